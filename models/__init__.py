@@ -1,0 +1,205 @@
+"""Domain models: teacher profiles in, public profiles and explained results out."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models import taxonomy
+
+# Limits keep one profile from dominating memory or the embedder (see README, "Bad input").
+MAX_TEXT = 5000
+MAX_IDEAS = 20
+MAX_LIST = 50
+
+SchoolType = Literal["pre-primary", "primary", "lower-secondary", "upper-secondary",
+                     "vocational", "special-needs", "other"]
+
+__all__ = [
+    "AgeRange", "Idea", "School", "Profile", "ProfilePublic", "Filters", "SearchRequest",
+    "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AgeRange(_Strict):
+    from_: int = Field(alias="from", ge=0, le=99)
+    to: int = Field(ge=0, le=99)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "AgeRange":
+        if self.from_ > self.to:
+            raise ValueError(f"'from' ({self.from_}) must not exceed 'to' ({self.to})")
+        return self
+
+    def overlap(self, other: "AgeRange") -> int:
+        """Number of shared years (0 when disjoint)."""
+        return max(0, min(self.to, other.to) - max(self.from_, other.from_) + 1)
+
+    def __str__(self) -> str:
+        return f"{self.from_}-{self.to}"
+
+    @classmethod
+    def parse(cls, text: str) -> "AgeRange":
+        """Parse '7-11' (or a single age '7')."""
+        parts = [p.strip() for p in text.replace("–", "-").split("-")]
+        if len(parts) == 1:
+            parts = parts * 2
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"age range {text!r} is not of the form FROM-TO, e.g. 7-11")
+        return cls(**{"from": int(parts[0]), "to": int(parts[1])})
+
+
+class Idea(_Strict):
+    title: str | None = Field(default=None, max_length=300)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    lang: str | None = Field(default=None, description="Detected language (ISO 639-1); set by the indexer.")
+
+
+class School(_Strict):
+    id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=300)
+    country: str
+    city: str | None = Field(default=None, max_length=200)
+    type: SchoolType
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, v: str) -> str:
+        code = v.strip().upper()
+        if code not in taxonomy.countries():
+            raise ValueError(f"unknown country {v!r}; use an ISO 3166-1 alpha-2 code of the "
+                             "46 eTwinning countries (XK = Kosovo, PS = Palestine)")
+        return code
+
+
+def _lang_code(v: str) -> str:
+    code = v.strip().lower()
+    if len(code) != 2 or not code.isalpha():
+        raise ValueError(f"language {v!r} is not an ISO 639-1 code such as 'en' or 'pt'")
+    return code
+
+
+class ProfileBase(_Strict):
+    """Fields every profile shares, public or private."""
+    id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")
+    name: str = Field(default="", max_length=200)
+    school: School
+    subjects: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    age_groups: list[AgeRange] = Field(min_length=1, max_length=MAX_LIST)
+    languages: list[str] = Field(min_length=1, max_length=MAX_LIST)
+    interests: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    ideas: list[Idea] = Field(default_factory=list, max_length=MAX_IDEAS)
+    experience: int | None = Field(default=None, ge=0, le=10000)
+    last_active: dt.date | None = None
+    open_to_partners: bool = True
+    response_rate: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("subjects")
+    @classmethod
+    def _subjects(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(taxonomy.canonical_subject(s) for s in v))
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(_lang_code(x) for x in v))
+
+    @field_validator("interests")
+    @classmethod
+    def _interests(cls, v: list[str]) -> list[str]:
+        for item in v:
+            if len(item) > 300:
+                raise ValueError("an interest is longer than 300 characters")
+        return [i.strip() for i in v if i.strip()]
+
+
+class Profile(ProfileBase):
+    """A teacher's full profile as stored; `email` is private."""
+    email: str | None = Field(default=None, max_length=320)
+
+    def public(self) -> "ProfilePublic":
+        return ProfilePublic.model_validate(self.model_dump(exclude={"email"}, by_alias=True))
+
+
+class ProfilePublic(ProfileBase):
+    """What any search, partners or widget response may show."""
+
+
+class Filters(_Strict):
+    country: list[str] | None = None
+    subject: list[str] | None = None
+    language: list[str] | None = None
+    age: AgeRange | None = None
+    school_type: list[SchoolType] | None = None
+    allow_same_country: bool = False
+
+    @field_validator("country", "subject", "language", mode="before")
+    @classmethod
+    def _listify(cls, v):
+        if isinstance(v, str):
+            return [v]
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _countries(cls, v):
+        return None if v is None else [School._known_country(c) for c in v]
+
+    @field_validator("subject")
+    @classmethod
+    def _subjects(cls, v):
+        return None if v is None else [taxonomy.canonical_subject(s) for s in v]
+
+    @field_validator("language")
+    @classmethod
+    def _langs(cls, v):
+        return None if v is None else [_lang_code(x) for x in v]
+
+    @field_validator("age", mode="before")
+    @classmethod
+    def _age(cls, v):
+        return AgeRange.parse(v) if isinstance(v, str) else v
+
+
+class SearchRequest(_Strict):
+    text: str = Field(default="", max_length=MAX_TEXT)
+    filters: Filters = Field(default_factory=Filters)
+    k: int = Field(default=10, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=1000)
+    lang: str | None = Field(default=None, description="Language for the reasons' messages.")
+
+
+class Reason(BaseModel):
+    code: str = Field(description="Stable reason code, e.g. shared_languages.")
+    message: str
+    details: dict = Field(default_factory=dict)
+
+
+class Result(BaseModel):
+    profile: ProfilePublic
+    score: float
+    reasons: list[Reason]
+
+
+class ResultList(BaseModel):
+    results: list[Result]
+    total: int
+
+
+class ItemStatus(BaseModel):
+    id: str | None
+    status: Literal["ok", "error"]
+    line: int | None = None
+    errors: list[dict] = Field(default_factory=list)
+
+
+class BulkResult(BaseModel):
+    loaded: int
+    rejected: int
+    items: list[ItemStatus]
