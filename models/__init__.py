@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models import taxonomy
+from models.languages import INDEX as ISO_INDEX
 
 # Limits keep one profile from dominating memory or the embedder (see README, "Bad input").
 MAX_TEXT = 5000
@@ -80,7 +81,7 @@ class School(_Strict):
 
 def _lang_code(v: str) -> str:
     code = v.strip().lower()
-    if len(code) != 2 or not code.isalpha():
+    if code not in ISO_INDEX:
         raise ValueError(f"language {v!r} is not an ISO 639-1 code such as 'en' or 'pt'")
     return code
 

@@ -1,0 +1,23 @@
+"""Annotated dependencies, so route signatures read cleanly."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.security import Principal, get_principal
+from matcher.service import Matcher
+from matcher.settings import Settings
+
+
+def get_matcher(request: Request) -> Matcher:
+    return request.app.state.matcher
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,55 @@
+"""Maps the error tree to HTTP in one place: {"error": {code, message, details}}."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from matcher.errors import BackendUnavailable, MatchingError, RateLimited
+
+log = logging.getLogger("twinmatch.api")
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def _clean(errors: list[dict]) -> list[dict]:
+    """pydantic errors as {field, reason}; the raw input is left out (it may hold an e-mail)."""
+    out = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        out.append({"field": ".".join(loc) or "(body)",
+                    "reason": str(e.get("msg", "")).removeprefix("Value error, ")})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(MatchingError)
+    async def _matching(request: Request, exc: MatchingError):
+        headers = {}
+        if isinstance(exc, (BackendUnavailable, RateLimited)):
+            headers["Retry-After"] = str(exc.retry_after)
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        return JSONResponse(error_body("invalid_request", "the request is not valid",
+                                       _clean(exc.errors())), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+            exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body("internal_error", "an unexpected error occurred; it has been logged"),
+                            status_code=500)

@@ -1,0 +1,45 @@
+"""The FastAPI application: combines routers, error handlers and the matcher's lifetime."""
+from __future__ import annotations
+
+import importlib
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import meta, profiles, search
+from matcher.settings import Settings, get_settings
+
+# Routers that other parts of the service add when they are present.
+OPTIONAL_ROUTERS = ("api.routes.widget", "api.routes.campaigns")
+
+
+def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
+    """Build the app; the matcher is created at startup, not at import time."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from matcher.service import build_matcher
+        app.state.matcher = matcher or build_matcher(settings, threads=settings.embed_threads or 1)
+        try:
+            yield
+        finally:
+            if matcher is None:
+                app.state.matcher.close()
+
+    app = FastAPI(title="twinmatch", version="1", lifespan=lifespan,
+                  description="Partner matching for eTwinning-style school networks.")
+    app.state.settings = settings
+    errors.install(app)
+    for router in (profiles.router, search.router, meta.router):
+        app.include_router(router)
+    for name in OPTIONAL_ROUTERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,49 @@
+"""Taxonomy, health and readiness."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Query
+
+from api.deps import MatcherDep
+from models import taxonomy
+
+router = APIRouter(tags=["meta"])
+
+
+@lru_cache(maxsize=1)
+def _i18n() -> dict:
+    path = Path(taxonomy.__file__).with_name("taxonomy_i18n.json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+@router.get("/v1/taxonomy")
+def get_taxonomy(lang: str | None = Query(default=None, max_length=8,
+                                           description="localize labels, e.g. pt; English otherwise")):
+    """Subjects, countries and school types, with labels in `lang` where we have them."""
+    lang = (lang or "en").lower()[:2]
+    names = _i18n()
+    subj = names.get("subjects", {}).get(lang, {})
+    ctry = names.get("countries", {}).get(lang, {})
+    styp = names.get("school_types", {}).get(lang, {})
+    return {
+        "lang": lang,
+        "subjects": [{"id": s, "label": subj.get(s, s)} for s in taxonomy.subjects()],
+        "countries": [{"code": c, "name": ctry.get(c, n)} for c, n in taxonomy.countries().items()],
+        "school_types": [{"id": t, "label": styp.get(t, t)} for t in taxonomy.school_types()],
+        "partner_countries": taxonomy.taxonomy()["partner_countries"],
+    }
+
+
+@router.get("/healthz")
+def healthz():
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(matcher: MatcherDep):
+    """Readiness: the backend answers (503 when it does not)."""
+    return {"status": "ready", **matcher.stats()}

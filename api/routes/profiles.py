@@ -1,0 +1,107 @@
+"""Profiles: create, bulk load, read, erase, partners and contacts."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import BaseModel, Field, ValidationError
+
+from api.deps import MatcherDep, PrincipalDep
+from api.security import require
+from indexer.ingest import validation_errors
+from matcher.errors import InvalidProfile, InvalidQuery
+from models import BulkResult, Filters, ItemStatus, Profile, ProfilePublic, ResultList
+
+router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
+ProfileId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+MAX_BULK = 1000
+
+
+def _profile(data: Any, expected_id: str | None = None) -> Profile:
+    try:
+        p = Profile.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidProfile("the profile is not valid", details=validation_errors(exc)) from exc
+    if expected_id is not None and p.id != expected_id:
+        raise InvalidProfile(f"the body's id {p.id!r} differs from the path's {expected_id!r}",
+                             details=[{"field": "id", "reason": "must equal the id in the path"}])
+    return p
+
+
+def partner_filters(
+    country: Annotated[list[str] | None, Query(description="ISO country codes to keep")] = None,
+    subject: Annotated[list[str] | None, Query()] = None,
+    language: Annotated[list[str] | None, Query()] = None,
+    age: Annotated[str | None, Query(description="pupil ages FROM-TO, e.g. 7-11", max_length=10)] = None,
+    same_country: Annotated[bool, Query(description="also partners from the same country")] = False,
+) -> Filters:
+    try:
+        return Filters(country=country, subject=subject, language=language, age=age,
+                       allow_same_country=same_country)
+    except ValidationError as exc:
+        raise InvalidQuery("invalid filter", details=validation_errors(exc)) from exc
+
+
+@router.put("/{profile_id}", response_model=ProfilePublic, dependencies=[Depends(require("write"))])
+def put_profile(profile_id: ProfileId, matcher: MatcherDep, body: dict = Body(...)) -> ProfilePublic:
+    """Create or replace a profile (idea languages are detected on the way in)."""
+    p = _profile(body, profile_id)
+    matcher.upsert([p])
+    return p.public()
+
+
+@router.post("/bulk", response_model=BulkResult, dependencies=[Depends(require("write"))])
+def bulk(matcher: MatcherDep, body: list[dict] = Body(..., max_length=MAX_BULK)) -> BulkResult:
+    """Load many profiles; every item gets its own status and the good ones are stored."""
+    items, good = [], []
+    for n, raw in enumerate(body):
+        try:
+            p = Profile.model_validate(raw)
+        except ValidationError as exc:
+            rid = raw.get("id") if isinstance(raw.get("id"), str) else None
+            errs = [{k: v for k, v in e.items() if k != "line"} | {"index": n} for e in validation_errors(exc)]
+            items.append(ItemStatus(id=rid, status="error", errors=errs))
+            continue
+        good.append(p)
+        items.append(ItemStatus(id=p.id, status="ok"))
+    if good:
+        matcher.upsert(good)
+    return BulkResult(loaded=len(good), rejected=len(body) - len(good), items=items)
+
+
+@router.get("/{profile_id}", response_model=Profile | ProfilePublic,
+            dependencies=[Depends(require("search"))])
+def get_profile(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalDep):
+    """A stored profile; the e-mail only for keys with the read or admin scope."""
+    p = matcher.get(profile_id)
+    return p if principal.sees_private else p.public()
+
+
+@router.delete("/{profile_id}", status_code=204, dependencies=[Depends(require("write"))])
+def delete_profile(profile_id: ProfileId, matcher: MatcherDep) -> Response:
+    """Erase a profile from every store, index and cache."""
+    matcher.delete(profile_id)
+    return Response(status_code=204)
+
+
+@router.get("/{profile_id}/partners", response_model=ResultList, dependencies=[Depends(require("search"))])
+def partners(profile_id: ProfileId, matcher: MatcherDep,
+             filters: Annotated[Filters, Depends(partner_filters)],
+             k: Annotated[int, Query(ge=1, le=100)] = 10,
+             offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+             lang: Annotated[str | None, Query(max_length=8, description="language of the reasons")] = None,
+             ) -> ResultList:
+    """Ranked, explained partners from other countries for this profile."""
+    return matcher.partners(profile_id, k=k, offset=offset, filters=filters, lang=lang)
+
+
+class ContactIn(BaseModel):
+    to: str = Field(min_length=1, max_length=200)
+    answered: bool = False
+
+
+@router.post("/{profile_id}/contacts", status_code=204, dependencies=[Depends(require("write"))])
+def contact(profile_id: ProfileId, body: ContactIn, matcher: MatcherDep) -> Response:
+    """Record that `profile_id` contacted `to` (and whether it answered)."""
+    matcher.contact(profile_id, body.to, body.answered)
+    return Response(status_code=204)

@@ -1,0 +1,18 @@
+"""Free-text partner search with filters."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from api.deps import MatcherDep
+from api.security import require
+from models import ResultList, SearchRequest
+
+router = APIRouter(tags=["search"])
+
+
+@router.post("/v1/search", response_model=ResultList, dependencies=[Depends(require("search"))])
+def search(req: SearchRequest, matcher: MatcherDep) -> ResultList:
+    """Teachers matching `text` (any language) and the filters; public fields only."""
+    return matcher.search(req)

@@ -1,0 +1,1 @@
+"""Getting profiles in: file ingest, the sample generator and the command line."""

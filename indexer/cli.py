@@ -1,0 +1,190 @@
+"""The `twinmatch` command line: index, partners, search, get, delete, stats, serve and friends."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from matcher.errors import MatchingError
+from matcher.settings import get_settings
+from models import AgeRange, Filters, ResultList, SearchRequest
+
+# Modules that add their own subcommands through `register(subparsers)`.
+PLUGINS = ("indexer.cli_eval", "indexer.ops", "indexer.cli_campaign", "indexer.cli_keys")
+
+
+def _matcher(threads: int | None = None):
+    from matcher.service import build_matcher
+    settings = get_settings()
+    return build_matcher(settings, threads=threads or settings.embed_threads or 1)
+
+
+def _print_results(res: ResultList, as_json: bool) -> None:
+    if as_json:
+        print(res.model_dump_json(by_alias=True))
+        return
+    if not res.results:
+        print("no matching partners")
+    for i, r in enumerate(res.results, 1):
+        p = r.profile
+        ages = ", ".join(str(a) for a in p.age_groups)
+        print(f"{i:>2}. {r.score:.3f}  {p.name or p.id} ({p.id}) — {p.school.name}, {p.school.country}")
+        print(f"      languages {', '.join(p.languages)} · ages {ages} · {', '.join(p.subjects) or '-'}")
+        for reason in r.reasons:
+            print(f"      · {reason.message}")
+    print(f"({len(res.results)} of {res.total})")
+
+
+def _filters(args) -> Filters:
+    return Filters(country=args.country, subject=args.subject, language=args.language,
+                   age=AgeRange.parse(args.age) if args.age else None,
+                   allow_same_country=getattr(args, "same_country", False))
+
+
+def cmd_index(args) -> int:
+    from tqdm import tqdm
+
+    from indexer.ingest import iter_file
+    path = Path(args.path)
+    if not path.exists():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    good, errors = {}, []
+    for _, profile, errs in iter_file(path):
+        if profile is not None:
+            good[profile.id] = profile
+        errors.extend(errs)
+    m = _matcher(threads=get_settings().embed_threads or os.cpu_count() or 1)
+    try:
+        with tqdm(total=len(good), unit="profile", desc="indexing", disable=args.quiet) as bar:
+            m.upsert(list(good.values()), progress=bar.update)
+        hits, misses = getattr(m.embedder, "hits", 0), getattr(m.embedder, "misses", 0)
+    finally:
+        m.close()
+    for e in errors:
+        print(f"{path}:{e['line']}: {e['field']}: {e['reason']}", file=sys.stderr)
+    bad_lines = len({e["line"] for e in errors})
+    print(f"indexed {len(good)} profiles, rejected {bad_lines} lines "
+          f"({hits} texts from the embedding cache, {misses} encoded)")
+    return 1 if errors else 0
+
+
+def cmd_partners(args) -> int:
+    m = _matcher()
+    try:
+        _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang), args.json)
+    finally:
+        m.close()
+    return 0
+
+
+def cmd_search(args) -> int:
+    m = _matcher()
+    try:
+        req = SearchRequest(text=args.text, filters=_filters(args), k=args.k, lang=args.lang)
+        _print_results(m.search(req), args.json)
+    finally:
+        m.close()
+    return 0
+
+
+def cmd_get(args) -> int:
+    m = _matcher()
+    try:
+        print(m.get(args.id).model_dump_json(by_alias=True, indent=None if args.json else 2))
+    finally:
+        m.close()
+    return 0
+
+
+def cmd_delete(args) -> int:
+    m = _matcher()
+    try:
+        m.delete(args.id)
+        print(f"deleted {args.id}")
+    finally:
+        m.close()
+    return 0
+
+
+def cmd_stats(args) -> int:
+    m = _matcher()
+    try:
+        print(json.dumps(m.stats(), indent=2))
+    finally:
+        m.close()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+    uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="info")
+    return 0
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--country", action="append", help="ISO code; repeat for several")
+    p.add_argument("--subject", action="append")
+    p.add_argument("--language", action="append")
+    p.add_argument("--age", help="pupil ages FROM-TO, e.g. 7-11")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--lang", help="language of the explanations (en, pt, ro, es, fr, de, it, pl)")
+    p.add_argument("--json", action="store_true", help="print exactly the API's JSON")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="twinmatch", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("index", help="index a JSONL or CSV file of profiles")
+    p.add_argument("path")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_index)
+    p = sub.add_parser("partners", help="ranked, explained partners for a profile")
+    p.add_argument("id")
+    p.add_argument("--same-country", action="store_true", help="also partners from the same country")
+    _add_filters(p)
+    p.set_defaults(func=cmd_partners)
+    p = sub.add_parser("search", help="free-text search with filters")
+    p.add_argument("text")
+    _add_filters(p)
+    p.set_defaults(func=cmd_search)
+    for name, fn, hlp in (("get", cmd_get, "show a stored profile"), ("delete", cmd_delete, "erase a profile")):
+        p = sub.add_parser(name, help=hlp)
+        p.add_argument("id")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=fn)
+    sub.add_parser("stats", help="index size and model").set_defaults(func=cmd_stats)
+    p = sub.add_parser("serve", help="serve the HTTP API")
+    p.add_argument("--host", default=get_settings().host)
+    p.add_argument("--port", type=int, default=get_settings().port)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=cmd_serve)
+    for mod in PLUGINS:
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+            continue
+        module.register(sub)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except MatchingError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # bad option values, e.g. an age range
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

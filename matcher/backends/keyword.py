@@ -1,0 +1,137 @@
+"""BM25 keyword index on tantivy, one stemmed field per language, with filters pushed into the query."""
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import tantivy
+
+from matcher.backends.base import CandidateFilter
+from models import Profile
+from matcher.text import detect_language
+
+# Languages with a Snowball stemmer in tantivy; every other language is lower-cased only.
+STEMMERS = {
+    "ar": "arabic", "da": "danish", "de": "german", "el": "greek", "en": "english", "es": "spanish",
+    "fi": "finnish", "fr": "french", "hu": "hungarian", "it": "italian", "nl": "dutch",
+    "no": "norwegian", "nb": "norwegian", "pt": "portuguese", "ro": "romanian", "ru": "russian",
+    "sv": "swedish", "tr": "turkish",
+}
+_FIELDS = sorted({f"text_{code}" for code in STEMMERS if code != "nb"}) + ["text_other"]
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _field_for(lang: str | None) -> str:
+    if lang == "nb":
+        lang = "no"
+    return f"text_{lang}" if lang in STEMMERS else "text_other"
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in _FIELDS:
+        sb.add_text_field(name, tokenizer_name=name, index_option="freq")
+    for name in ("country", "school", "stype", "langs", "subjects"):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("ages", indexed=True)
+    sb.add_integer_field("open", indexed=True)
+    return sb.build()
+
+
+class KeywordIndex:
+    """A tantivy index in `path`; writes are committed by `commit()`."""
+
+    def __init__(self, path: Path):
+        path.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        for code, lang in STEMMERS.items():
+            if code == "nb":
+                continue
+            self.index.register_tokenizer(f"text_{code}", tantivy.TextAnalyzerBuilder(
+                tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)).filter(
+                tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer(lang)).build())
+        self.index.register_tokenizer("text_other", tantivy.TextAnalyzerBuilder(
+            tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)).filter(
+            tantivy.Filter.lowercase()).build())
+        try:
+            self._writer = self.index.writer(heap_size=64_000_000, num_threads=1)
+        except ValueError as exc:  # tantivy allows one writer per directory
+            from matcher.errors import BackendUnavailable
+            raise BackendUnavailable(f"the data directory {path.parent} is in use by another "
+                                     "twinmatch process (is `twinmatch serve` running?)") from exc
+        self._lock = threading.Lock()
+        self.index.reload()
+
+    def add(self, p: Profile) -> None:
+        """Replace the document of `p` (committed by the next `commit()`)."""
+        doc = tantivy.Document(id=p.id, country=p.school.country, school=p.school.id,
+                               stype=p.school.type, open=int(p.open_to_partners))
+        for code in p.languages:
+            doc.add_text("langs", code)
+        for s in p.subjects:
+            doc.add_text("subjects", s)
+        for age in sorted({a for r in p.age_groups for a in range(r.from_, r.to + 1)}):
+            doc.add_integer("ages", age)
+        for idea in p.ideas:
+            doc.add_text(_field_for(idea.lang), f"{idea.title or ''} {idea.text}")
+        if p.interests:
+            joined = "; ".join(p.interests)
+            doc.add_text(_field_for(detect_language(joined)), joined)
+        with self._lock:
+            self._writer.delete_documents_by_term("id", p.id)
+            self._writer.add_document(doc)
+
+    def remove(self, profile_id: str) -> None:
+        with self._lock:
+            self._writer.delete_documents_by_term("id", profile_id)
+
+    def commit(self) -> None:
+        with self._lock:
+            self._writer.commit()
+        self.index.reload()
+
+    def _filter(self, flt: CandidateFilter) -> list[tuple]:
+        s, Q, O = self.schema, tantivy.Query, tantivy.Occur
+        clauses = []
+        if flt.open_only:
+            clauses.append((O.Must, Q.term_query(s, "open", 1)))
+        for field, values in (("country", flt.countries), ("langs", flt.languages),
+                              ("subjects", flt.subjects), ("stype", flt.school_types)):
+            if values is not None:
+                clauses.append((O.Must, Q.term_set_query(s, field, list(values)) if values
+                                else Q.empty_query()))
+        if flt.ages is not None:
+            ranges = [(O.Should, Q.range_query(s, "ages", tantivy.FieldType.Integer, a.from_, a.to))
+                      for a in flt.ages]
+            clauses.append((O.Must, Q.boolean_query(ranges) if ranges else Q.empty_query()))
+        for field, values in (("country", flt.exclude_countries), ("school", flt.exclude_schools),
+                              ("id", flt.exclude_ids)):
+            if values:
+                clauses.append((O.MustNot, Q.term_set_query(s, field, list(values))))
+        # Filters must not add to BM25: wrap them in a zero constant score.
+        return [(occur, q if occur == O.MustNot else Q.const_score_query(q, 0.0))
+                for occur, q in clauses]
+
+    def search(self, text: str, flt: CandidateFilter, k: int) -> list[tuple[str, float]]:
+        """Top-k (profile id, BM25) for `text` among profiles that pass `flt`."""
+        words = _WORD.findall(text.lower())[:256]
+        if not words:
+            return []
+        query, _errors = self.index.parse_query_lenient(" ".join(words), _FIELDS)
+        full = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *self._filter(flt)])
+        searcher = self.index.searcher()
+        hits = searcher.search(full, limit=k, count=False).hits
+        return [(searcher.doc(addr)["id"][0], float(score)) for score, addr in hits]
+
+    def count(self) -> int:
+        return self.index.searcher().num_docs
+
+    def close(self) -> None:
+        """Release the directory's writer lock."""
+        with self._lock:
+            if self._writer is not None:
+                self._writer.wait_merging_threads()
+                self._writer = None

@@ -1,0 +1,1 @@
+"""Text embedders behind one small interface, with a persistent cache by text hash."""

@@ -1,0 +1,71 @@
+"""Embedding cache keyed by (model, text hash), so unchanged profiles are never re-encoded."""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from matcher.embeddings.base import Embedder
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class CachedEmbedder(Embedder):
+    """Wraps an embedder; passages are looked up in an SQLite file before encoding."""
+
+    def __init__(self, inner: Embedder, path: Path | None):
+        self.inner, self.dim, self.model_id = inner, inner.dim, inner.model_id
+        self._lock = threading.Lock()
+        self._db = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, key BLOB, vec BLOB, "
+                             "PRIMARY KEY (model, key))")
+        self.hits = self.misses = 0
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), np.float32)
+        keys = [text_key(t) for t in texts]
+        found: dict[bytes, np.ndarray] = {}
+        if self._db is not None and texts:
+            with self._lock:
+                for i in range(0, len(keys), 500):
+                    chunk = list(set(keys[i:i + 500]))
+                    q = ",".join("?" * len(chunk))
+                    for key, vec in self._db.execute(
+                            f"SELECT key, vec FROM emb WHERE model=? AND key IN ({q})",
+                            [self.model_id, *chunk]):
+                        found[key] = np.frombuffer(vec, np.float32)
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
+        if todo:
+            fresh = self.inner.passages(todo)
+            new = {text_key(t): v for t, v in zip(todo, fresh)}
+            found.update(new)
+            if self._db is not None:
+                with self._lock, self._db:
+                    self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?,?,?)",
+                                         [(self.model_id, k, v.astype(np.float32).tobytes())
+                                          for k, v in new.items()])
+        self.misses += len(todo)
+        self.hits += len(texts) - len(todo)
+        for i, k in enumerate(keys):
+            out[i] = found[k]
+        return out
+
+    def query(self, text: str) -> np.ndarray:
+        return self.inner.query(text)
+
+    def forget(self, texts: list[str]) -> None:
+        """Drop cached vectors of erased texts (right to erasure covers caches too)."""
+        if self._db is None or not texts:
+            return
+        with self._lock, self._db:
+            self._db.executemany("DELETE FROM emb WHERE model=? AND key=?",
+                                 [(self.model_id, text_key(t)) for t in texts])

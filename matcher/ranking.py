@@ -1,0 +1,156 @@
+"""The one ranking: pair features, calibration, reciprocal fusion, responsiveness and diversity.
+
+Every backend only returns candidates; the order users see is decided here, so the
+embedded and the OpenSearch backends rank the same candidates the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.backends.base import Record
+from models import Profile
+
+# Weights of one direction's fit (what the asking teacher wants from a partner).
+W_SEM, W_KW, W_SUBJ, W_AGE, W_LANG = 0.55, 0.10, 0.15, 0.12, 0.08
+
+
+@dataclass
+class Calibration:
+    """Cosine statistics of unrelated pairs in this index; e5 cosines sit in a narrow band,
+    so similarity is used as a z-score against them, never as a fixed cut-off."""
+    mean: float = 0.80
+    std: float = 0.05
+
+    def __call__(self, cos: float) -> float:
+        z = (cos - self.mean) / max(self.std, 1e-4)
+        return 1.0 / (1.0 + math.exp(-(z - 2.5)))  # z 2.5 = half way; same-theme pairs sit well above
+
+    @classmethod
+    def from_vectors(cls, vecs: np.ndarray) -> "Calibration":
+        if len(vecs) < 20:
+            return cls()
+        sims = vecs @ vecs.T
+        off = sims[~np.eye(len(vecs), dtype=bool)]
+        return cls(float(off.mean()), float(off.std()))
+
+
+@dataclass
+class PairFeatures:
+    cos: float = 0.0              # best idea-pair cosine
+    best_pair: tuple[int, int] = (-1, -1)
+    sem: float = 0.0              # calibrated
+    kw: float = 0.0               # BM25 normalised by the best in the pool
+    ages: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    fit_ab: float = 0.0           # how well B fits what A asks for
+    fit_ba: float = 0.0
+    score: float = 0.0
+
+
+def shared_ages(a: Profile, b: Profile) -> list[str]:
+    out = []
+    for x in a.age_groups:
+        for y in b.age_groups:
+            lo, hi = max(x.from_, y.from_), min(x.to, y.to)
+            if lo <= hi:
+                out.append(f"{lo}-{hi}")
+    return list(dict.fromkeys(out))
+
+
+def _years(p: Profile) -> set[int]:
+    return {y for r in p.age_groups for y in range(r.from_, r.to + 1)}
+
+
+def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool:
+    """The default hard constraints, symmetric."""
+    return (a.id != b.id and a.school.id != b.school.id
+            and (allow_same_country or a.school.country != b.school.country)
+            and bool(set(a.languages) & set(b.languages))
+            and bool(_years(a) & _years(b))
+            and a.open_to_partners and b.open_to_partners)
+
+
+def direction_fit(a: Profile, b: Profile, f: PairFeatures, use_kw: bool = True) -> float:
+    """How well `b` fits what `a` asks for: a's subjects, a's pupils' ages, a's languages."""
+    subj = len(set(a.subjects) & set(b.subjects)) / len(a.subjects) if a.subjects else 0.0
+    ya = _years(a)
+    age = len(ya & _years(b)) / len(ya) if ya else 0.0
+    # Sharing a language other than English matters more to the teachers who ask for it.
+    non_en = [x for x in f.languages if x != "en"]
+    lang = 1.0 if non_en else (0.6 if f.languages else 0.0)
+    kw_w = W_KW if use_kw else 0.0
+    total = W_SEM + kw_w + W_SUBJ + W_AGE + W_LANG
+    return (W_SEM * f.sem + kw_w * f.kw + W_SUBJ * subj + W_AGE * age + W_LANG * lang) / total
+
+
+def harmonic(x: float, y: float) -> float:
+    return 0.0 if x <= 0 or y <= 0 else 2 * x * y / (x + y)
+
+
+def _idea_rows(r: Record) -> list[int]:
+    """Rows to compare: the ideas when there are any (short interest lists would otherwise
+    win every comparison on surface similarity), else whatever units exist."""
+    ideas = [i for i, u in enumerate(r.units) if u.startswith("idea:")]
+    return ideas or list(range(len(r.units)))
+
+
+def pair_features(a: Record, b: Record, cal: Calibration, kw: float = 0.0,
+                  use_kw: bool = True) -> PairFeatures:
+    f = PairFeatures(kw=kw)
+    ra, rb = _idea_rows(a), _idea_rows(b)
+    if len(ra) and len(rb):
+        sims = a.vectors[ra] @ b.vectors[rb].T
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        f.cos, f.best_pair = float(sims[i, j]), (int(ra[i]), int(rb[j]))
+        f.sem = cal(f.cos)
+    f.languages = [x for x in a.profile.languages if x in b.profile.languages]
+    f.subjects = [s for s in a.profile.subjects if s in b.profile.subjects]
+    f.ages = shared_ages(a.profile, b.profile)
+    f.fit_ab = direction_fit(a.profile, b.profile, f, use_kw)
+    f.fit_ba = direction_fit(b.profile, a.profile, f, use_kw)
+    f.score = harmonic(f.fit_ab, f.fit_ba)
+    return f
+
+
+def responsiveness(r: Record, today: dt.date | None = None) -> float:
+    """A factor in [0.75, 1.05]: recent activity and answering raise; floods of unanswered
+    requests lower; a profile nobody has contacted yet gets a small cold-start lift."""
+    today = today or dt.date.today()
+    p = r.profile
+    factor = 1.0
+    if p.last_active:
+        days = max(0, (today - p.last_active).days)
+        factor *= 0.85 + 0.15 * math.exp(-days / 180)
+    else:
+        factor *= 0.9
+    if p.response_rate is not None:
+        factor *= 0.9 + 0.1 * p.response_rate
+    if r.received == 0:
+        factor *= 1.05                                  # cold start: fair exposure
+    elif r.received > 5:
+        unanswered = r.received - r.answered
+        factor *= max(0.8, 1.0 - 0.02 * unanswered)     # already flooded: demote
+    return factor
+
+
+def diversify(items: list, country_of, k: int, share: float = 1 / 3) -> list:
+    """Reorder so no country has more than `share` of the first `k` slots when others exist."""
+    cap = max(1, math.floor(k * share + 1e-9))
+    head, deferred, counts = [], [], {}
+    for item in items:
+        c = country_of(item)
+        if len(head) < k and counts.get(c, 0) >= cap:
+            deferred.append(item)
+            continue
+        counts[c] = counts.get(c, 0) + 1
+        head.append(item)
+    # Fill any remaining slots of the first page with the best deferred items.
+    out, rest = head[:k], head[k:]
+    while len(out) < k and deferred:
+        out.append(deferred.pop(0))
+    return out + sorted(deferred + rest, key=lambda it: items.index(it))

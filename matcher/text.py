@@ -1,0 +1,53 @@
+"""Language detection and the text units we embed and index for a profile."""
+from __future__ import annotations
+
+from langdetect import DetectorFactory, LangDetectException, detect_langs
+
+from models import Profile
+
+DetectorFactory.seed = 0  # langdetect is random by default; we want the same answer every run
+
+# langdetect reports some codes we normalise to ISO 639-1.
+_ALIASES = {"zh-cn": "zh", "zh-tw": "zh"}
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of `text`, or None when langdetect has no confident answer."""
+    if len(text.strip()) < 3:
+        return None
+    try:
+        best = detect_langs(text)[0]
+    except LangDetectException:
+        return None
+    if best.prob < 0.5:
+        return None
+    return _ALIASES.get(best.lang, best.lang)
+
+
+def annotate_languages(profile: Profile) -> Profile:
+    """Set `lang` on every idea that has none."""
+    for idea in profile.ideas:
+        if not idea.lang:
+            idea.lang = detect_language(f"{idea.title or ''}. {idea.text}")
+    return profile
+
+
+def units(profile: Profile) -> list[tuple[str, str]]:
+    """(unit name, text) pairs to embed: each idea on its own, plus interests.
+
+    Embedding ideas one by one (not one concatenation of every field) keeps shared
+    boilerplate from pulling same-language profiles together and lets us point at the
+    idea pair that matched.
+    """
+    out = [(f"idea:{i}", f"{idea.title}. {idea.text}" if idea.title else idea.text)
+           for i, idea in enumerate(profile.ideas)]
+    if profile.interests:
+        out.append(("interests", "; ".join(profile.interests)))
+    return out
+
+
+def keyword_text(profile: Profile) -> str:
+    """Everything BM25 should see: idea titles and texts and interests."""
+    parts = [f"{i.title or ''} {i.text}" for i in profile.ideas]
+    parts.extend(profile.interests)
+    return "\n".join(parts)
