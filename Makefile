@@ -1,0 +1,30 @@
+# Set-up and everyday commands. Everything the project needs is installed from here.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= demo-data
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+.PHONY: install demo serve test bench bench-small fuzz clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	TWINMATCH_DATA_DIR=$(DEMO_DIR) $(BIN)/twinmatch index indexer/data/sample.jsonl
+	TWINMATCH_DATA_DIR=$(DEMO_DIR) $(BIN)/twinmatch serve --host 127.0.0.1 --port 8000
+
+serve: install
+	TWINMATCH_DATA_DIR=$(DEMO_DIR) $(BIN)/twinmatch serve --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache
