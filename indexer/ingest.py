@@ -52,8 +52,7 @@ def _csv_row_to_dict(row: dict) -> dict:
         if f in d:
             d[f] = split(d[f])
     if "age_groups" in d:
-        from models import AgeRange
-        d["age_groups"] = [AgeRange.parse(x).model_dump(by_alias=True) for x in split(d["age_groups"])]
+        d["age_groups"] = [_age_cell(x) for x in split(d["age_groups"])]
     if "ideas" in d:
         ideas = []
         for chunk in d["ideas"].split("||"):
@@ -67,6 +66,14 @@ def _csv_row_to_dict(row: dict) -> dict:
     if "response_rate" in d:
         d["response_rate"] = float(d["response_rate"])
     return d
+
+
+def _age_cell(text: str) -> dict | str:
+    """'7-11' -> {"from": 7, "to": 11}, unvalidated so the model reports the field precisely."""
+    lo, sep, hi = text.replace("–", "-").partition("-")
+    if lo.strip().isdigit() and (hi.strip().isdigit() or not sep):
+        return {"from": int(lo), "to": int(hi) if sep else int(lo)}
+    return text
 
 
 def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:

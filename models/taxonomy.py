@@ -45,6 +45,13 @@ def canonical_subject(label: str) -> str:
     found = _subject_index().get(label.strip().lower())
     if found:
         return found
-    close = difflib.get_close_matches(label.strip().lower(), list(_subject_index()), n=3, cutoff=0.4)
-    hint = ", ".join(sorted({_subject_index()[c] for c in close})) or "see GET /v1/taxonomy"
+    wanted = label.strip().lower()
+    index = _subject_index()
+    # Same first letters first ("Maths" -> "Mathematics / Geometry"), then similar words, then
+    # similar whole labels.
+    close = [key for key in index if len(wanted) >= 4 and key.startswith(wanted[:4])]
+    words = {w: key for key in index for w in key.replace("/", " ").split() if len(w) > 3}
+    close += [words[w] for w in difflib.get_close_matches(wanted, list(words), n=3, cutoff=0.6)]
+    close += difflib.get_close_matches(wanted, list(index), n=3, cutoff=0.4)
+    hint = ", ".join(list(dict.fromkeys(index[c] for c in close))[:4]) or "see GET /v1/taxonomy"
     raise ValueError(f"unknown subject {label!r}; closest valid: {hint}")

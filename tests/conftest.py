@@ -1,0 +1,66 @@
+"""Shared fixtures: a small multilingual index built with the real offline embedder."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from matcher.settings import Settings, get_settings
+
+DATA = Path(__file__).parent / "data"
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def mini_profiles() -> list[dict]:
+    return load_jsonl(DATA / "mini.jsonl")
+
+
+@pytest.fixture(scope="session")
+def _mini_index(tmp_path_factory, mini_profiles) -> Path:
+    """Index the mini set once per session; tests get their own copy of the directory."""
+    from matcher.service import build_matcher
+    from models import Profile
+
+    base = tmp_path_factory.mktemp("mini-index")
+    m = build_matcher(Settings(data_dir=base))
+    m.upsert([Profile.model_validate(p) for p in mini_profiles])
+    m.close()
+    return base
+
+
+@pytest.fixture
+def data_dir(tmp_path, _mini_index) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(_mini_index, target)
+    return target
+
+
+@pytest.fixture
+def settings(data_dir, monkeypatch) -> Settings:
+    monkeypatch.setenv("TWINMATCH_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def matcher(settings):
+    from matcher.service import build_matcher
+    m = build_matcher(settings)
+    yield m
+    m.close()
+
+
+@pytest.fixture
+def client(settings):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    with TestClient(create_app(settings)) as c:
+        yield c

@@ -1,0 +1,60 @@
+"""Cross-lingual matching and the default hard constraints, on the real embedder."""
+from models import Filters
+
+UNRELATED = {"de-music", "es-math", "it-history", "fr-theatre"}
+RECYCLING = {"ro-recycle", "pl-recycle", "gr-recycle"}
+
+
+def test_portuguese_recycling_finds_romanian_polish_greek_recycling_first(matcher):
+    res = matcher.partners("pt-recycle", k=10)
+    ids = [r.profile.id for r in res.results]
+    assert set(ids[:3]) == RECYCLING, ids
+    assert all(ids.index(r) < ids.index(u) for r in RECYCLING for u in UNRELATED if u in ids)
+
+
+def test_hard_constraints_exclude_incompatible_profiles(matcher):
+    ids = {r.profile.id for r in matcher.partners("pt-recycle", k=50).results}
+    assert "pt-same-school" not in ids      # same school
+    assert "pt-other" not in ids            # same country
+    assert "hu-recycle-nolang" not in ids   # no shared working language
+    assert "ro-recycle-young" not in ids    # pupils 3-6 vs 11-15
+    assert "ie-closed" not in ids           # not open to partners
+    assert "pt-recycle" not in ids
+
+
+def test_same_country_flag_admits_other_schools_of_the_same_country(matcher):
+    ids = {r.profile.id for r in matcher.partners("pt-recycle", k=50,
+                                                  filters=Filters(allow_same_country=True)).results}
+    assert "pt-other" in ids and "pt-same-school" not in ids
+
+
+def test_every_result_explains_languages_ages_subjects_and_idea_pair(matcher):
+    top = matcher.partners("pt-recycle", k=1).results[0]
+    codes = {r.code: r for r in top.reasons}
+    assert codes["shared_languages"].details["languages"] == ["en"]
+    assert codes["age_overlap"].details["ages"] == ["12-15"]
+    assert codes["shared_subjects"].details["subjects"] == ["Environmental Education"]
+    idea = codes["similar_idea"].details
+    assert idea["own_unit"] == "idea:0" and idea["partner_unit"].startswith("idea:")
+
+
+def test_filters_narrow_partners(matcher):
+    res = matcher.partners("pt-recycle", k=10, filters=Filters(country=["PL"]))
+    assert [r.profile.id for r in res.results] == ["pl-recycle"]
+    res = matcher.partners("pt-recycle", k=10, filters=Filters(subject=["Music"]))
+    assert [r.profile.id for r in res.results] == ["de-music"]
+
+
+def test_free_text_search_crosses_languages(matcher):
+    from models import SearchRequest
+    res = matcher.search(SearchRequest(text="recycling plastic waste at school", k=4))
+    top = {r.profile.id for r in res.results}
+    assert len(top & (RECYCLING | {"pt-recycle", "ro-recycle-young", "hu-recycle-nolang",
+                                   "pt-other", "pt-same-school", "ie-closed"})) >= 3
+    assert res.results[0].reasons[0].code == "matches_search"
+
+
+def test_search_filters_apply(matcher):
+    from models import SearchRequest
+    res = matcher.search(SearchRequest(text="recycling", filters={"age": "3-6"}, k=10))
+    assert [r.profile.id for r in res.results] == ["ro-recycle-young"]

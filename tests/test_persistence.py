@@ -1,0 +1,55 @@
+"""The embedded backend keeps everything across restarts and recovers derived indexes."""
+import shutil
+
+import numpy as np
+
+from matcher.backends.base import CandidateFilter
+from matcher.backends.embedded import EmbeddedBackend
+from matcher.service import build_matcher
+
+
+def test_data_survives_restart(settings):
+    m = build_matcher(settings)
+    before = [r.profile.id for r in m.partners("pt-recycle").results]
+    m.delete("pl-recycle")
+    m.close()
+    m = build_matcher(settings)
+    try:
+        after = [r.profile.id for r in m.partners("pt-recycle").results]
+        assert after == [i for i in before if i != "pl-recycle"]
+        assert m.backend.count() == 12
+        assert m.get("gr-recycle").school.country == "GR"
+    finally:
+        m.close()
+
+
+def test_lost_keyword_index_is_rebuilt_from_the_store(settings, data_dir):
+    shutil.rmtree(data_dir / "keyword")
+    b = EmbeddedBackend(data_dir, 384)
+    try:
+        assert b.keyword.count() == b.count() == 13
+        assert [c.id for c in b.keyword_search("ανακύκλωση", CandidateFilter(), 3)][0] == "gr-recycle"
+    finally:
+        b.close()
+
+
+def test_model_change_is_refused(settings, data_dir):
+    from matcher.errors import ModelMismatch
+    b = EmbeddedBackend(data_dir, 384)
+    b.set_meta("model_id", "some-other-model")
+    b.close()
+    try:
+        build_matcher(settings)
+    except ModelMismatch as exc:
+        assert "reindex" in exc.message
+    else:
+        raise AssertionError("a different model's index was opened")
+
+
+def test_unchanged_profiles_are_not_re_encoded(matcher, mini_profiles):
+    from models import Profile
+    matcher.embedder.hits = matcher.embedder.misses = 0
+    matcher.upsert([Profile.model_validate(p) for p in mini_profiles])
+    assert matcher.embedder.misses == 0 and matcher.embedder.hits > 13
+    rec = matcher.record("pt-recycle")
+    assert rec.vectors.shape[1] == 384 and np.allclose(np.linalg.norm(rec.vectors, axis=1), 1, atol=1e-3)
