@@ -58,6 +58,10 @@ def cmd_index(args) -> int:
             good[profile.id] = profile
         errors.extend(errs)
     m = _matcher(threads=get_settings().embed_threads or os.cpu_count() or 1)
+    sidecar = path.with_name(path.name + ".emb.npz")
+    if sidecar.exists():  # precomputed vectors shipped beside a file (the bundled sample)
+        from matcher.embeddings.cache import import_vectors
+        import_vectors(m.embedder, sidecar)
     try:
         with tqdm(total=len(good), unit="profile", desc="indexing", disable=args.quiet) as bar:
             m.upsert(list(good.values()), progress=bar.update)
@@ -78,6 +82,24 @@ def cmd_partners(args) -> int:
         _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang), args.json)
     finally:
         m.close()
+    return 0
+
+
+def cmd_consortium(args) -> int:
+    m = _matcher()
+    try:
+        group = m.consortium(args.id, size=args.size, lang=args.lang)
+    finally:
+        m.close()
+    if args.json:
+        print(group.model_dump_json(by_alias=True))
+        return 0
+    print(f"group of {len(group.members)} from {', '.join(group.countries)} · weakest pair "
+          f"{group.weakest_pair:.3f} · mean {group.mean_pair:.3f}")
+    for p in group.members:
+        print(f"  {p.id:<16} {p.name} — {p.school.name}, {p.school.country} · {', '.join(p.languages)}")
+    for pair in group.pairs:
+        print(f"  {pair.a} ↔ {pair.b}: {pair.score:.3f} · " + " · ".join(r.message for r in pair.reasons))
     return 0
 
 
@@ -119,6 +141,23 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_export_vectors(args) -> int:
+    """Write FILE.emb.npz beside a profiles file so `index` needs no encoding for it."""
+    from indexer.ingest import load_file
+    from matcher import text
+    from matcher.embeddings.cache import export_vectors
+    path = Path(args.path)
+    profiles, _ = load_file(path)
+    m = _matcher(threads=get_settings().embed_threads or os.cpu_count() or 1)
+    try:
+        texts = [t for p in profiles for _, t in text.units(p)]
+        n = export_vectors(m.embedder, texts, path.with_name(path.name + ".emb.npz"))
+    finally:
+        m.close()
+    print(f"wrote {n} vectors to {path.name}.emb.npz")
+    return 0
+
+
 def cmd_serve(args) -> int:
     import uvicorn
     uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port,
@@ -148,6 +187,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--same-country", action="store_true", help="also partners from the same country")
     _add_filters(p)
     p.set_defaults(func=cmd_partners)
+    p = sub.add_parser("consortium", help="a group of compatible teachers from different countries")
+    p.add_argument("id")
+    p.add_argument("--size", type=int, default=4)
+    p.add_argument("--lang")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_consortium)
     p = sub.add_parser("search", help="free-text search with filters")
     p.add_argument("text")
     _add_filters(p)
@@ -158,6 +203,9 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=fn)
     sub.add_parser("stats", help="index size and model").set_defaults(func=cmd_stats)
+    p = sub.add_parser("export-vectors", help="ship a file's vectors beside it (PATH.emb.npz)")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_export_vectors)
     p = sub.add_parser("serve", help="serve the HTTP API")
     p.add_argument("--host", default=get_settings().host)
     p.add_argument("--port", type=int, default=get_settings().port)

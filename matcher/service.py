@@ -273,6 +273,15 @@ class Matcher:
                               subjects=[s for s in r.profile.subjects if s in f.subject]))
         return out
 
+    def consortium(self, profile_id: str, size: int = 4, lang: str | None = None, pool: int = 30):
+        """A group of `size` teachers (this one included) from `size` countries, all pairs compatible."""
+        from matcher.consortium import best_group
+        me = self.record(profile_id)
+        ranked = self.partners(profile_id, k=pool, mode="hybrid").results
+        recs = self.backend.get_many([r.profile.id for r in ranked])
+        cands = [recs[r.profile.id] for r in ranked if r.profile.id in recs]
+        return best_group(me, cands, size, self.calibration(), lang)
+
     def stats(self) -> dict:
         return {**self.backend.health(), "model": self.embedder.model_id, "dim": self.embedder.dim}
 

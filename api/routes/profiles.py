@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, ValidationError
 from api.deps import MatcherDep, PrincipalDep
 from api.security import require
 from indexer.ingest import validation_errors
+from matcher.consortium import Consortium
 from matcher.errors import InvalidProfile, InvalidQuery
 from models import BulkResult, Filters, ItemStatus, Profile, ProfilePublic, ResultList
 
@@ -93,6 +94,15 @@ def partners(profile_id: ProfileId, matcher: MatcherDep,
              ) -> ResultList:
     """Ranked, explained partners from other countries for this profile."""
     return matcher.partners(profile_id, k=k, offset=offset, filters=filters, lang=lang)
+
+
+@router.get("/{profile_id}/consortium", response_model=Consortium,
+            dependencies=[Depends(require("search"))])
+def consortium(profile_id: ProfileId, matcher: MatcherDep,
+               size: Annotated[int, Query(ge=2, le=6, description="teachers in the group, this one included")] = 4,
+               lang: Annotated[str | None, Query(max_length=8)] = None) -> Consortium:
+    """A group of `size` teachers from `size` countries where every pair is compatible."""
+    return matcher.consortium(profile_id, size=size, lang=lang)
 
 
 class ContactIn(BaseModel):

@@ -69,3 +69,27 @@ class CachedEmbedder(Embedder):
         with self._lock, self._db:
             self._db.executemany("DELETE FROM emb WHERE model=? AND key=?",
                                  [(self.model_id, text_key(t)) for t in texts])
+
+
+def export_vectors(cache: CachedEmbedder, texts: list[str], path: Path) -> int:
+    """Write the vectors of `texts` (encoding any that are missing) to a portable .npz file."""
+    texts = list(dict.fromkeys(texts))
+    vecs = cache.passages(texts)
+    keys = np.frombuffer(b"".join(text_key(t) for t in texts), np.uint8).reshape(-1, 16)
+    np.savez_compressed(path, model=np.array(cache.model_id), keys=keys, vecs=vecs.astype(np.float16))
+    return len(texts)
+
+
+def import_vectors(cache: CachedEmbedder, path: Path) -> int:
+    """Load a file written by `export_vectors` into the cache; 0 when it is another model's."""
+    if cache._db is None:
+        return 0
+    with np.load(path) as data:
+        if str(data["model"]) != cache.model_id:
+            return 0
+        vecs = data["vecs"].astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        rows = [(cache.model_id, k.tobytes(), v.tobytes()) for k, v in zip(data["keys"], vecs)]
+    with cache._lock, cache._db:
+        cache._db.executemany("INSERT OR IGNORE INTO emb VALUES (?,?,?)", rows)
+    return len(rows)
