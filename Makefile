@@ -11,7 +11,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q torch==2.13.0   # CPU build from local disk; before sentence-transformers
+	$(BIN)/pip install -q -e '.[st,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
