@@ -49,27 +49,28 @@ class OpenSearchBackend(SearchBackend):
         # within `timeout`, not after several attempts. Bulk writes retry on their own.
         self.client = client or OpenSearch(hosts=[url], timeout=timeout, max_retries=0,
                                            retry_on_timeout=False)
-        self._ready = False
         self._loading = 0
 
     # -- index lifecycle ---------------------------------------------------------------------
 
     def _ensure(self) -> None:
-        """Create the first version, the alias and the side indexes if they are missing."""
-        if self._ready:
-            return
+        """Create the first version, the alias and the side indexes if the alias is missing.
+
+        Checked before every write (one HEAD request), never cached: a cluster that lost its
+        indexes must not get a dynamically-mapped concrete index auto-created under our name.
+        """
         with boundary("create the index", write=True):
-            if not self.client.indices.exists_alias(name=self.index):
-                if self.client.indices.exists(index=self.index):
-                    raise BackendUnavailable(f"{self.index!r} is a concrete index, not an alias; "
-                                             "migrate it into a versioned index first")
-                body = rq.mapping(self.dim, self.analyzers) | {"aliases": {self.index: {}}}
-                self._create(f"{self.index}-v1", body)
+            if self.client.indices.exists_alias(name=self.index):
+                return
+            if self.client.indices.exists(index=self.index):
+                raise BackendUnavailable(f"{self.index!r} is a concrete index, not an alias; "
+                                         "migrate it into a versioned index first")
+            body = rq.mapping(self.dim, self.analyzers) | {"aliases": {self.index: {}}}
+            self._create(f"{self.index}-v1", body)
             self._create(self.meta_index, {"mappings": _AUX | {"properties": {
                 "value": {"type": "keyword", "index": False, "doc_values": False}}}})
             self._create(self.contacts_index, {"mappings": _AUX | {"properties": {
                 "received": {"type": "integer"}, "answered": {"type": "integer"}}}})
-        self._ready = True  # only success is remembered; a failure is retried next call
 
     def _create(self, name: str, body: dict) -> None:
         try:

@@ -1,0 +1,213 @@
+"""OpenSearch adapter paths beyond the conformance suite, on osmem-server: versioned indexes and
+the atomic alias swap, _reindex, bulk-load settings, per-item bulk errors and retries, error
+translation, timeouts and recovery without a restart."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from matcher.backends import os_requests as rq
+from matcher.backends.base import CandidateFilter
+from matcher.backends.opensearch import OpenSearchBackend
+from matcher.errors import BackendUnavailable, InvalidProfile, InvalidQuery, MatchingError
+from tests.backends.conformance import DIM, profile, rec, unit, varied
+from tests.backends.conftest import OSMEM_ANALYZERS
+from tests.backends.proxy import FaultyProxy
+
+
+@pytest.fixture
+def backend(osmem, index_name):
+    b = OpenSearchBackend(osmem.url, index_name, DIM, analyzers=OSMEM_ANALYZERS, backoff=0.01)
+    yield b
+    for name in [*b.versions(), b.meta_index, b.contacts_index]:
+        b.client.indices.delete(index=name, ignore_unavailable=True)
+
+
+def _load(b, n=8):
+    b.upsert([rec(p, unit(1, i)) for i, p in enumerate(varied()[:n])])
+
+
+def test_first_write_creates_v1_behind_alias(backend):
+    assert backend.current_index() is None and backend.versions() == []
+    _load(backend)
+    assert backend.current_index() == f"{backend.index}-v1"
+    mapping = backend.client.indices.get_mapping(index=backend.current_index())
+    props = next(iter(mapping.values()))["mappings"]["properties"]
+    assert props["ages"]["type"] == "integer_range" and props["units"]["type"] == "nested"
+    assert props["units"]["properties"]["vector"]["method"]["engine"] == "lucene"
+
+
+def test_reindex_swaps_alias_and_keeps_answering(backend):
+    _load(backend)
+    backend.record_contact("a", "b")
+    errors, counts, stop = [], [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                counts.append(backend.count())
+                backend.keyword_search("river", CandidateFilter(open_only=False), 20)
+            except Exception as exc:  # noqa: BLE001 - any failure during the swap is a bug
+                errors.append(exc)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        assert backend.reindex() == f"{backend.index}-v2"
+        assert backend.reindex(rebuild=True) == f"{backend.index}-v3"
+    finally:
+        stop.set()
+        t.join()
+    assert not errors and counts and set(counts) == {8}
+    assert backend.current_index() == f"{backend.index}-v3"
+    assert backend.versions() == [f"{backend.index}-v2", f"{backend.index}-v3"]  # keep=1 old one
+    aliases = backend.client.indices.get_alias(name=backend.index)
+    assert list(aliases) == [f"{backend.index}-v3"]
+    got = backend.get("a")
+    assert got.profile == varied()[0] and got.vectors.shape == (1, DIM)
+    assert backend.get("b").received == 1  # counters live outside the versions
+    assert set(backend.filter_ids(CandidateFilter(open_only=False), 20)) == {p.id for p in varied()}
+
+
+def test_reindex_catches_up_writes_made_during_copy(backend, monkeypatch):
+    _load(backend, 3)
+    from matcher.backends import os_reindex
+    real_copy = os_reindex._copy
+
+    def copy_then_write(b, src, dst, query=None):
+        real_copy(b, src, dst, query)
+        if query is None:  # a profile arrives while the bulk copy runs
+            b.upsert([rec(profile("late"), unit(1))])
+
+    monkeypatch.setattr(os_reindex, "_copy", copy_then_write)
+    backend.reindex()
+    assert backend.get("late") is not None and backend.count() == 4
+
+
+def test_bulk_load_suspends_refresh_and_replicas_then_restores(backend):
+    _load(backend, 1)
+    idx = backend.current_index()
+
+    def settings():
+        s = backend.client.indices.get_settings(index=idx)[idx]["settings"]["index"]
+        return s.get("refresh_interval"), s.get("number_of_replicas")
+
+    before = settings()
+    with backend.bulk_load():
+        assert settings() == ("-1", "0")
+        backend.upsert([rec(profile("z"), unit(1))])
+    assert settings() == before
+    assert backend.get("z") is not None and "z" in backend.filter_ids(CandidateFilter(), 20)
+
+
+def test_per_item_bulk_errors_are_reported(backend, osmem):
+    _load(backend, 1)
+    # A writer with more analyzers than the index was created with: its Finnish idea needs a
+    # field this strict mapping lacks, so that item fails while the English one is stored.
+    wide = OpenSearchBackend(osmem.url, backend.index, DIM)
+    fi = profile("fi", ideas=(("Kierrätämme muovia koulussa", "fi"),))
+    ok = profile("ok")
+    with pytest.raises(InvalidProfile) as info:
+        wide.upsert([rec(fi, unit(1)), rec(ok, unit(1))])
+    assert [d["id"] for d in info.value.details] == ["fi"]
+    assert info.value.details[0]["status"] == 400 and info.value.details[0]["error"]
+    assert backend.get("ok") is not None and backend.get("fi") is None
+
+
+def test_bulk_retries_429_items_with_backoff(backend, osmem):
+    _load(backend, 1)
+    proxy = FaultyProxy(osmem.url)
+    try:
+        b = OpenSearchBackend(proxy.url, backend.index, DIM, analyzers=OSMEM_ANALYZERS, backoff=0.01)
+        proxy.reject_bulk_items = 2
+        b.upsert([rec(profile("r1"), unit(1)), rec(profile("r2"), unit(1))])
+        assert proxy.bulk_calls == 3 and set(b.get_many(["r1", "r2"])) == {"r1", "r2"}
+        proxy.reject_bulk_items = 99
+        with pytest.raises(BackendUnavailable) as info:
+            b.upsert([rec(profile("r3"), unit(1))])
+        assert info.value.details[0]["status"] == 429
+    finally:
+        proxy.close()
+
+
+@pytest.mark.parametrize("status", [401, 403, 429, 500, 503])
+def test_cluster_refusals_become_backend_unavailable(backend, osmem, status):
+    _load(backend, 1)
+    proxy = FaultyProxy(osmem.url)
+    try:
+        b = OpenSearchBackend(proxy.url, backend.index, DIM, analyzers=OSMEM_ANALYZERS,
+                              retries=1, backoff=0.01)
+        proxy.status = status
+        for call in (b.count, lambda: b.get("a"), lambda: b.filter_ids(CandidateFilter(), 5),
+                     lambda: b.upsert([rec(profile("q"), unit(1))])):
+            with pytest.raises(BackendUnavailable) as info:
+                call()
+            assert info.value.status == 503 and info.value.retry_after >= 1
+            assert isinstance(info.value.__cause__, Exception)  # chained `from exc`
+        proxy.status = None  # the cluster is back: the same object works again
+        assert b.count() == 1
+    finally:
+        proxy.close()
+
+
+def test_bad_request_is_invalid_query(backend):
+    _load(backend, 1)
+    with pytest.raises(InvalidQuery):  # osmem has no knn: a 400 from the server
+        backend.vector_search(unit(1)[None, :], CandidateFilter(), 5)
+    with pytest.raises(InvalidProfile):
+        backend.upsert([rec(profile("w"), np.ones((1, DIM + 1), np.float32))])
+
+
+def test_unreachable_cluster_fails_fast():
+    b = OpenSearchBackend("http://127.0.0.1:1", "tm-nowhere", DIM)
+    for call in (b.count, b.health, lambda: b.get_meta("model_id"), lambda: b.get("x"),
+                 lambda: b.keyword_search("river", CandidateFilter(), 5),
+                 lambda: b.upsert([rec(profile("x"), unit(1))])):
+        t0 = time.monotonic()
+        with pytest.raises(BackendUnavailable):
+            call()
+        assert time.monotonic() - t0 < 2.0
+
+
+def test_silent_cluster_times_out():
+    # Accepts connections (kernel backlog) but never answers: only the read timeout ends it.
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    try:
+        b = OpenSearchBackend(f"http://127.0.0.1:{sock.getsockname()[1]}", "tm-silent", DIM, timeout=0.5)
+        t0 = time.monotonic()
+        with pytest.raises(BackendUnavailable, match="timed out"):
+            b.count()
+        assert time.monotonic() - t0 < 1.5
+    finally:
+        sock.close()
+
+
+def test_recovers_after_cluster_restart(index_name):
+    from osmem_server import OsmemServer
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = OsmemServer.start(addr=f"127.0.0.1:{port}")
+    b = OpenSearchBackend(server.url, index_name, DIM, analyzers=OSMEM_ANALYZERS)
+    b.upsert([rec(profile("a"), unit(1))])
+    server.close()
+    with pytest.raises(BackendUnavailable):
+        b.count()
+    server = OsmemServer.start(addr=f"127.0.0.1:{port}")  # a new, empty cluster on the same address
+    try:
+        assert b.count() == 0
+        b.upsert([rec(profile("b"), unit(1))])
+        assert b.get("b") is not None
+    finally:
+        server.close()
+
+
+def test_errors_are_ours():
+    assert issubclass(BackendUnavailable, MatchingError)
+    assert rq.mapping(4)["mappings"]["dynamic"] == "strict"
