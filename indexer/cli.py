@@ -160,8 +160,12 @@ def cmd_export_vectors(args) -> int:
 
 def cmd_serve(args) -> int:
     import uvicorn
+
+    from api.security import check_open_mode
+    check_open_mode(get_settings(), args.host)  # no keys: loopback only
+    # Our JSON access log (api/observability.py) replaces uvicorn's, which would log raw paths.
     uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info")
+                workers=args.workers, log_level="info", access_log=False)
     return 0
 
 
