@@ -318,17 +318,19 @@ class OpenSearchBackend(SearchBackend):
 
     # -- reindex -----------------------------------------------------------------------------
 
-    def reindex(self, rebuild: bool = False, keep: int = 1) -> str:
+    def reindex(self, rebuild: bool = False, keep: int = 1, transform=None, dim: int | None = None) -> str:
         """Copy the current version into a new one and swap the alias atomically; returns it.
 
         Searches keep answering from the old version until the swap. `rebuild` re-derives
         every document from its stored profile and vectors (needed when the document layout
         changed); otherwise `_reindex` copies sources inside the cluster. Writes made during
         the copy are caught up from `indexed_at` just before the swap; deletions in that
-        window are not, so pause writers for a fully exact copy.
+        window are not, so pause writers for a fully exact copy. `transform` (records in,
+        records out) rewrites every batch on the way, e.g. re-embedding with a new model whose
+        vectors have `dim` dimensions.
         """
         from matcher.backends.os_reindex import run_reindex
-        return run_reindex(self, rebuild=rebuild, keep=keep)
+        return run_reindex(self, rebuild=rebuild, keep=keep, transform=transform, dim=dim)
 
     def versions(self) -> list[str]:
         """Concrete versions of this index, oldest first."""

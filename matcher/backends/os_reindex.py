@@ -1,9 +1,10 @@
 """Zero-downtime reindex for the OpenSearch backend: build vN+1, catch up, swap the alias atomically."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from matcher.backends import os_requests as rq
+from matcher.backends.base import Record
 from matcher.backends.os_errors import boundary
 
 if TYPE_CHECKING:
@@ -37,8 +38,13 @@ def _changed_since(b: "OpenSearchBackend", index: str, since: int) -> list[str]:
         return [h["_id"] for h in b.client.search(index=index, body=body)["hits"]["hits"]]
 
 
-def run_reindex(b: "OpenSearchBackend", rebuild: bool = False, keep: int = 1) -> str:
+def run_reindex(b: "OpenSearchBackend", rebuild: bool = False, keep: int = 1,
+                transform: Callable[[list[Record]], list[Record]] | None = None,
+                dim: int | None = None) -> str:
     """See OpenSearchBackend.reindex. Returns the name of the new version."""
+    rebuild = rebuild or transform is not None
+    transform = transform or (lambda records: records)
+    new_dim = dim or b.dim
     from matcher.backends.opensearch import _now_ms
     b._ensure()
     old = b.current_index()
@@ -47,18 +53,18 @@ def run_reindex(b: "OpenSearchBackend", rebuild: bool = False, keep: int = 1) ->
     new = f"{prefix}{max([int(v[len(prefix):]) for v in versions] or [0]) + 1}"
     start = _now_ms()
     with boundary("create the new index version", write=True):
-        b.client.indices.create(index=new, body=rq.mapping(b.dim, b.analyzers),
+        b.client.indices.create(index=new, body=rq.mapping(new_dim, b.analyzers),
                                 request_timeout=60.0)
     with b.bulk_load(new):
         if rebuild:  # re-derive documents from stored profiles (the document layout changed)
             for batch in b.scan(batch=500):
-                _write(b, new, batch, start)
+                _write(b, new, transform(batch), start)
         else:
             _copy(b, old, new)
     # Catch up writes that reached the old version while we copied.
     if rebuild:
         changed = b.get_many(_changed_since(b, old, start - SKEW_MS))
-        _write(b, new, list(changed.values()), start)
+        _write(b, new, transform(list(changed.values())), start)
     else:
         _copy(b, old, new, {"range": {"indexed_at": {"gte": start - SKEW_MS}}})
     with boundary("swap the alias", write=True):
@@ -69,4 +75,5 @@ def run_reindex(b: "OpenSearchBackend", rebuild: bool = False, keep: int = 1) ->
             {"add": {"index": new, "alias": b.index}}]})
         for name in b.versions()[:-(keep + 1)] if keep >= 0 else []:
             b.client.indices.delete(index=name)
+    b.dim = new_dim
     return new
