@@ -1,0 +1,68 @@
+"""Congruence: the same profiles in the embedded backend and in OpenSearch give the same top-10
+through the matcher (qdrant-client's congruence tests, applied to our two backends).
+
+Needs a real node (k-NN): set OPENSEARCH_URL.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.opensearch import OpenSearchBackend
+from models import Profile
+from tests.fakes import THEMES, ThemeEmbedder, profile
+
+pytestmark = [pytest.mark.opensearch, pytest.mark.skipif(
+    not os.environ.get("OPENSEARCH_URL"), reason="set OPENSEARCH_URL to compare with a real OpenSearch node")]
+
+COUNTRIES = ("PT", "FR", "DE", "ES", "IT", "PL", "FI", "NL")
+SUBJECTS = (("Music",), ("Art",), ("Biology",), ("Music", "Art"), ("History",))
+
+
+def dataset() -> list[Profile]:
+    out = []
+    for i in range(60):
+        theme = THEMES[i % len(THEMES)]
+        extra = THEMES[(i * 7 + 3) % len(THEMES)]
+        p = profile(f"p{i:02d}", COUNTRIES[i % len(COUNTRIES)], theme, subjects=SUBJECTS[i % 5],
+                    ages=((6 + i % 8, 10 + i % 8),), languages=("en", "fr") if i % 3 else ("en",),
+                    interests=[f"{extra} club"], last_active=f"2026-{1 + i % 12:02d}-{1 + i % 27:02d}")
+        # Unique texts: identical ones would embed identically and tie, and ties may break
+        # differently in two engines without either being wrong.
+        p["ideas"][0]["text"] = f"A project about {theme} with pupils of class {i}"
+        p["ideas"].append({"title": extra, "text": f"An exchange on {extra} and {theme} for class {i}"})
+        out.append(Profile.model_validate(p))
+    return out
+
+
+@pytest.fixture
+def pair(tmp_path, index_name, opensearch_url):
+    from matcher.service import Matcher
+    emb = ThemeEmbedder()
+    local = Matcher(EmbeddedBackend(tmp_path, emb.dim), emb)
+    remote_backend = OpenSearchBackend(opensearch_url, index_name, emb.dim, timeout=10.0)
+    remote = Matcher(remote_backend, emb)
+    data = dataset()
+    local.upsert(data)
+    remote.upsert(data)
+    yield local, remote, data
+    for name in [*remote_backend.versions(), remote_backend.meta_index, remote_backend.contacts_index]:
+        remote_backend.client.indices.delete(index=name, ignore_unavailable=True)
+
+
+@pytest.mark.parametrize("mode", ["full", "vector", "filters"])
+def test_same_top10(pair, mode):
+    local, remote, data = pair
+    for p in data[::7]:
+        a = [r.profile.id for r in local.partners(p.id, k=10, mode=mode).results]
+        b = [r.profile.id for r in remote.partners(p.id, k=10, mode=mode).results]
+        assert a == b, f"{p.id} ({mode}): embedded {a} != opensearch {b}"
+
+
+def test_same_scores(pair):
+    local, remote, data = pair
+    a = local.partners(data[0].id, k=10)
+    b = remote.partners(data[0].id, k=10)
+    assert [round(r.score, 3) for r in a.results] == [round(r.score, 3) for r in b.results]
