@@ -47,7 +47,7 @@ class EmbeddedBackend(SearchBackend):
         try:
             self._db = sqlite3.connect(self.dir / "profiles.sqlite", check_same_thread=False,
                                        isolation_level=None)
-            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
+            self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;" + _SCHEMA)
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"cannot open {self.dir / 'profiles.sqlite'}: {exc}") from exc
         self.columns = Columns()
@@ -71,7 +71,8 @@ class EmbeddedBackend(SearchBackend):
             if pid in self.slot:
                 self.vectors.put(self.slot[pid], self._matrix(vecs))
         dseq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM deleted").fetchone()[0]
-        self._seq = max(seq, dseq)
+        # Tombstones are purged once applied (erasure), so a floor keeps sequence numbers rising.
+        self._seq = max(seq, dseq, int(self.get_meta("seq_floor") or 0))
         self._recover_keyword()
 
     def _recover_keyword(self) -> None:
@@ -90,6 +91,7 @@ class EmbeddedBackend(SearchBackend):
         if changed or mark < 0:
             self.keyword.commit()
         self.set_meta("keyword_seq", str(self._seq))
+        self._purge_tombstones()
 
     @staticmethod
     def _matrix(blobs: list[bytes]) -> np.ndarray:
@@ -165,7 +167,16 @@ class EmbeddedBackend(SearchBackend):
                     self.keyword.remove(pid)
             self.keyword.commit()
             self.set_meta("keyword_seq", str(self._seq))
+            self._purge_tombstones()
             return found
+
+    def _purge_tombstones(self) -> None:
+        """The keyword index holds every deletion now: drop the tombstones, so no row keeps an erased id."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)", (str(self._seq),))
+            self._db.execute("DELETE FROM deleted WHERE seq <= ?", (self._seq,))
+            self._db.execute("COMMIT")
 
     def record_contact(self, src: str, dst: str, answered: bool = False) -> None:
         with self._lock:
