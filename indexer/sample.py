@@ -296,7 +296,7 @@ def _opener(rng: random.Random, lang: str, subject: str, theme: str) -> str:
     text = rng.choice(data["openers"])
     if "{subject}" in text:
         text = text.replace("{subject}", data.get("subjects", {}).get(subject, subject))
-    if text[-1] not in ".!?:…。؟":
+    if text[-1] not in ".!?…。؟":
         # Some banks write openers as lead-ins ("a project about"); finish with a topic phrase.
         text = f"{text} {rng.choice(theme_pool(lang, theme)['interests'])}."
     return text
