@@ -22,7 +22,7 @@ from opensearchpy import exceptions as osx
 
 from matcher.backends import os_requests as rq
 from matcher.backends.base import Candidate, CandidateFilter, Record, SearchBackend
-from matcher.backends.os_errors import RETRYABLE, boundary, reason
+from matcher.backends.os_errors import RETRYABLE, boundary
 from matcher.errors import BackendUnavailable, InvalidProfile
 from matcher.text import detect_language
 
@@ -344,4 +344,4 @@ class OpenSearchBackend(SearchBackend):
                       key=lambda n: int(n[len(prefix):]))
 
 
-__all__ = ["OpenSearchBackend", "reason"]
+__all__ = ["OpenSearchBackend"]
