@@ -6,11 +6,31 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import BackendUnavailable, MatchingError, RateLimited
 
 log = logging.getLogger("twinmatch.api")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list | dict | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape every route answers with."""
+    error: ErrorDetail
+
+
+# Documented on every operation, so clients (and schemathesis) know the error shape.
+RESPONSES = {status: {"model": ErrorBody, "description": text} for status, text in (
+    (400, "Body that cannot be read (e.g. not UTF-8)"), (401, "No API key, or an unknown one"),
+    (403, "The key lacks the scope or origin"),
+    (404, "Not found"), (413, "Request body too large"), (422, "Invalid request"),
+    (429, "Rate limit reached; see Retry-After"), (503, "Backend unavailable; see Retry-After"))}
 
 
 def error_body(code: str, message: str, details=None) -> dict:
@@ -43,7 +63,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))

@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
             if matcher is None:
                 app.state.matcher.close()
 
-    app = FastAPI(title="twinmatch", version="1", lifespan=lifespan,
+    app = FastAPI(title="twinmatch", version="1", lifespan=lifespan, responses=errors.RESPONSES,
                   description="Partner matching for eTwinning-style school networks.")
     app.state.settings = settings
     errors.install(app)
