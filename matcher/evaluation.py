@@ -1,4 +1,9 @@
-"""Offline evaluation: nDCG@10, recall@10 and MRR of each ranking mode against graded qrels."""
+"""Offline evaluation: nDCG@10, recall@10 and MRR of each ranking mode against graded qrels.
+
+nDCG uses every grade; recall@10 and MRR count the partners of each query's highest grade,
+so a dataset that also judges "plausible" partners (grade 1) still measures whether the
+real project partners (grade 2) come first.
+"""
 from __future__ import annotations
 
 import math
@@ -29,14 +34,21 @@ def ndcg(ranked: list[str], rel: dict[str, int], k: int = 10) -> float:
     return dcg / idcg if idcg else 0.0
 
 
+def _top(rel: dict[str, int]) -> set[str]:
+    """The judged partners of the highest grade (in our dataset: the same project group)."""
+    best = max(rel.values(), default=0)
+    return {d for d, g in rel.items() if g == best and g > 0}
+
+
 def recall(ranked: list[str], rel: dict[str, int], k: int = 10) -> float:
-    wanted = {d for d, g in rel.items() if g > 0}
+    wanted = _top(rel)
     return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
 
 
 def mrr(ranked: list[str], rel: dict[str, int]) -> float:
+    wanted = _top(rel)
     for i, d in enumerate(ranked):
-        if rel.get(d, 0) > 0:
+        if d in wanted:
             return 1.0 / (i + 1)
     return 0.0
 
