@@ -1,0 +1,169 @@
+"""Load test: mixed partner queries, searches and upserts at a fixed rate against `twinmatch serve`.
+
+    python bench/load.py --data /tmp/tm-load --n 100000 --rate 200 --duration 60
+
+Builds the index first when the data directory is empty (hash embedder, test/bench only:
+the load is on the service, not on a model), starts `twinmatch serve` on 127.0.0.1, sends
+an open-loop schedule (latency counts from each request's planned start, so a stalled
+server cannot hide its queue), and prints p50, p99 and the error count per kind and overall.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+SEARCHES = ["recycling plastic at school", "reciclagem e ambiente", "Theater und Musik", "robotics coding",
+            "climate change water", "historia local patrimonio", "poésie et contes", "healthy food breakfast",
+            "matematica giochi", "birds migration", "Europe day democracy", "inclusion special needs"]
+MIX = (("partners", 0.55), ("search", 0.30), ("upsert", 0.15))
+
+
+def _prepare(p: dict) -> dict:
+    # Languages given and no interests: langdetect (~8 ms a profile) would dominate the build.
+    for idea in p.get("ideas", []):
+        idea["lang"] = p["languages"][0]
+    p["interests"] = []
+    return p
+
+
+def build(data: Path, n: int, seed: int = 7) -> None:
+    from indexer.sample import generate
+    from matcher.service import build_matcher
+    from matcher.settings import Settings
+    from models import Profile
+
+    t = time.perf_counter()
+    m = build_matcher(Settings(data_dir=data, embedder="hash"))
+    try:
+        batch: list[Profile] = []
+        for p in generate(n, seed):
+            batch.append(Profile.model_validate(_prepare(p)))
+            if len(batch) == 2000:
+                m.upsert(batch, batch=2000)
+                batch = []
+        if batch:
+            m.upsert(batch, batch=2000)
+        print(f"built {m.backend.count()} profiles in {time.perf_counter() - t:.0f}s", flush=True)
+    finally:
+        m.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _run(url: str, ids: list[str], upserts: list[dict], rate: float, duration: float,
+               headers: dict) -> dict[str, list[tuple[float, int]]]:
+    import httpx
+
+    rng = random.Random(1)
+    out: dict[str, list[tuple[float, int]]] = {k: [] for k, _ in MIX}
+    kinds, weights = zip(*MIX)
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
+        async def one(kind: str, planned: float):
+            try:
+                if kind == "partners":
+                    r = await client.get(f"/v1/profiles/{rng.choice(ids)}/partners", params={"k": 10})
+                elif kind == "search":
+                    r = await client.post("/v1/search", json={"text": rng.choice(SEARCHES), "k": 10})
+                else:
+                    p = rng.choice(upserts)
+                    r = await client.put(f"/v1/profiles/{p['id']}", json=p)
+                status = r.status_code
+            except httpx.HTTPError:
+                status = 0
+            out[kind].append((time.perf_counter() - planned, status))
+
+        tasks, start, i = [], time.perf_counter(), 0
+        while (planned := start + i / rate) < start + duration:
+            await asyncio.sleep(max(0.0, planned - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(rng.choices(kinds, weights)[0], planned)))
+            i += 1
+        await asyncio.gather(*tasks)
+    return out
+
+
+def _report(out: dict[str, list[tuple[float, int]]], duration: float) -> int:
+    everything = [x for v in out.values() for x in v]
+    errors = 0
+    for kind, rows in [*out.items(), ("all", everything)]:
+        if not rows:
+            continue
+        lat = np.array([r[0] for r in rows]) * 1000
+        err = sum(1 for r in rows if not 200 <= r[1] < 300)
+        if kind == "all":
+            errors = err
+        print(f"{kind:<9} n={len(rows):>6}  p50={np.percentile(lat, 50):7.1f} ms  "
+              f"p99={np.percentile(lat, 99):7.1f} ms  errors={err}")
+    print(f"achieved {len(everything) / duration:.1f} req/s over {duration:.0f} s; errors {errors}")
+    return errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--rate", type=float, default=200)
+    ap.add_argument("--duration", type=float, default=60)
+    ap.add_argument("--url", help="an already running service (skips build and serve)")
+    ap.add_argument("--key", help="API key to send, if the service has keys")
+    args = ap.parse_args(argv)
+
+    from indexer.sample import generate
+    if not args.url and not (args.data / "profiles.sqlite").exists():
+        build(args.data, args.n)
+    ids = [f"tm-{i:06d}" for i in range(args.n)]
+    # Upserts rewrite existing profiles with a new idea text (re-embedded, re-indexed).
+    upserts = [_prepare(p) for p in generate(2000, seed=99)]
+    for j, p in enumerate(upserts):
+        p["id"] = ids[(j * 37) % len(ids)]
+    server = None
+    url = args.url
+    if not url:
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "TWINMATCH_DATA_DIR": str(args.data), "TWINMATCH_EMBEDDER": "hash"}
+        server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--host", "127.0.0.1",
+                                   "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    try:
+        import httpx
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            print("the service did not become ready", file=sys.stderr)
+            return 2
+        headers = {"X-API-Key": args.key} if args.key else {}
+        print(f"{url}: {httpx.get(f'{url}/readyz').json().get('profiles')} profiles; "
+              f"{args.rate:.0f} req/s for {args.duration:.0f} s, mix {json.dumps(dict(MIX))}", flush=True)
+        out = asyncio.run(_run(url, ids, upserts, args.rate, args.duration, headers))
+        return 1 if _report(out, args.duration) else 0
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # requests still queued: no need to drain them
+                server.kill()
+                server.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
