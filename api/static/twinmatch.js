@@ -351,6 +351,8 @@
         if (this._query) this._run(this._state.page, false);   // reasons come localized from the API
       } else if (name === "api" || name === "key") {
         this._loadTaxonomy();
+      } else if (name === "page-size") {
+        if (this._query) this._run(1, false);
       } else if (name === "country") {
         this._countryApplied = false;
         this._selectCountry();
@@ -413,7 +415,7 @@
       el.nav = h("nav", { hidden: true }, el.prev, el.pageInfo, el.next);
       el.prev.addEventListener("click", () => this._run(this._state.page - 1, true));
       el.next.addEventListener("click", () => this._run(this._state.page + 1, true));
-      el.results = h("section", { class: "results", "aria-labelledby": id("status") },
+      el.results = h("section", { class: "results" },
         el.status, el.error, el.cards, el.nav);
       this._root.append(h("div", { class: "wrap", part: "container" }, el.title, el.form, el.results));
     }
