@@ -13,6 +13,8 @@ _COUNTRY = {c: i for i, c in enumerate(taxonomy.countries())}
 _SUBJECT = {s: i for i, s in enumerate(taxonomy.subjects())}
 _STYPE = {t: i for i, t in enumerate(taxonomy.school_types())}
 _LANG_WORDS = (len(LANG_INDEX) + 63) // 64
+_EPOCH = dt.date(1970, 1, 1)
+_ARRAYS = ("alive", "country", "stype", "school", "open", "langs", "subjects", "ages", "active")
 
 
 def _bits(indices, words: int) -> np.ndarray:
@@ -33,6 +35,17 @@ def lang_bits(codes: list[str]) -> np.ndarray:
 
 def subject_bits(labels: list[str]) -> np.ndarray:
     return _bits([_SUBJECT[s] for s in labels if s in _SUBJECT], 1)
+
+
+def _any_bits(col: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """Rows of `col` sharing a bit with `bits`; only the words the query uses are read."""
+    words = np.flatnonzero(bits)
+    if not len(words):
+        return np.zeros(len(col), bool)
+    out = (col[:, words[0]] & bits[words[0]]) != 0
+    for w in words[1:]:
+        out |= (col[:, w] & bits[w]) != 0
+    return out
 
 
 class Columns:
@@ -56,7 +69,7 @@ class Columns:
         if need <= cap:
             return
         new = max(need, cap * 2)
-        for name in ("alive", "country", "stype", "school", "open", "langs", "subjects", "ages", "active"):
+        for name in _ARRAYS:
             old = getattr(self, name)
             arr = np.zeros((new, *old.shape[1:]), old.dtype)
             arr[:cap] = old
@@ -76,34 +89,107 @@ class Columns:
         self.langs[slot] = lang_bits(p.languages)
         self.subjects[slot] = subject_bits(p.subjects)
         self.ages[slot] = age_bits(p.age_groups)
-        self.active[slot] = (p.last_active - dt.date(1970, 1, 1)).days if p.last_active else 0
+        self.active[slot] = (p.last_active - _EPOCH).days if p.last_active else 0
+
+    def set_doc(self, slot: int, d: dict) -> None:
+        """`set` from a stored JSON document, without building a Profile (a cold open reads 1M)."""
+        self._grow(slot + 1)
+        self.n = max(self.n, slot + 1)
+        s = d["school"]
+        self.alive[slot] = True
+        self.country[slot] = _COUNTRY[s["country"]]
+        self.stype[slot] = _STYPE[s["type"]]
+        self.school[slot] = self.school_code(s["id"])
+        self.open[slot] = d.get("open_to_partners", True)
+        self.langs[slot] = lang_bits(d.get("languages", []))
+        self.subjects[slot] = subject_bits(d.get("subjects", []))
+        self.ages[slot] = _bits({a for r in d.get("age_groups", []) for a in range(r["from"], r["to"] + 1)}, 2)
+        act = d.get("last_active")
+        self.active[slot] = (dt.date.fromisoformat(act) - _EPOCH).days if act else 0
 
     def clear(self, slot: int) -> None:
         self.alive[slot] = False
 
+    def _eval(self, flt: CandidateFilter, at) -> np.ndarray:
+        """The filter over rows `at` (a slice or an array of slots)."""
+        m = self.alive[at].copy()
+        if flt.open_only:
+            m &= self.open[at]
+        if flt.countries is not None:
+            m &= np.isin(self.country[at], [_COUNTRY[c] for c in flt.countries if c in _COUNTRY])
+        for c in flt.exclude_countries:
+            if c in _COUNTRY:
+                m &= self.country[at] != _COUNTRY[c]
+        for s in flt.exclude_schools:
+            if s in self._schools:
+                m &= self.school[at] != self._schools[s]
+        if flt.school_types is not None:
+            m &= np.isin(self.stype[at], [_STYPE[t] for t in flt.school_types if t in _STYPE])
+        if flt.languages is not None:
+            m &= _any_bits(self.langs[at], lang_bits(flt.languages))
+        if flt.subjects is not None:
+            m &= _any_bits(self.subjects[at], subject_bits(flt.subjects))
+        if flt.ages is not None:
+            m &= _any_bits(self.ages[at], age_bits(flt.ages))
+        return m
+
     def mask(self, flt: CandidateFilter, exclude_slots: list[int] = ()) -> np.ndarray:
         """Boolean mask over slots [0, n) of profiles that pass `flt`."""
-        n = self.n
-        m = self.alive[:n].copy()
-        if flt.open_only:
-            m &= self.open[:n]
-        if flt.countries is not None:
-            m &= np.isin(self.country[:n], [_COUNTRY[c] for c in flt.countries if c in _COUNTRY])
-        if flt.exclude_countries:
-            m &= ~np.isin(self.country[:n], [_COUNTRY[c] for c in flt.exclude_countries if c in _COUNTRY])
-        if flt.exclude_schools:
-            codes = [self._schools[s] for s in flt.exclude_schools if s in self._schools]
-            if codes:
-                m &= ~np.isin(self.school[:n], codes)
-        if flt.school_types is not None:
-            m &= np.isin(self.stype[:n], [_STYPE[t] for t in flt.school_types if t in _STYPE])
-        if flt.languages is not None:
-            m &= (self.langs[:n] & lang_bits(flt.languages)).any(axis=1)
-        if flt.subjects is not None:
-            m &= (self.subjects[:n] & subject_bits(flt.subjects)).any(axis=1)
-        if flt.ages is not None:
-            m &= (self.ages[:n] & age_bits(flt.ages)).any(axis=1)
+        m = self._eval(flt, slice(0, self.n))
         for s in exclude_slots:
-            if s < n:
+            if s < self.n:
                 m[s] = False
         return m
+
+    def test(self, flt: CandidateFilter, slots: np.ndarray, exclude_slots: list[int] = ()) -> np.ndarray:
+        """The filter for a few slots only: what the graph strategy checks on its candidates."""
+        slots = np.asarray(slots, np.int64)
+        m = self._eval(flt, slots)
+        if len(exclude_slots):
+            m &= ~np.isin(slots, exclude_slots)
+        return m
+
+    # -- snapshots ------------------------------------------------------------------------
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything needed to restore the columns, as arrays (school ids in code order)."""
+        out = {name: getattr(self, name)[:self.n] for name in _ARRAYS}
+        out["school_ids"] = np.array(list(self._schools), dtype=str)
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrs) -> "Columns":
+        n = len(arrs["alive"])
+        c = cls(max(1024, n))
+        c.n = n
+        for name in _ARRAYS:
+            getattr(c, name)[:n] = arrs[name]
+        c._schools = {s: i + 1 for i, s in enumerate(arrs["school_ids"].tolist())}
+        return c
+
+
+class Selection:
+    """A filter bound to the columns: a cheap selectivity estimate, the full mask on demand."""
+
+    SAMPLE = 4096
+
+    def __init__(self, cols: Columns, flt: CandidateFilter, exclude_slots: list[int] = ()):
+        self.cols, self.flt, self.exclude = cols, flt, list(exclude_slots)
+        self._mask: np.ndarray | None = None
+
+    def mask(self) -> np.ndarray:
+        if self._mask is None:
+            self._mask = self.cols.mask(self.flt, self.exclude)
+        return self._mask
+
+    def test(self, slots: np.ndarray) -> np.ndarray:
+        return self.cols.test(self.flt, slots, self.exclude)
+
+    def estimate(self) -> float:
+        """Share of live profiles that pass, from a fixed sample (exact on small stores)."""
+        n = self.cols.n
+        if n <= 4 * self.SAMPLE:
+            return float(self.mask().sum()) / max(1, int(self.cols.alive[:n].sum()))
+        sample = np.random.default_rng(n).integers(0, n, self.SAMPLE)
+        alive = int(self.cols.alive[sample].sum())
+        return float(self.test(sample).sum()) / max(1, alive)

@@ -1,12 +1,15 @@
-"""The embedded default backend: SQLite is the source of truth; numpy and tantivy are derived indexes.
+"""The embedded default backend: SQLite is the source of truth; numpy, hnswlib and tantivy are derived.
 
 Layout of the data directory:
     profiles.sqlite   profiles, unit vectors, deletions and a change sequence (WAL, durable)
     keyword/          tantivy BM25 index, with the last change sequence it holds in `meta`
+    snapshots/        numpy snapshots of the filter columns, ids and vector rows, and the
+                      HNSW graph, with the change sequence they hold (snapshot.py)
 
-A write is acknowledged once its SQLite transaction commits. The in-memory columns and
-vectors are rebuilt from SQLite on open, and the keyword index replays every change newer
-than its watermark, so a crash between the two stores heals itself on the next start.
+A write is acknowledged once its SQLite transaction commits. On open the columns and vectors
+come from the last snapshot plus every SQLite change newer than its watermark (or from SQLite
+alone when there is no usable snapshot), and the keyword index replays every change newer
+than its own watermark, so a crash between the stores heals itself on the next start.
 """
 from __future__ import annotations
 
@@ -18,8 +21,9 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from matcher.backends import snapshot
 from matcher.backends.base import Candidate, CandidateFilter, Record, SearchBackend
-from matcher.backends.columns import Columns
+from matcher.backends.columns import Columns, Selection
 from matcher.backends.keyword import KeywordIndex
 from matcher.backends.vectors import VectorRows
 from matcher.errors import BackendUnavailable, InvalidProfile
@@ -34,6 +38,7 @@ CREATE TABLE IF NOT EXISTS units (id TEXT NOT NULL, ord INTEGER NOT NULL, name T
 CREATE TABLE IF NOT EXISTS deleted (id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_BATCH = 20_000  # rows per step of a cold load: bounded memory, numpy-sized work
 
 
 class EmbeddedBackend(SearchBackend):
@@ -50,30 +55,136 @@ class EmbeddedBackend(SearchBackend):
             self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;" + _SCHEMA)
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"cannot open {self.dir / 'profiles.sqlite'}: {exc}") from exc
-        self.columns = Columns()
-        self.vectors = VectorRows(dim)
         self.slot: dict[str, int] = {}
         self.ids: list[str | None] = []
-        self.keyword = KeywordIndex(self.dir / "keyword")
+        self.keyword = KeywordIndex(self.dir / "keyword")  # takes the directory's writer lock first
+        self.snapshots = snapshot.Snapshots(self.dir / "snapshots")
+        self._snap: tuple[Path, int] | None = None  # published generation and the seq it holds
+        self.opened_from = ""                        # "snapshot" or "sqlite" (tests, bench)
         self._load()
 
     # -- startup and recovery -------------------------------------------------------------
 
     def _load(self) -> None:
-        seq = 0
-        for pid, doc, s in self._db.execute("SELECT id, doc, seq FROM profiles"):
-            self._index_columns(Profile.model_validate_json(doc))
-            seq = max(seq, s)
-        rows: dict[str, list[bytes]] = {}
-        for pid, vec in self._db.execute("SELECT id, vec FROM units ORDER BY id, ord"):
-            rows.setdefault(pid, []).append(vec)
-        for pid, vecs in rows.items():
-            if pid in self.slot:
-                self.vectors.put(self.slot[pid], self._matrix(vecs))
+        seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM profiles").fetchone()[0]
         dseq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM deleted").fetchone()[0]
         # Tombstones are purged once applied (erasure), so a floor keeps sequence numbers rising.
         self._seq = max(seq, dseq, int(self.get_meta("seq_floor") or 0))
+        cur = self.snapshots.current()
+        if cur and cur[1].get("dim") == self.dim and cur[1]["seq"] <= self._seq:
+            try:
+                self._load_snapshot(*cur)
+            except (OSError, ValueError, KeyError, RuntimeError):  # unreadable: start over from SQLite
+                cur = None
+        else:
+            cur = None
+        if cur is None:
+            self.snapshots.drop()
+            self._load_sqlite()
         self._recover_keyword()
+
+    def _reset(self) -> None:
+        self.slot, self.ids = {}, []
+        self.columns = Columns()
+        self.vectors = VectorRows(self.dim, exact_path=self.snapshots.fresh() / "exact.f32")
+        self._snap = None
+
+    def _load_sqlite(self) -> None:
+        """Cold open: every profile and vector from SQLite, in large batches."""
+        self._reset()
+        self._replay(self._db.execute("SELECT id, doc FROM profiles ORDER BY seq"))
+        self.opened_from = "sqlite"
+
+    def _load_snapshot(self, d: Path, meta: dict) -> None:
+        """Warm open: the snapshot, then SQLite changes newer than its watermark."""
+        self.ids = snapshot.load_ids(d)
+        self.slot = {pid: i for i, pid in enumerate(self.ids) if pid is not None}
+        with np.load(d / "columns.npz") as arrs:
+            self.columns = Columns.from_arrays(arrs)
+        self.vectors = VectorRows.load(d, meta["vectors"])
+        for slot, pid in enumerate(self.ids):  # erased in place since the snapshot was written
+            if pid is None and slot < self.columns.n and self.columns.alive[slot]:
+                self.columns.clear(slot)
+                self.vectors.remove(slot)
+        self.snapshots.clean(d)
+        self._snap = (d, meta["seq"])
+        self._replay(self._db.execute("SELECT id, doc FROM profiles WHERE seq > ? ORDER BY seq", (meta["seq"],)))
+        # Deletions newer than the snapshot left no tombstone (erasure): find them by count,
+        # and by id only when the counts disagree.
+        stored = self._db.execute("SELECT COUNT(*) FROM profiles").fetchone()[0]
+        if stored != len(self.slot):
+            present = {pid for (pid,) in self._db.execute("SELECT id FROM profiles")}
+            self._forget([pid for pid in self.slot if pid not in present])
+        self.opened_from = "snapshot"
+
+    def _replay(self, cursor) -> None:
+        """Index (id, doc) rows into columns and vectors, with their units, batch by batch."""
+        while True:
+            batch = cursor.fetchmany(_BATCH)
+            if not batch:
+                return
+            slots = []
+            for pid, doc in batch:
+                slot = self._slot_for(pid)
+                self.columns.set_doc(slot, json.loads(doc))
+                slots.append(slot)
+            ids = [pid for pid, _ in batch]
+            vecs: dict[str, list[bytes]] = {}
+            for i in range(0, len(ids), 900):
+                chunk = ids[i:i + 900]
+                for pid, vec in self._db.execute(
+                        f"SELECT id, vec FROM units WHERE id IN ({','.join('?' * len(chunk))}) "
+                        "ORDER BY id, ord", chunk):
+                    vecs.setdefault(pid, []).append(vec)
+            counts = [len(vecs.get(pid, ())) for pid in ids]
+            blob = b"".join(v for pid in ids for v in vecs.get(pid, ()))
+            self.vectors.put_many(np.array(slots), counts,
+                                  np.frombuffer(blob, np.float32).reshape(-1, self.dim))
+
+    def _slot_for(self, pid: str) -> int:
+        slot = self.slot.get(pid)
+        if slot is None:
+            slot = len(self.ids)
+            self.slot[pid] = slot
+            self.ids.append(pid)
+        return slot
+
+    def _forget(self, ids: list[str]) -> None:
+        """Drop profiles from the in-memory indexes (and from the published snapshot's files)."""
+        slots, rows = [], []
+        for pid in ids:
+            slot = self.slot.pop(pid, None)
+            if slot is None:
+                continue
+            slots.append(slot)
+            rows.extend(self.vectors.rows_of_slot(slot))
+            self.columns.clear(slot)
+            self.vectors.remove(slot)
+            self.ids[slot] = None
+        if slots and self._snap:
+            snapshot.erase(self._snap[0], slots, rows)
+        if slots:
+            self.vectors.flush()
+
+    # -- snapshots --------------------------------------------------------------------------
+
+    def checkpoint(self) -> bool:
+        """Write a snapshot of the columns, ids, vectors and graph at the current seq; False if current."""
+        with self._lock:
+            if self._snap and self._snap[1] == self._seq:
+                return False
+            keep = self._snap[0] if self._snap else self.vectors.exact.path.parent
+            d = self.snapshots.fresh(keep=keep)
+            vectors = self.vectors
+            if vectors.needs_compaction():
+                vectors = vectors.compacted(d / "exact.f32")
+            snapshot.save_ids(d, self.ids)
+            np.savez(d / "columns.npz", **self.columns.arrays())
+            vmeta = vectors.save(d)
+            self.snapshots.publish(d, {"seq": self._seq, "dim": self.dim, "vectors": vmeta})
+            vectors.exact.path = d / "exact.f32"     # the same rows, now named by this generation
+            self.vectors, self._snap = vectors, (d, self._seq)
+            return True
 
     def _recover_keyword(self) -> None:
         mark = int(self.get_meta("keyword_seq") or 0)
@@ -97,15 +208,6 @@ class EmbeddedBackend(SearchBackend):
     def _matrix(blobs: list[bytes]) -> np.ndarray:
         return np.vstack([np.frombuffer(b, np.float32) for b in blobs])
 
-    def _index_columns(self, p: Profile) -> int:
-        slot = self.slot.get(p.id)
-        if slot is None:
-            slot = len(self.ids)
-            self.slot[p.id] = slot
-            self.ids.append(p.id)
-        self.columns.set(slot, p)
-        return slot
-
     # -- writes -----------------------------------------------------------------------------
 
     def upsert(self, records: list[Record]) -> None:
@@ -113,30 +215,39 @@ class EmbeddedBackend(SearchBackend):
             if r.vectors.ndim != 2 or (len(r.vectors) and r.vectors.shape[1] != self.dim):
                 raise InvalidProfile(f"profile {r.profile.id!r}: vectors of shape {r.vectors.shape}, "
                                      f"this index holds {self.dim}-d vectors")
+        records = list({r.profile.id: r for r in records}.values())  # the last write of an id wins
+        if not records:
+            return
         with self._lock:
+            rows, units = [], []
+            for r in records:
+                self._seq += 1
+                pid = r.profile.id
+                rows.append((pid, r.profile.model_dump_json(by_alias=True), self._seq))
+                units.extend((pid, i, name, np.ascontiguousarray(v, np.float32).tobytes())
+                             for i, (name, v) in enumerate(zip(r.units, r.vectors)))
+            ids = [(r.profile.id,) for r in records]
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for r in records:
-                    self._seq += 1
-                    pid = r.profile.id
-                    self._db.execute(
-                        "INSERT INTO profiles (id, doc, seq) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE "
-                        "SET doc = excluded.doc, seq = excluded.seq",
-                        (pid, r.profile.model_dump_json(by_alias=True), self._seq))
-                    self._db.execute("DELETE FROM units WHERE id = ?", (pid,))
-                    self._db.executemany(
-                        "INSERT INTO units (id, ord, name, vec) VALUES (?, ?, ?, ?)",
-                        [(pid, i, name, np.ascontiguousarray(v, np.float32).tobytes())
-                         for i, (name, v) in enumerate(zip(r.units, r.vectors))])
-                    self._db.execute("DELETE FROM deleted WHERE id = ?", (pid,))
+                self._db.executemany(
+                    "INSERT INTO profiles (id, doc, seq) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE "
+                    "SET doc = excluded.doc, seq = excluded.seq", rows)
+                self._db.executemany("DELETE FROM units WHERE id = ?", ids)
+                self._db.executemany("INSERT INTO units (id, ord, name, vec) VALUES (?, ?, ?, ?)", units)
+                self._db.executemany("DELETE FROM deleted WHERE id = ?", ids)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            slots = []
             for r in records:
-                slot = self._index_columns(r.profile)
-                self.vectors.put(slot, np.asarray(r.vectors, np.float32))
+                slot = self._slot_for(r.profile.id)
+                self.columns.set(slot, r.profile)
+                slots.append(slot)
                 self.keyword.add(r.profile)
+            self.vectors.put_many(np.array(slots), [len(r.vectors) for r in records],
+                                  np.vstack([np.asarray(r.vectors, np.float32).reshape(-1, self.dim)
+                                             for r in records]))
             self.keyword.commit()
             self.set_meta("keyword_seq", str(self._seq))
 
@@ -157,14 +268,10 @@ class EmbeddedBackend(SearchBackend):
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            for pid in ids:
-                slot = self.slot.get(pid)
-                if slot is not None:
-                    self.columns.clear(slot)
-                    self.vectors.remove(slot)
-                    del self.slot[pid]
-                    self.ids[slot] = None
-                    self.keyword.remove(pid)
+            gone = [pid for pid in ids if pid in self.slot]
+            self._forget(gone)
+            for pid in gone:
+                self.keyword.remove(pid)
             self.keyword.commit()
             self.set_meta("keyword_seq", str(self._seq))
             self._purge_tombstones()
@@ -203,12 +310,15 @@ class EmbeddedBackend(SearchBackend):
                     out[pid] = Record(Profile.model_validate_json(doc), vecs, [n for n, _ in u], rec, ans)
         return out
 
+    def _selection(self, flt: CandidateFilter) -> Selection:
+        return Selection(self.columns, flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
+
     def _flt_mask(self, flt: CandidateFilter) -> np.ndarray:
-        return self.columns.mask(flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
+        return self._selection(flt).mask()
 
     def vector_search(self, queries: np.ndarray, flt: CandidateFilter, k: int) -> list[Candidate]:
         with self._lock:
-            hits = self.vectors.search(np.asarray(queries, np.float32), self._flt_mask(flt), k)
+            hits = self.vectors.search(np.asarray(queries, np.float32), self._selection(flt), k)
             return [Candidate(self.ids[s], score) for s, score in hits]
 
     def keyword_search(self, text: str, flt: CandidateFilter, k: int) -> list[Candidate]:
@@ -245,6 +355,8 @@ class EmbeddedBackend(SearchBackend):
         return {"backend": self.name, "profiles": self.count(), "keyword_docs": self.keyword.count()}
 
     def close(self) -> None:
+        """Snapshot what changed (so the next open replays little), then release everything."""
         with self._lock:
+            self.checkpoint()
             self.keyword.close()
             self._db.close()

@@ -1,84 +1,291 @@
-"""In-memory vector rows (one per profile text unit) with filtered max-per-profile search.
+"""Unit vector rows with filtered max-per-profile search that switches strategy by selectivity.
 
-Search is exact: a filtered subset is scored with one matrix product. At the sizes the
-embedded backend serves by default this is both the fastest and the only strategy whose
-recall cannot fall under selective filters (see README, design).
+Rows are scanned in float16 (half the memory of float32) and the best candidates are
+re-scored exactly in float32, so returned scores are exact. Like Lucene, the search picks a
+strategy from the filter's selectivity: when few rows pass, an exact scan of just those rows
+(cost grows with the subset, recall is 1); when many pass, an HNSW graph over all rows with
+oversampling, the filter checked on its candidates, and an exact fallback when too few pass.
+Row numbers are stable between compactions, because the graph labels rows by number.
 """
 from __future__ import annotations
 
+import math
+import os
+from pathlib import Path
+from typing import Protocol
+
 import numpy as np
+
+from matcher.backends.graph import Graph
+
+EXACT_MAX_ROWS = 30_000   # above this many passing rows the graph answers (~3 ms of scan here)
+GRAPH_MIN_ROWS = 20_000   # below this the whole store is one cheap scan: no graph at all
+OVERSAMPLE = 3.0          # graph candidates per wanted profile, before dividing by selectivity
+RESCORE_EXTRA = 32        # float16 near-ties re-scored in float32 beyond the k wanted
+
+
+class Selection(Protocol):
+    """What a search needs from a filter: an estimate, the full mask, and a test for a few slots."""
+
+    def estimate(self) -> float: ...
+    def mask(self) -> np.ndarray: ...
+    def test(self, slots: np.ndarray) -> np.ndarray: ...
+
+
+class _Exact:
+    """float32 rows, in memory or in a file (mapped, so they stay out of anonymous memory)."""
+
+    def __init__(self, dim: int, capacity: int, path: Path | None = None):
+        self.dim, self.path = dim, path
+        self.arr = self._open(capacity) if path else np.zeros((capacity, dim), np.float32)
+
+    def _open(self, rows: int) -> np.ndarray:
+        need = rows * self.dim * 4
+        with open(self.path, "ab") as f:
+            if f.tell() < need:
+                f.truncate(need)
+        return np.memmap(self.path, np.float32, "r+", shape=(rows, self.dim))
+
+    def grow(self, rows: int) -> None:
+        if self.path:
+            self.arr.flush()
+            self.arr = self._open(rows)
+        else:
+            arr = np.zeros((rows, self.dim), np.float32)
+            arr[:len(self.arr)] = self.arr
+            self.arr = arr
 
 
 class VectorRows:
-    """Rows of unit vectors, each owned by a profile slot; dead rows are compacted lazily."""
+    """Rows of unit vectors; each profile slot owns a contiguous run [first, first + count)."""
 
-    def __init__(self, dim: int, capacity: int = 1024):
+    def __init__(self, dim: int, capacity: int = 1024, exact_path: Path | None = None):
         self.dim = dim
-        self.n = 0
-        self.vecs = np.zeros((capacity, dim), np.float32)
-        self.owner = np.full(capacity, -1, np.int32)
+        self.n = 0                                   # rows used (live and dead)
         self.dead = 0
-        self.rows_of: dict[int, list[int]] = {}
+        self.vecs = np.zeros((capacity, dim), np.float16)
+        self.exact = _Exact(dim, capacity, exact_path)
+        self.owner = np.full(capacity, -1, np.int32)
+        self.first = np.zeros(1024, np.int64)        # per slot
+        self.count = np.zeros(1024, np.int32)        # per slot; 0 = no rows
+        self.graph: Graph | None = None
+        self.exact_max_rows, self.graph_min_rows = EXACT_MAX_ROWS, GRAPH_MIN_ROWS
+        self.last_strategy = ""                      # "exact", "graph" or "fallback" (tests, bench)
+
+    # -- writes -----------------------------------------------------------------------------
 
     def _grow(self, need: int) -> None:
         cap = len(self.owner)
         if need <= cap:
             return
         new = max(need, cap * 2)
-        vecs = np.zeros((new, self.dim), np.float32)
+        vecs = np.zeros((new, self.dim), np.float16)
         vecs[:cap] = self.vecs
         owner = np.full(new, -1, np.int32)
         owner[:cap] = self.owner
         self.vecs, self.owner = vecs, owner
+        self.exact.grow(new)
+
+    def _grow_slots(self, slot: int) -> None:
+        if slot < len(self.first):
+            return
+        new = max(slot + 1, 2 * len(self.first))
+        self.first = np.concatenate([self.first, np.zeros(new - len(self.first), np.int64)])
+        self.count = np.concatenate([self.count, np.zeros(new - len(self.count), np.int32)])
 
     def put(self, slot: int, vectors: np.ndarray) -> None:
         """Replace the rows of `slot` with `vectors` (n_units, dim)."""
-        self.remove(slot)
-        k = len(vectors)
-        if not k:
+        self.put_many(np.array([slot]), [len(vectors)], np.asarray(vectors, np.float32).reshape(-1, self.dim))
+
+    def put_many(self, slots: np.ndarray, counts, vectors: np.ndarray) -> None:
+        """Replace the rows of many slots at once: `vectors` holds `counts[i]` rows for `slots[i]`."""
+        for s in slots:
+            self.remove(int(s))
+        total = len(vectors)
+        if not total:
             return
-        self._grow(self.n + k)
-        self.vecs[self.n:self.n + k] = vectors
-        self.owner[self.n:self.n + k] = slot
-        self.rows_of[slot] = list(range(self.n, self.n + k))
-        self.n += k
+        self._grow(self.n + total)
+        self._grow_slots(int(max(slots)))
+        at = self.n
+        self.vecs[at:at + total] = vectors
+        self.exact.arr[at:at + total] = vectors
+        counts = np.asarray(counts, np.int64)
+        starts = at + np.concatenate([[0], np.cumsum(counts)[:-1]])
+        self.owner[at:at + total] = np.repeat(np.asarray(slots, np.int32), counts)
+        self.first[slots] = starts
+        self.count[slots] = counts
+        self.n += total
 
     def remove(self, slot: int) -> None:
-        rows = self.rows_of.pop(slot, None)
-        if rows:
-            self.owner[rows] = -1
-            self.dead += len(rows)
-            if self.dead > 1024 and self.dead > self.n // 3:
-                self._compact()
+        if slot >= len(self.count) or not self.count[slot]:
+            return
+        a, k = int(self.first[slot]), int(self.count[slot])
+        self.owner[a:a + k] = -1
+        # Erasure: the vectors themselves go, not just the pointer to them.
+        self.vecs[a:a + k] = 0
+        self.exact.arr[a:a + k] = 0
+        self.count[slot] = 0
+        self.dead += k
+        if self.graph is not None:
+            self.graph.mark_deleted(range(a, a + k))
 
-    def _compact(self) -> None:
-        keep = np.flatnonzero(self.owner[:self.n] >= 0)
-        self.vecs[:len(keep)] = self.vecs[keep]
-        self.owner[:len(keep)] = self.owner[keep]
-        self.owner[len(keep):self.n] = -1
-        self.n, self.dead = len(keep), 0
-        self.rows_of = {}
-        for row, slot in enumerate(self.owner[:self.n].tolist()):
-            self.rows_of.setdefault(slot, []).append(row)
+    # -- reads --------------------------------------------------------------------------------
 
-    def search(self, queries: np.ndarray, slot_mask: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Top-k slots by max cosine between any query row and any of the slot's rows."""
-        owner = self.owner[:self.n]
-        live = owner >= 0
-        ok = np.zeros(len(owner), bool)
-        ok[live] = slot_mask[owner[live]] if len(slot_mask) else False
-        rows = np.flatnonzero(ok)
-        if not len(rows) or not len(queries):
+    @property
+    def rows_of(self) -> dict[int, list[int]]:
+        """Slot -> its row numbers, for slots that have rows (tests and diagnostics)."""
+        slots = np.flatnonzero(self.count)
+        return {int(s): list(range(int(self.first[s]), int(self.first[s] + self.count[s]))) for s in slots}
+
+    def rows_of_slot(self, slot: int) -> list[int]:
+        if slot >= len(self.count):
             return []
-        sims = (self.vecs[rows] @ np.atleast_2d(queries).T).max(axis=1)
-        owners = owner[rows]
-        # max per owner: sort by score descending, keep first occurrence of each owner
-        order = np.argsort(-sims, kind="stable")
-        _, first = np.unique(owners[order], return_index=True)
-        best = order[first]
-        top = best[np.argsort(-sims[best], kind="stable")[:k]]
-        return [(int(owners[i]), float(sims[i])) for i in top]
+        return list(range(int(self.first[slot]), int(self.first[slot] + self.count[slot])))
+
+    def flush(self) -> None:
+        """Push erased or written float32 rows to the file (when file-backed)."""
+        if self.exact.path:
+            self.exact.arr.flush()
 
     def unit_vectors(self, slot: int) -> np.ndarray:
-        rows = self.rows_of.get(slot, [])
-        return self.vecs[rows].copy()
+        if slot >= len(self.count):
+            return np.zeros((0, self.dim), np.float32)
+        a = int(self.first[slot])
+        return np.array(self.exact.arr[a:a + int(self.count[slot])])
+
+    def _rows(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All rows of `slots`, and the position in `slots` each row belongs to."""
+        counts = self.count[slots].astype(np.int64)
+        total = int(counts.sum())
+        which = np.repeat(np.arange(len(slots)), counts)
+        starts = np.repeat(self.first[slots] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        return starts + np.arange(total), which
+
+    def _rescore(self, slots: np.ndarray, queries: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Exact float32 max-per-profile scores of `slots`; the best k."""
+        if not len(slots):
+            return []
+        rows, which = self._rows(slots)
+        sims = (self.exact.arr[np.sort(rows)] @ queries.T).max(axis=1)
+        # rows were sorted for locality: put `which` in the same order
+        which = which[np.argsort(rows, kind="stable")]
+        best = np.full(len(slots), -np.inf, np.float32)
+        np.maximum.at(best, which, sims)
+        top = np.argsort(-best, kind="stable")[:k]
+        return [(int(slots[i]), float(best[i])) for i in top]
+
+    def search(self, queries: np.ndarray, sel: Selection, k: int) -> list[tuple[int, float]]:
+        """Top-k slots by max cosine between any query row and any of the slot's rows."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), np.float32)
+        live = self.n - self.dead
+        if not live or not len(queries) or k <= 0:
+            return []
+        use_graph = live >= self.graph_min_rows
+        if use_graph:
+            frac = sel.estimate()
+            if frac * live > self.exact_max_rows:
+                hits = self._graph_search(queries, sel, k, frac)
+                if hits is not None:
+                    self.last_strategy = "graph"
+                    return hits
+                self.last_strategy = "fallback"
+                return self._exact_search(queries, sel.mask(), k)
+        self.last_strategy = "exact"
+        return self._exact_search(queries, sel.mask(), k)
+
+    def _exact_search(self, queries: np.ndarray, slot_mask: np.ndarray, k: int) -> list[tuple[int, float]]:
+        n = min(len(slot_mask), len(self.count))
+        slots = np.flatnonzero(slot_mask[:n] & (self.count[:n] > 0))
+        if not len(slots):
+            return []
+        if len(slots) <= k + RESCORE_EXTRA:
+            return self._rescore(slots, queries, k)
+        rows, which = self._rows(slots)
+        # float16 scan in blocks: the conversion stays in cache and memory is read once.
+        approx = np.empty(len(rows), np.float32)
+        q = queries.T
+        for i in range(0, len(rows), 8192):
+            block = self.vecs[rows[i:i + 8192]].astype(np.float32)
+            approx[i:i + 8192] = (block @ q).max(axis=1)
+        best = np.full(len(slots), -np.inf, np.float32)
+        np.maximum.at(best, which, approx)
+        keep = min(len(slots), k + RESCORE_EXTRA)
+        cand = np.argpartition(-best, keep - 1)[:keep]
+        return self._rescore(slots[cand], queries, k)
+
+    def _graph_search(self, queries: np.ndarray, sel: Selection, k: int,
+                      frac: float) -> list[tuple[int, float]] | None:
+        self.sync_graph()
+        want = int(math.ceil(OVERSAMPLE * k / max(frac, 1e-6)))
+        labels = self.graph.search(queries, min(want, self.n - self.dead))
+        if labels is None:
+            return None
+        owners = self.owner[labels]
+        slots = np.unique(owners[owners >= 0])
+        slots = slots[sel.test(slots)]
+        if len(slots) < k:  # the estimate was optimistic, or the filter clusters away from the query
+            return None
+        return self._rescore(slots, queries, k)
+
+    # -- the graph ----------------------------------------------------------------------------
+
+    def sync_graph(self) -> None:
+        """Add rows written since the graph last saw them (all of them, the first time)."""
+        if self.graph is None:
+            if self.n - self.dead < self.graph_min_rows:
+                return
+            self.graph = Graph(self.dim, capacity=self.n)
+        g = self.graph
+        if g.rows >= self.n:
+            return
+        for a in range(g.rows, self.n, 200_000):
+            b = min(self.n, a + 200_000)
+            rows = a + np.flatnonzero(self.owner[a:b] >= 0)
+            g.add(np.asarray(self.exact.arr[rows]), rows, b)
+
+    # -- persistence --------------------------------------------------------------------------
+
+    def needs_compaction(self) -> bool:
+        return self.dead > 1024 and self.dead > self.n // 3
+
+    def save(self, d: Path) -> dict:
+        """Write the rows into directory `d`; returns the meta to keep with them."""
+        self.sync_graph()
+        if self.exact.path:
+            self.exact.arr.flush()
+        np.save(d / "f16.npy", self.vecs[:self.n])
+        np.save(d / "owner.npy", self.owner[:self.n])
+        np.save(d / "first.npy", self.first)
+        np.save(d / "count.npy", self.count)
+        exact = d / "exact.f32"
+        if self.exact.path and self.exact.path != exact:
+            os.link(self.exact.path, exact)          # rows are append-only: share, don't copy
+        elif not self.exact.path:
+            self.exact.arr[:self.n].tofile(exact)
+        if self.graph is not None:
+            self.graph.save(d / "graph.bin")
+        return {"rows": self.n, "dead": self.dead, "dim": self.dim,
+                "graph_rows": self.graph.rows if self.graph else 0,
+                "graph_live": self.graph.live if self.graph else 0}
+
+    @classmethod
+    def load(cls, d: Path, meta: dict) -> "VectorRows":
+        """Rows saved by `save`; new rows go on in `d/exact.f32`."""
+        n, dim = meta["rows"], meta["dim"]
+        v = cls(dim, capacity=max(n, 1024), exact_path=d / "exact.f32")
+        v.n, v.dead = n, meta["dead"]
+        v.vecs[:n] = np.load(d / "f16.npy")
+        v.owner[:n] = np.load(d / "owner.npy")
+        v.first, v.count = np.load(d / "first.npy"), np.load(d / "count.npy")
+        if meta["graph_rows"]:
+            v.graph = Graph.load(d / "graph.bin", dim, meta["graph_rows"], meta["graph_live"])
+        return v
+
+    def compacted(self, exact_path: Path | None) -> "VectorRows":
+        """A copy without dead rows (row numbers change, so its graph is rebuilt)."""
+        v = VectorRows(self.dim, max(1024, self.n - self.dead), exact_path)
+        slots = np.flatnonzero(self.count)
+        if len(slots):
+            rows, _ = self._rows(slots)
+            v.put_many(slots, self.count[slots], np.asarray(self.exact.arr[rows]))
+        return v

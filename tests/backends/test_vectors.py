@@ -1,0 +1,142 @@
+"""Vector search strategies, float16 storage with exact re-scoring, and snapshot recovery."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from matcher.backends.base import CandidateFilter, Record
+from matcher.backends.embedded import EmbeddedBackend
+from tests.backends.conformance import profile
+
+DIM = 32
+COUNTRIES = ["PT", "RO", "PL", "GR", "DE", "ES", "IT", "FR", "TR", "HR"]
+
+
+def _records(n: int, seed: int = 1, prefix: str = "p") -> list[Record]:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((12, DIM))
+    out = []
+    for i in range(n):
+        k = int(rng.integers(1, 4))
+        v = centres[rng.integers(0, 12, k)] + 0.6 * rng.standard_normal((k, DIM))
+        v = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+        # Country weights make filters of very different selectivity: PT ~ 40%, HR ~ 1%.
+        c = COUNTRIES[min(int(rng.exponential(1.6)), len(COUNTRIES) - 1)]
+        p = profile(f"{prefix}{i}", c, langs=("en",) if i % 3 else ("en", "pt"))
+        out.append(Record(p, v, [f"idea:{j}" for j in range(k)]))
+    return out
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    b = EmbeddedBackend(tmp_path / "d", DIM)
+    recs = _records(3000)
+    for i in range(0, len(recs), 500):
+        b.upsert(recs[i:i + 500])
+    yield b, recs
+    b.close()
+
+
+FILTERS = [CandidateFilter(open_only=False),                                  # 100%
+           CandidateFilter(countries=["PT", "RO"]),                           # ~60%
+           CandidateFilter(countries=["RO"], languages=["pt"]),               # ~8%
+           CandidateFilter(countries=["HR", "TR"], languages=["pt"])]         # <1%
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=["all", "broad", "narrow", "tiny"])
+def test_graph_and_exact_strategies_give_the_same_top10(loaded, flt):
+    b, recs = loaded
+    rng = np.random.default_rng(3)
+    for q in rng.choice(len(recs), 15, replace=False):
+        queries = recs[q].vectors
+        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 10**9, 10**9   # exact only
+        exact = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
+        assert b.vectors.last_strategy == "exact"
+        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, -1        # graph first, always
+        graph = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
+        assert b.vectors.last_strategy in ("graph", "fallback")
+        assert graph == exact
+    if flt.countries is None:
+        assert b.vectors.last_strategy == "graph"      # a broad filter really used the graph
+    if flt.countries == ["HR", "TR"]:
+        assert b.vectors.last_strategy == "fallback"   # too few passed the graph: exact took over
+
+
+def test_selectivity_picks_the_strategy(loaded):
+    b, recs = loaded
+    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, 200
+    b.vector_search(recs[0].vectors, FILTERS[0], 10)
+    assert b.vectors.last_strategy == "graph"
+    b.vector_search(recs[0].vectors, FILTERS[3], 10)
+    assert b.vectors.last_strategy == "exact"
+
+
+def test_float16_rows_are_rescored_to_exact_float32_scores(loaded):
+    b, recs = loaded
+    assert b.vectors.vecs.dtype == np.float16
+    q = recs[7].vectors
+    for c in b.vector_search(q, CandidateFilter(open_only=False), 20):
+        r = next(x for x in recs if x.profile.id == c.id)
+        assert c.score == pytest.approx(float((r.vectors @ q.T).max()), abs=1e-6)
+
+
+def _state(b: EmbeddedBackend, recs: list[Record]) -> tuple:
+    flt = CandidateFilter(countries=["PT", "PL", "RO"])
+    hits = tuple((c.id, round(c.score, 6)) for r in recs[:10]
+                 for c in b.vector_search(r.vectors, flt, 10))
+    return b.count(), tuple(sorted(b.filter_ids(flt, 1000))), hits  # ties: any order
+
+
+def _crash(b: EmbeddedBackend) -> None:
+    """Let go of the files as a killed process would: no checkpoint."""
+    b.keyword.close()
+    b._db.close()
+
+
+def test_snapshot_plus_replay_equals_a_fresh_load(tmp_path):
+    d = tmp_path / "d"
+    recs = _records(800)
+    b = EmbeddedBackend(d, DIM)
+    b.upsert(recs[:600])
+    b.close()                                              # snapshot at this point
+    b = EmbeddedBackend(d, DIM)
+    assert b.opened_from == "snapshot"
+    b.upsert(recs[600:])                                   # newer than the snapshot
+    b.upsert(_records(50, seed=9, prefix="p"))             # replaces p0..p49 with new vectors
+    b.delete([f"p{i}" for i in range(100, 130)])
+    _crash(b)
+    warm = EmbeddedBackend(d, DIM)
+    assert warm.opened_from == "snapshot"
+    got = _state(warm, recs[130:])
+    _crash(warm)
+    shutil.rmtree(d / "snapshots")
+    cold = EmbeddedBackend(d, DIM)
+    assert cold.opened_from == "sqlite"
+    assert _state(cold, recs[130:]) == got
+    cold.close()
+
+
+def test_deletes_never_come_back_after_restart(tmp_path):
+    d = tmp_path / "d"
+    recs = _records(300)
+    b = EmbeddedBackend(d, DIM)
+    b.upsert(recs)
+    b.close()
+    b = EmbeddedBackend(d, DIM)
+    b.delete(["p1", "p2"])
+    _crash(b)                                              # deleted after the snapshot, no new one
+    b = EmbeddedBackend(d, DIM)
+    b.delete(["p3"])
+    b.close()                                              # and deleted before one
+    for _ in range(2):
+        b = EmbeddedBackend(d, DIM)
+        everyone = CandidateFilter(open_only=False)
+        found = {c.id for r in recs[:5] for c in b.vector_search(r.vectors, everyone, 300)}
+        assert not {"p1", "p2", "p3"} & (found | set(b.filter_ids(everyone, 1000)) | set(b.get_many(["p1", "p2", "p3"])))
+        assert b.count() == 297
+        b.close()
+    # No snapshot file keeps an erased id.
+    for f in (d / "snapshots").rglob("ids.npy"):
+        assert not {"p1", "p2", "p3"} & set(np.load(f).tolist())
