@@ -8,7 +8,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 .PHONY: install demo serve test bench bench-small fuzz clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/widget/package-lock.json
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+	npm ci --prefix tests/widget --no-audit --no-fund --silent
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0   # CPU build from local disk; before sentence-transformers

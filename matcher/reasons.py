@@ -14,6 +14,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Gemeinsame Arbeitssprache: {languages}",
         "it": "Potete lavorare insieme in {languages}",
         "pl": "Możecie współpracować w języku: {languages}",
+        "ca": "Podeu treballar junts en {languages}",
+        "el": "Μπορείτε να συνεργαστείτε στα {languages}",
     },
     "age_overlap": {
         "en": "Both teach pupils aged {ages}",
@@ -24,6 +26,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Beide unterrichten Schülerinnen und Schüler im Alter von {ages} Jahren",
         "it": "Entrambi insegnate ad alunni di {ages} anni",
         "pl": "Oboje uczycie uczniów w wieku {ages} lat",
+        "ca": "Tots dos ensenyeu a alumnes de {ages} anys",
+        "el": "Διδάσκετε και οι δύο μαθητές ηλικίας {ages} ετών",
     },
     "shared_subjects": {
         "en": "Shared subjects: {subjects}",
@@ -34,6 +38,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Gemeinsame Fächer: {subjects}",
         "it": "Materie in comune: {subjects}",
         "pl": "Wspólne przedmioty: {subjects}",
+        "ca": "Matèries en comú: {subjects}",
+        "el": "Κοινά μαθήματα: {subjects}",
     },
     "similar_idea": {
         "en": "Similar project idea: “{partner_idea}” matches your “{own_idea}”",
@@ -44,6 +50,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Ähnliche Projektidee: „{partner_idea}“ passt zu „{own_idea}“",
         "it": "Idea di progetto simile: «{partner_idea}» corrisponde a «{own_idea}»",
         "pl": "Podobny pomysł na projekt: „{partner_idea}” pasuje do „{own_idea}”",
+        "ca": "Idea de projecte semblant: «{partner_idea}» encaixa amb «{own_idea}»",
+        "el": "Παρόμοια ιδέα έργου: «{partner_idea}» ταιριάζει με το «{own_idea}»",
     },
     "matches_search": {
         "en": "Matches your search: “{idea}”",
@@ -54,6 +62,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Passt zu Ihrer Suche: „{idea}“",
         "it": "Corrisponde alla tua ricerca: «{idea}»",
         "pl": "Pasuje do wyszukiwania: „{idea}”",
+        "ca": "Coincideix amb la vostra cerca: «{idea}»",
+        "el": "Ταιριάζει με την αναζήτησή σας: «{idea}»",
     },
     "shared_keywords": {
         "en": "Shared key words: {terms}",
@@ -64,6 +74,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Gemeinsame Schlüsselwörter: {terms}",
         "it": "Parole chiave in comune: {terms}",
         "pl": "Wspólne słowa kluczowe: {terms}",
+        "ca": "Paraules clau en comú: {terms}",
+        "el": "Κοινές λέξεις-κλειδιά: {terms}",
     },
     "mutual_fit": {
         "en": "A good fit in both directions",
@@ -74,6 +86,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Passt in beide Richtungen gut",
         "it": "Buona corrispondenza in entrambe le direzioni",
         "pl": "Dobre dopasowanie w obie strony",
+        "ca": "Encaixa bé en totes dues direccions",
+        "el": "Ταιριάζετε και από τις δύο πλευρές",
     },
     "recently_active": {
         "en": "Active in the last {days} days",
@@ -84,6 +98,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "In den letzten {days} Tagen aktiv",
         "it": "Attivo negli ultimi {days} giorni",
         "pl": "Aktywny w ciągu ostatnich {days} dni",
+        "ca": "Actiu en els darrers {days} dies",
+        "el": "Ενεργός τις τελευταίες {days} ημέρες",
     },
     "responsive": {
         "en": "Answers {rate}% of partner requests",
@@ -94,6 +110,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Beantwortet {rate} % der Partneranfragen",
         "it": "Risponde al {rate}% delle richieste",
         "pl": "Odpowiada na {rate}% próśb o partnerstwo",
+        "ca": "Respon el {rate}% de les sol·licituds de soci",
+        "el": "Απαντά στο {rate}% των αιτημάτων συνεργασίας",
     },
     "new_profile": {
         "en": "New here and not yet contacted",
@@ -104,10 +122,12 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "de": "Neu hier und noch nicht kontaktiert",
         "it": "Nuovo e non ancora contattato",
         "pl": "Nowy i jeszcze bez kontaktów",
+        "ca": "Nou aquí i encara sense contactes",
+        "el": "Νέο μέλος, χωρίς επαφές ακόμη",
     },
 }
 
-LANGUAGES = ("en", "pt", "ro", "es", "fr", "de", "it", "pl")
+LANGUAGES = ("en", "pt", "ro", "es", "fr", "de", "it", "pl", "ca", "el")
 CODES = tuple(_TEMPLATES)
 
 
