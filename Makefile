@@ -35,3 +35,10 @@ clean:
 # Schemathesis over every operation, 150 derandomized examples each (>= 1,000 cases); `make test` runs 25 each.
 fuzz: install
 	SCHEMATHESIS_EXAMPLES=150 $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/api/test_schemathesis.py
+
+# Benchmarks of the embedded backend (bench/run.py; synthetic vectors, see bench/results.md).
+bench: install
+	$(BIN)/python bench/run.py --n 1000000
+
+bench-small: install
+	$(BIN)/python bench/run.py --n 100000 --queries 100
