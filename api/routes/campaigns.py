@@ -1,0 +1,144 @@
+"""Campaigns: create (runs in a background thread), status and progress, matches as JSON or CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import threading
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from api.deps import MatcherDep
+from api.security import require
+from indexer.ingest import validation_errors
+from matcher.campaign.run import run_campaign
+from matcher.campaign.store import CampaignStatus, CampaignStore
+from matcher.errors import InvalidProfile, InvalidQuery
+from models import Profile
+
+log = logging.getLogger("twinmatch.campaigns")
+router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
+CampaignId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9]+$")]
+MAX_COHORT = 20_000
+MAX_INLINE = 1000
+
+
+class CampaignIn(BaseModel):
+    cohort: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=MAX_COHORT)
+    profiles: list[dict] = Field(default_factory=list, max_length=MAX_INLINE,
+                                 description="profiles to index first; they join the cohort")
+    partners: str = Field("1-3", pattern=r"^\d{1,2}-\d{1,2}$", description="MIN-MAX partners each")
+    groups: int | None = Field(None, ge=3, le=5, description="consortia of this size instead of pairs")
+    max_per_country: int | None = Field(None, ge=1, le=10)
+    top_k: int = Field(30, ge=3, le=200)
+
+    @field_validator("partners")
+    @classmethod
+    def _order(cls, v: str) -> str:
+        lo, hi = (int(x) for x in v.split("-"))
+        if not 1 <= lo <= hi <= 10:
+            raise ValueError("partners must be MIN-MAX with 1 <= MIN <= MAX <= 10")
+        return v
+
+    @model_validator(mode="after")
+    def _someone(self) -> "CampaignIn":
+        if not self.cohort and not self.profiles:
+            raise ValueError("give cohort ids, inline profiles, or both")
+        return self
+
+
+def campaign_store(request: Request) -> CampaignStore:
+    """One store per app; the first use after start marks jobs of a dead process failed."""
+    app = request.app
+    store = getattr(app.state, "campaigns", None)
+    if store is None:
+        store = CampaignStore(app.state.settings.data_dir)
+        store.recover()
+        app.state.campaigns = store
+    return store
+
+
+StoreDep = Annotated[CampaignStore, Depends(campaign_store)]
+
+
+def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: list[str], body: CampaignIn):
+    try:
+        store.update(cid, status="running", stage="index" if profiles else "load")
+        if profiles:
+            matcher.upsert(profiles)
+        lo, hi = (int(x) for x in body.partners.split("-"))
+        stages = ("load", "candidates", "solve", "baseline", "explain")
+
+        def progress(stage: str, frac: float) -> None:
+            if frac in (0.0, 1.0):  # stage boundaries only: a file write per block would be wasteful
+                at = stages.index(stage) + frac
+                store.update(cid, stage=stage, progress=round(min(1.0, at / len(stages)), 3))
+
+        res = run_campaign(matcher, ids, partners=(lo, hi), groups=body.groups, top_k=body.top_k,
+                           max_per_country=body.max_per_country, progress=progress)
+        store.put_result(cid, res.model_dump_json())
+        store.update(cid, status="done", stage="done", progress=1.0, summary=res.summary.model_dump())
+    except Exception as exc:  # the job must end in a state a client can read
+        log.exception("campaign %s failed", cid)
+        store.update(cid, status="failed", error=getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
+
+
+@router.post("", status_code=202, response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
+def create(body: CampaignIn, matcher: MatcherDep, store: StoreDep) -> CampaignStatus:
+    """Start a campaign; poll GET /v1/campaigns/{id} until status is done or failed."""
+    profiles, errors = [], []
+    for n, raw in enumerate(body.profiles):
+        try:
+            profiles.append(Profile.model_validate(raw))
+        except ValidationError as exc:
+            errors.extend(e | {"index": n} for e in validation_errors(exc))
+    if errors:
+        raise InvalidProfile("some inline profiles are not valid", details=errors)
+    ids = list(dict.fromkeys([*body.cohort, *(p.id for p in profiles)]))
+    inline = {p.id for p in profiles}
+    known = matcher.backend.get_many([i for i in ids if i not in inline])
+    missing = [i for i in ids if i not in inline and i not in known]
+    if missing:
+        raise InvalidQuery(f"{len(missing)} cohort ids are not indexed", details={"missing": missing[:50]})
+    if len(ids) < 2:
+        raise InvalidQuery("a campaign needs at least two participants")
+    st = store.create(body.model_dump(exclude={"profiles", "cohort"}) | {"participants": len(ids)})
+    threading.Thread(target=_job, args=(store, st.id, matcher, profiles, ids, body), daemon=True,
+                     name=f"campaign-{st.id}").start()
+    return st
+
+
+@router.get("", response_model=list[CampaignStatus], dependencies=[Depends(require("campaign"))])
+def list_campaigns(store: StoreDep) -> list[CampaignStatus]:
+    """Every campaign, newest first."""
+    return store.list()
+
+
+@router.get("/{campaign_id}", response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
+def status(campaign_id: CampaignId, store: StoreDep) -> CampaignStatus:
+    """Status, stage and progress (0-1) of a campaign."""
+    return store.get(campaign_id)
+
+
+@router.get("/{campaign_id}/matches", dependencies=[Depends(require("campaign"))],
+            responses={200: {"content": {"text/csv": {}}}})
+def matches(campaign_id: CampaignId, store: StoreDep, accept: Annotated[str | None, Header()] = None):
+    """The finished campaign's matches, groups and unmatched participants; CSV of the matches
+    with `Accept: text/csv`."""
+    res = store.result(campaign_id)
+    if accept and "text/csv" in accept:
+        return Response(to_csv(res), media_type="text/csv")
+    return {k: res[k] for k in ("summary", "matches", "groups", "unmatched", "stages")}
+
+
+def to_csv(res: dict) -> str:
+    """One row per partnership (or per group member pair in group mode)."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["a", "b", "a_country", "b_country", "score", "reasons"])
+    for m in res["matches"]:
+        w.writerow([m["a"], m["b"], m["a_country"], m["b_country"], m["score"],
+                    " | ".join(r["message"] for r in m.get("reasons", []))])
+    return buf.getvalue()
