@@ -44,7 +44,12 @@ class Matcher:
             self.backend.set_meta("dim", str(self.embedder.dim))
         done = []
         for i in range(0, len(profiles), batch):
-            chunk = [text.annotate_languages(p) for p in profiles[i:i + batch]]
+            chunk = self._changed(profiles[i:i + batch])
+            if progress:
+                progress(min(batch, len(profiles) - i) - len(chunk))
+            done.extend(p.id for p in profiles[i:i + batch])
+            if not chunk:
+                continue
             units = [text.units(p) for p in chunk]
             flat = [t for u in units for _, t in u]
             vecs = self.embedder.passages(flat) if flat else np.zeros((0, self.embedder.dim), np.float32)
@@ -53,10 +58,28 @@ class Matcher:
                 records.append(Record(p, vecs[at:at + len(u)], [name for name, _ in u]))
                 at += len(u)
             self.backend.upsert(records)
-            done.extend(p.id for p in chunk)
             if progress:
                 progress(len(chunk))
         return done
+
+    def _changed(self, profiles: list[Profile]) -> list[Profile]:
+        """Profiles that differ from what is stored, with idea languages set.
+
+        Languages already detected for an unchanged idea text are reused, and a profile equal to
+        its stored version is skipped, so re-indexing an unchanged file costs one read per profile.
+        """
+        stored = self.backend.get_many([p.id for p in profiles])
+        out = []
+        for p in profiles:
+            old = stored.get(p.id)
+            if old is not None:
+                known = {(i.title, i.text): i.lang for i in old.profile.ideas}
+                for idea in p.ideas:
+                    idea.lang = idea.lang or known.get((idea.title, idea.text))
+            text.annotate_languages(p)
+            if old is None or old.profile != p:
+                out.append(p)
+        return out
 
     def delete(self, profile_id: str) -> None:
         rec = self.backend.get(profile_id)

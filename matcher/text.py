@@ -1,6 +1,8 @@
 """Language detection and the text units we embed and index for a profile."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
 from models import Profile
@@ -11,6 +13,7 @@ DetectorFactory.seed = 0  # langdetect is random by default; we want the same an
 _ALIASES = {"zh-cn": "zh", "zh-tw": "zh"}
 
 
+@lru_cache(maxsize=65536)
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of `text`, or None when langdetect has no confident answer."""
     if len(text.strip()) < 3:

@@ -49,7 +49,14 @@ def test_model_change_is_refused(settings, data_dir):
 def test_unchanged_profiles_are_not_re_encoded(matcher, mini_profiles):
     from models import Profile
     matcher.embedder.hits = matcher.embedder.misses = 0
-    matcher.upsert([Profile.model_validate(p) for p in mini_profiles])
-    assert matcher.embedder.misses == 0 and matcher.embedder.hits > 13
+    seq = matcher.backend.get_meta("keyword_seq")
+    assert len(matcher.upsert([Profile.model_validate(p) for p in mini_profiles])) == 13
+    assert matcher.embedder.hits == matcher.embedder.misses == 0   # identical: skipped
+    assert matcher.backend.get_meta("keyword_seq") == seq
+    renamed = [Profile.model_validate({**p, "name": p["name"] + " Jr"}) for p in mini_profiles]
+    matcher.upsert(renamed)
+    assert matcher.embedder.misses == 0 and matcher.embedder.hits > 13  # texts from the cache
+    assert matcher.get("pt-recycle").name == "Ana Sousa Jr"
+    assert matcher.get("pt-recycle").ideas[0].lang == "pt"
     rec = matcher.record("pt-recycle")
     assert rec.vectors.shape[1] == 384 and np.allclose(np.linalg.norm(rec.vectors, axis=1), 1, atol=1e-3)
