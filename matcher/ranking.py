@@ -63,7 +63,8 @@ def shared_ages(a: Profile, b: Profile) -> list[str]:
 
 
 def _years(p: Profile) -> set[int]:
-    return {y for r in p.age_groups for y in range(r.from_, r.to + 1)}
+    """Pupil ages taught, as a set (the campaign's vectorised scorer builds bitmasks from it)."""
+    return {y for y in range(100) if p.years >> y & 1}
 
 
 def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool:
@@ -71,15 +72,15 @@ def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool
     return (a.id != b.id and a.school.id != b.school.id
             and (allow_same_country or a.school.country != b.school.country)
             and bool(set(a.languages) & set(b.languages))
-            and bool(_years(a) & _years(b))
+            and bool(a.years & b.years)
             and a.open_to_partners and b.open_to_partners)
 
 
 def direction_fit(a: Profile, b: Profile, f: PairFeatures, use_kw: bool = True) -> float:
     """How well `b` fits what `a` asks for: a's subjects, a's pupils' ages, a's languages."""
     subj = len(set(a.subjects) & set(b.subjects)) / len(a.subjects) if a.subjects else 0.0
-    ya = _years(a)
-    age = len(ya & _years(b)) / len(ya) if ya else 0.0
+    ya = a.years
+    age = (ya & b.years).bit_count() / ya.bit_count() if ya else 0.0
     # Sharing a language other than English matters more to the teachers who ask for it.
     non_en = [x for x in f.languages if x != "en"]
     lang = 1.0 if non_en else (0.6 if f.languages else 0.0)
@@ -99,15 +100,35 @@ def _idea_rows(r: Record) -> list[int]:
     return ideas or list(range(len(r.units)))
 
 
+def best_pairs(a: Record, others: list[Record]) -> list[tuple[float, int, int]]:
+    """For each record in `others`, (best idea-pair cosine, row in a, row in it), in one product."""
+    ra = _idea_rows(a)
+    rows = [_idea_rows(b) for b in others]
+    if not ra or not others:
+        return [(0.0, -1, -1)] * len(others)
+    stacked = [b.vectors[r] for b, r in zip(others, rows) if r]
+    if not stacked:
+        return [(0.0, -1, -1)] * len(others)
+    sims = a.vectors[ra] @ np.vstack(stacked).T           # (ideas of a, all candidate rows)
+    out, at = [], 0
+    for r in rows:
+        if not r:
+            out.append((0.0, -1, -1))
+            continue
+        block = sims[:, at:at + len(r)]
+        i, j = np.unravel_index(int(np.argmax(block)), block.shape)
+        out.append((float(block[i, j]), ra[i], r[j]))
+        at += len(r)
+    return out
+
+
 def pair_features(a: Record, b: Record, cal: Calibration, kw: float = 0.0,
-                  use_kw: bool = True) -> PairFeatures:
+                  use_kw: bool = True, best: tuple[float, int, int] | None = None) -> PairFeatures:
     f = PairFeatures(kw=kw)
-    ra, rb = _idea_rows(a), _idea_rows(b)
-    if len(ra) and len(rb):
-        sims = a.vectors[ra] @ b.vectors[rb].T
-        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        f.cos, f.best_pair = float(sims[i, j]), (int(ra[i]), int(rb[j]))
-        f.sem = cal(f.cos)
+    cos, i, j = best if best is not None else best_pairs(a, [b])[0]
+    if i >= 0:
+        f.cos, f.best_pair = cos, (i, j)
+        f.sem = cal(cos)
     f.languages = [x for x in a.profile.languages if x in b.profile.languages]
     f.subjects = [s for s in a.profile.subjects if s in b.profile.subjects]
     f.ages = shared_ages(a.profile, b.profile)

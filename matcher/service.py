@@ -23,7 +23,7 @@ def _short(s: str, n: int = 80) -> str:
 
 
 class Matcher:
-    def __init__(self, backend: SearchBackend, embedder: Embedder, candidates: int = 200):
+    def __init__(self, backend: SearchBackend, embedder: Embedder, candidates: int = 100):
         self.backend, self.embedder, self.candidates = backend, embedder, candidates
         self._cal: ranking.Calibration | None = None
         self._cal_count = -1
@@ -77,7 +77,7 @@ class Matcher:
                 for idea in p.ideas:
                     idea.lang = idea.lang or known.get((idea.title, idea.text))
             text.annotate_languages(p)
-            if old is None or old.profile != p:
+            if old is None or old.profile.model_dump() != p.model_dump():  # fields only
                 out.append(p)
         return out
 
@@ -154,8 +154,8 @@ class Matcher:
             if mode != "bm25" and len(me.vectors):
                 vec_scores = {c.id: c.score for c in self.backend.vector_search(me.vectors, flt, pool_size)}
             if mode not in ("vector", "weighted"):
-                kw_scores = {c.id: c.score for c in
-                             self.backend.keyword_search(text.keyword_text(me.profile), flt, pool_size)}
+                kw_scores = {c.id: c.score for c in self.backend.keyword_search(
+                    text.keyword_text(me.profile), flt, max(k + offset, pool_size // 2))}
             ids = list(dict.fromkeys([*vec_scores, *kw_scores]))
         recs = self.backend.get_many(ids)
         recs = {i: r for i, r in recs.items() if flt.accepts(r.profile)}
@@ -170,12 +170,12 @@ class Matcher:
         kw_max = max(kw_scores.values(), default=0.0) or 1.0
         today = dt.date.today()
         scored = []
-        for pos, pid in enumerate(ids):
-            rec = recs.get(pid)
-            if rec is None:
-                continue
+        present = [pid for pid in ids if pid in recs]
+        best = dict(zip(present, ranking.best_pairs(me, [recs[pid] for pid in present])))
+        for pos, pid in enumerate(present):
+            rec = recs[pid]
             f = ranking.pair_features(me, rec, cal, kw_scores.get(pid, 0.0) / kw_max,
-                                      use_kw=mode in ("hybrid", "full"))
+                                      use_kw=mode in ("hybrid", "full"), best=best[pid])
             if mode == "filters":
                 key = -pos                                      # newest first, as the portal
             elif mode == "subjects":

@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     opensearch_timeout: float = 2.0
 
     # Matching
-    candidates: int = Field(default=200, ge=10, le=5000, description="candidates per retriever")
+    candidates: int = Field(default=100, ge=10, le=5000,
+                            description="vector candidates ranked per query (keyword: half as many)")
 
     # Serving
     host: str = "127.0.0.1"

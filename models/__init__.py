@@ -101,6 +101,14 @@ class ProfileBase(_Strict):
     open_to_partners: bool = True
     response_rate: float | None = Field(default=None, ge=0, le=1)
 
+    @property
+    def years(self) -> int:
+        """Pupil ages taught as a bitmask (bit n = age n): overlap is `a & b`, its size `.bit_count()`."""
+        mask = 0
+        for r in self.age_groups:
+            mask |= ((1 << (r.to - r.from_ + 1)) - 1) << r.from_
+        return mask
+
     @field_validator("subjects")
     @classmethod
     def _subjects(cls, v: list[str]) -> list[str]:

@@ -78,8 +78,10 @@ class KeywordIndex:
         for idea in p.ideas:
             doc.add_text(_field_for(idea.lang), f"{idea.title or ''} {idea.text}")
         if p.interests:
+            # Interests are a few words, too short to detect reliably: use the ideas' language.
             joined = "; ".join(p.interests)
-            doc.add_text(_field_for(detect_language(joined)), joined)
+            lang = next((i.lang for i in p.ideas if i.lang), None) or detect_language(joined)
+            doc.add_text(_field_for(lang), joined)
         with self._lock:
             self._writer.delete_documents_by_term("id", p.id)
             self._writer.add_document(doc)
@@ -117,10 +119,14 @@ class KeywordIndex:
 
     def search(self, text: str, flt: CandidateFilter, k: int) -> list[tuple[str, float]]:
         """Top-k (profile id, BM25) for `text` among profiles that pass `flt`."""
-        words = _WORD.findall(text.lower())[:256]
+        words = list(dict.fromkeys(_WORD.findall(text.lower())))[:64]
         if not words:
             return []
-        query, _errors = self.index.parse_query_lenient(" ".join(words), _FIELDS)
+        # Analyse the query only with its own language's stemmer (and the unstemmed field):
+        # running every analyzer over a whole profile's text multiplies terms for no recall.
+        lang = detect_language(text)
+        fields = sorted({_field_for(lang), "text_other"}) if lang else _FIELDS
+        query, _errors = self.index.parse_query_lenient(" ".join(words), fields)
         full = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *self._filter(flt)])
         searcher = self.index.searcher()
         hits = searcher.search(full, limit=k, count=False).hits
