@@ -20,18 +20,17 @@ BLOCK = 256
 
 
 def _bits(sets: list[set[int]], size: int) -> np.ndarray:
-    """Sets of small integers as uint64 bitsets, shape (n, words)."""
-    words = max(1, (size + 63) // 64)
-    out = np.zeros((len(sets), words), np.uint64)
+    """Sets of small integers as 0/1 float32 rows, shape (n, size): intersections become BLAS products."""
+    out = np.zeros((len(sets), max(1, size)), np.float32)
     for i, s in enumerate(sets):
-        for x in s:
-            out[i, x >> 6] |= np.uint64(1) << np.uint64(x & 63)
+        out[i, list(s)] = 1.0
     return out
 
 
 def _inter(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Popcount of a[i] & b[j] for a block of rows a (r, w) against all rows b (n, w) -> (r, n)."""
-    return np.bitwise_count(a[:, None, :] & b[None, :, :]).sum(axis=2, dtype=np.int32)
+    """Size of a[i] & b[j] for a block of rows a against all rows b -> (r, n); exact in float32
+    (counts stay below 2^24)."""
+    return a @ b.T
 
 
 class Cohort:
@@ -50,13 +49,14 @@ class Cohort:
         langs: dict[str, int] = {"en": 0}
         lang_sets = [{langs.setdefault(x, len(langs)) for x in p.languages} for p in profiles]
         self.lang = _bits(lang_sets, len(langs))
-        self.lang_non_en = _bits([s - {0} for s in lang_sets], len(langs))
+        self.lang_non_en = self.lang.copy()
+        self.lang_non_en[:, 0] = 0.0
         subjects: dict[str, int] = {}
         self.subj = _bits([{subjects.setdefault(s, len(subjects)) for s in p.subjects} for p in profiles],
                           len(subjects))
         self.years = _bits([ranking._years(p) for p in profiles], 100)
-        self.n_subj = np.bitwise_count(self.subj).sum(axis=1, dtype=np.int32)
-        self.n_years = np.bitwise_count(self.years).sum(axis=1, dtype=np.int32)
+        self.n_subj = self.subj.sum(axis=1)
+        self.n_years = self.years.sum(axis=1)
         # Idea rows (ranking._idea_rows), stacked in owner order for block max-reductions.
         rows, owner = [], []
         for i, r in enumerate(records):
