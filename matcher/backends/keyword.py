@@ -33,6 +33,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in _FIELDS:
         sb.add_text_field(name, tokenizer_name=name, index_option="freq")
+    sb.add_text_field("text_all", tokenizer_name="text_other", index_option="freq")  # every text, unstemmed
     for name in ("country", "school", "stype", "langs", "subjects"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("ages", indexed=True)
@@ -76,12 +77,15 @@ class KeywordIndex:
         for age in sorted({a for r in p.age_groups for a in range(r.from_, r.to + 1)}):
             doc.add_integer("ages", age)
         for idea in p.ideas:
-            doc.add_text(_field_for(idea.lang), f"{idea.title or ''} {idea.text}")
+            body = f"{idea.title or ''} {idea.text}"
+            doc.add_text(_field_for(idea.lang), body)
+            doc.add_text("text_all", body)
         if p.interests:
             # Interests are a few words, too short to detect reliably: use the ideas' language.
             joined = "; ".join(p.interests)
             lang = next((i.lang for i in p.ideas if i.lang), None) or detect_language(joined)
             doc.add_text(_field_for(lang), joined)
+            doc.add_text("text_all", joined)
         with self._lock:
             self._writer.delete_documents_by_term("id", p.id)
             self._writer.add_document(doc)
@@ -124,8 +128,15 @@ class KeywordIndex:
             return []
         # Analyse the query only with its own language's stemmer (and the unstemmed field):
         # running every analyzer over a whole profile's text multiplies terms for no recall.
-        lang = detect_language(text)
-        fields = sorted({_field_for(lang), "text_other"}) if lang else _FIELDS
+        # A short query searches every language's field, so 'recycled' meets 'recycling' under
+        # the English stemmer whatever language the query is in. A long one (a whole profile)
+        # would multiply terms by fields: it searches its own language's field and the
+        # unstemmed field of every text, which still matches if detection picked wrongly.
+        if len(words) >= 12:
+            lang = detect_language(text)
+            fields = sorted({_field_for(lang), "text_all"} - {"text_other"})
+        else:
+            fields = _FIELDS
         query, _errors = self.index.parse_query_lenient(" ".join(words), fields)
         full = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *self._filter(flt)])
         searcher = self.index.searcher()
