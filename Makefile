@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-data
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: install demo serve test bench bench-small fuzz clean
+.PHONY: install demo serve test bench bench-small bench-campaign fuzz clean
 
 $(STAMP): pyproject.toml tests/widget/package-lock.json
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
@@ -42,3 +42,7 @@ bench: install
 
 bench-small: install
 	$(BIN)/python bench/run.py --n 100000 --queries 100
+
+# Campaign benchmark: 10,000 participants over 100k profiles (index cached in bench-data/).
+bench-campaign: install
+	$(BIN)/python bench/campaign.py

@@ -22,6 +22,9 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         from matcher.service import build_matcher
         app.state.matcher = matcher or build_matcher(settings, threads=settings.embed_threads or 1)
+        from matcher.campaign.store import CampaignStore
+        app.state.campaigns = CampaignStore(settings.data_dir)
+        app.state.campaigns.recover()  # a job cut off by a restart is marked failed, with its stage
         observability.instrument(app)
         try:
             yield

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -47,7 +48,15 @@ class KeywordIndex:
     def __init__(self, path: Path):
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
-        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        try:
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise
+            # A derived index from an older layout: drop it; the store replays every profile.
+            shutil.rmtree(path)
+            path.mkdir(parents=True)
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         for code, lang in STEMMERS.items():
             if code == "nb":
                 continue
