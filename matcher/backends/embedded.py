@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -39,6 +40,14 @@ CREATE TABLE IF NOT EXISTS deleted (id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _BATCH = 20_000  # rows per step of a cold load: bounded memory, numpy-sized work
+
+
+@lru_cache(maxsize=20_000)
+def _parse(doc: str) -> Profile:
+    """Stored documents were validated on the way in; candidates recur across queries, so
+    parsing is cached by the document text (a changed profile has a new text). Callers treat
+    the returned profile as read-only."""
+    return Profile.model_validate_json(doc)
 
 
 class EmbeddedBackend(SearchBackend):
@@ -307,7 +316,7 @@ class EmbeddedBackend(SearchBackend):
                         f"SELECT id, doc, received, answered FROM profiles WHERE id IN ({q})", chunk):
                     u = units.get(pid, [])
                     vecs = self._matrix([v for _, v in u]) if u else np.zeros((0, self.dim), np.float32)
-                    out[pid] = Record(Profile.model_validate_json(doc), vecs, [n for n, _ in u], rec, ans)
+                    out[pid] = Record(_parse(doc), vecs, [n for n, _ in u], rec, ans)
         return out
 
     def _selection(self, flt: CandidateFilter) -> Selection:
