@@ -1,13 +1,13 @@
 """The FastAPI application: combines routers, error handlers and the matcher's lifetime."""
 from __future__ import annotations
 
-import importlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from api import errors, middleware, observability
 from api.routes import meta, profiles, search
+from matcher.plugins import optional_modules
 from matcher.settings import Settings, get_settings
 
 # Routers that other parts of the service add when they are present.
@@ -40,12 +40,6 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
     observability.install(app)            # request id, JSON logs, /metrics (outermost)
     for router in (profiles.router, search.router, meta.router):
         app.include_router(router)
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in optional_modules(OPTIONAL_ROUTERS):
         app.include_router(module.router)
     return app

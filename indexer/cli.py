@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
 from pathlib import Path
 
 from matcher.errors import MatchingError
+from matcher.plugins import optional_modules
 from matcher.settings import get_settings
 from models import AgeRange, Filters, ResultList, SearchRequest
 
@@ -77,20 +77,14 @@ def cmd_index(args) -> int:
 
 
 def cmd_partners(args) -> int:
-    m = _matcher()
-    try:
+    with _matcher() as m:
         _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang), args.json)
-    finally:
-        m.close()
     return 0
 
 
 def cmd_consortium(args) -> int:
-    m = _matcher()
-    try:
+    with _matcher() as m:
         group = m.consortium(args.id, size=args.size, lang=args.lang)
-    finally:
-        m.close()
     if args.json:
         print(group.model_dump_json(by_alias=True))
         return 0
@@ -104,40 +98,28 @@ def cmd_consortium(args) -> int:
 
 
 def cmd_search(args) -> int:
-    m = _matcher()
-    try:
+    with _matcher() as m:
         req = SearchRequest(text=args.text, filters=_filters(args), k=args.k, lang=args.lang)
         _print_results(m.search(req), args.json)
-    finally:
-        m.close()
     return 0
 
 
 def cmd_get(args) -> int:
-    m = _matcher()
-    try:
+    with _matcher() as m:
         print(m.get(args.id).model_dump_json(by_alias=True, indent=None if args.json else 2))
-    finally:
-        m.close()
     return 0
 
 
 def cmd_delete(args) -> int:
-    m = _matcher()
-    try:
+    with _matcher() as m:
         m.delete(args.id)
         print(f"deleted {args.id}")
-    finally:
-        m.close()
     return 0
 
 
 def cmd_stats(args) -> int:
-    m = _matcher()
-    try:
+    with _matcher() as m:
         print(json.dumps(m.stats(), indent=2))
-    finally:
-        m.close()
     return 0
 
 
@@ -215,13 +197,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=get_settings().port)
     p.add_argument("--workers", type=int, default=1)
     p.set_defaults(func=cmd_serve)
-    for mod in PLUGINS:
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
+    for module in optional_modules(PLUGINS):
         module.register(sub)
     return ap
 
@@ -236,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # bad option values, e.g. an age range
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and friends
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

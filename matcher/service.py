@@ -311,6 +311,12 @@ class Matcher:
     def close(self) -> None:
         self.backend.close()
 
+    def __enter__(self) -> "Matcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def build_matcher(settings, threads: int = 1) -> Matcher:
     """Embedder and backend from settings: the only wiring the CLI and the API share."""
