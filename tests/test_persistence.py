@@ -60,3 +60,22 @@ def test_unchanged_profiles_are_not_re_encoded(matcher, mini_profiles):
     assert matcher.get("pt-recycle").ideas[0].lang == "pt"
     rec = matcher.record("pt-recycle")
     assert rec.vectors.shape[1] == 384 and np.allclose(np.linalg.norm(rec.vectors, axis=1), 1, atol=1e-3)
+
+
+def test_contact_counts_survive_updates_and_travel_with_records(tmp_path):
+    from matcher.backends.base import Record
+    from tests.fakes import profile as make
+    from models import Profile
+
+    b = EmbeddedBackend(tmp_path, 4)
+    try:
+        vec = np.ones((1, 4), np.float32) / 2
+        p = Profile.model_validate(make("c1", "PT"))
+        b.upsert([Record(p, vec, ["idea:0"])])
+        b.record_contact("x", "c1", answered=True)
+        b.upsert([Record(p, vec, ["idea:0"])])                      # an ordinary update
+        assert (b.get("c1").received, b.get("c1").answered) == (1, 1)
+        b.upsert([Record(Profile.model_validate(make("c2", "RO")), vec, ["idea:0"], 7, 3)])  # migrated
+        assert (b.get("c2").received, b.get("c2").answered) == (7, 3)
+    finally:
+        b.close()

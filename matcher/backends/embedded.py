@@ -232,15 +232,19 @@ class EmbeddedBackend(SearchBackend):
             for r in records:
                 self._seq += 1
                 pid = r.profile.id
-                rows.append((pid, r.profile.model_dump_json(by_alias=True), self._seq))
+                rows.append((pid, r.profile.model_dump_json(by_alias=True), self._seq, r.received, r.answered))
                 units.extend((pid, i, name, np.ascontiguousarray(v, np.float32).tobytes())
                              for i, (name, v) in enumerate(zip(r.units, r.vectors)))
             ids = [(r.profile.id,) for r in records]
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.executemany(
-                    "INSERT INTO profiles (id, doc, seq) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE "
-                    "SET doc = excluded.doc, seq = excluded.seq", rows)
+                    # Counters carried by a record (a migration) are kept; an ordinary profile
+                    # update carries zeros and must not reset the contacts already counted.
+                    "INSERT INTO profiles (id, doc, seq, received, answered) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, seq = excluded.seq, "
+                    "received = MAX(received, excluded.received), answered = MAX(answered, excluded.answered)",
+                    rows)
                 self._db.executemany("DELETE FROM units WHERE id = ?", ids)
                 self._db.executemany("INSERT INTO units (id, ord, name, vec) VALUES (?, ?, ?, ?)", units)
                 self._db.executemany("DELETE FROM deleted WHERE id = ?", ids)
