@@ -23,7 +23,7 @@ def _short(s: str, n: int = 80) -> str:
 
 
 class Matcher:
-    def __init__(self, backend: SearchBackend, embedder: Embedder, candidates: int = 100):
+    def __init__(self, backend: SearchBackend, embedder: Embedder, candidates: int = 50):
         self.backend, self.embedder, self.candidates = backend, embedder, candidates
         self._cal: ranking.Calibration | None = None
         self._cal_count = -1
