@@ -132,7 +132,9 @@ class KeywordIndex:
 
     def search(self, text: str, flt: CandidateFilter, k: int) -> list[tuple[str, float]]:
         """Top-k (profile id, BM25) for `text` among profiles that pass `flt`."""
-        words = list(dict.fromkeys(_WORD.findall(text.lower())))[:64]
+        words = list(dict.fromkeys(_WORD.findall(text.lower())))
+        if len(words) > 32:  # a whole profile: its longest words carry its topic, not its grammar
+            words = sorted(words, key=len, reverse=True)[:32]
         if not words:
             return []
         # Analyse the query only with its own language's stemmer (and the unstemmed field):

@@ -161,16 +161,21 @@ class VectorRows:
         starts = np.repeat(self.first[slots] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
         return starts + np.arange(total), which
 
+    def _group_starts(self, slots: np.ndarray) -> np.ndarray:
+        """Offsets of each slot's first row in `_rows(slots)` (slots all have rows)."""
+        counts = self.count[slots].astype(np.int64)
+        return np.concatenate([[0], np.cumsum(counts)[:-1]])
+
     def _rescore(self, slots: np.ndarray, queries: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Exact float32 max-per-profile scores of `slots`; the best k."""
         if not len(slots):
             return []
-        rows, which = self._rows(slots)
-        sims = (self.exact.arr[np.sort(rows)] @ queries.T).max(axis=1)
-        # rows were sorted for locality: put `which` in the same order
-        which = which[np.argsort(rows, kind="stable")]
-        best = np.full(len(slots), -np.inf, np.float32)
-        np.maximum.at(best, which, sims)
+        slots = slots[self.count[slots] > 0]
+        if not len(slots):
+            return []
+        rows, _ = self._rows(slots)
+        sims = (self.exact.arr[rows] @ queries.T).max(axis=1)
+        best = np.maximum.reduceat(sims, self._group_starts(slots))  # a slot's rows are contiguous
         top = np.argsort(-best, kind="stable")[:k]
         return [(int(slots[i]), float(best[i])) for i in top]
 
@@ -207,8 +212,7 @@ class VectorRows:
         for i in range(0, len(rows), 8192):
             block = self.vecs[rows[i:i + 8192]].astype(np.float32)
             approx[i:i + 8192] = (block @ q).max(axis=1)
-        best = np.full(len(slots), -np.inf, np.float32)
-        np.maximum.at(best, which, approx)
+        best = np.maximum.reduceat(approx, self._group_starts(slots))
         keep = min(len(slots), k + RESCORE_EXTRA)
         cand = np.argpartition(-best, keep - 1)[:keep]
         return self._rescore(slots[cand], queries, k)
