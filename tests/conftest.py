@@ -64,3 +64,25 @@ def client(settings):
     from api.main import create_app
     with TestClient(create_app(settings)) as c:
         yield c
+
+
+@pytest.fixture
+def make_matcher(tmp_path):
+    """Build small indexes with the deterministic theme embedder; all are closed afterwards."""
+    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.service import Matcher
+    from models import Profile
+    from tests.fakes import ThemeEmbedder
+
+    opened = []
+
+    def _make(dicts: list[dict]) -> Matcher:
+        emb = ThemeEmbedder()
+        m = Matcher(EmbeddedBackend(tmp_path / f"idx{len(opened)}", emb.dim), emb)
+        m.upsert([Profile.model_validate(d) for d in dicts])
+        opened.append(m)
+        return m
+
+    yield _make
+    for m in opened:
+        m.close()

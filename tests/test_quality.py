@@ -3,25 +3,8 @@ import itertools
 
 import pytest
 
-from matcher.backends.embedded import EmbeddedBackend
-from matcher.service import Matcher
-from models import Filters, Profile
-from tests.fakes import ThemeEmbedder, profile
-
-
-@pytest.fixture
-def make_matcher(tmp_path):
-    made = []
-
-    def _make(profiles):
-        emb = ThemeEmbedder()
-        m = Matcher(EmbeddedBackend(tmp_path / f"d{len(made)}", emb.dim), emb)
-        m.upsert([Profile.model_validate(p) for p in profiles])
-        made.append(m)
-        return m
-    yield _make
-    for m in made:
-        m.close()
+from models import Filters
+from tests.fakes import profile
 
 
 def test_one_sided_match_ranks_below_two_sided(make_matcher):

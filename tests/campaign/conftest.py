@@ -3,26 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.backends.embedded import EmbeddedBackend
-from matcher.service import Matcher
-from models import Profile
-from tests.fakes import ThemeEmbedder, profile
-
-
-@pytest.fixture
-def make_matcher(tmp_path):
-    opened = []
-
-    def _make(dicts: list[dict]) -> Matcher:
-        emb = ThemeEmbedder()
-        m = Matcher(EmbeddedBackend(tmp_path / f"idx{len(opened)}", emb.dim), emb)
-        m.upsert([Profile.model_validate(d) for d in dicts])
-        opened.append(m)
-        return m
-
-    yield _make
-    for m in opened:
-        m.close()
+from tests.fakes import profile
 
 
 @pytest.fixture
