@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed and written to bench/results.md, never timed in tests."""
