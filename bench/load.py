@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: find bench/
 
 SEARCHES = ["recycling plastic at school", "reciclagem e ambiente", "Theater und Musik", "robotics coding",
             "climate change water", "historia local patrimonio", "poésie et contes", "healthy food breakfast",
@@ -56,12 +55,6 @@ def build(data: Path, n: int, seed: int = 7) -> None:
         print(f"built {m.backend.count()} profiles in {time.perf_counter() - t:.0f}s", flush=True)
     finally:
         m.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _run(url: str, ids: list[str], upserts: list[dict], rate: float, duration: float,
@@ -148,40 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     upserts = [_prepare(p) for p in generate(2000, seed=99)]
     for j, p in enumerate(upserts):
         p["id"] = ids[(j * 37) % len(ids)]
-    server = None
-    url = args.url
-    if not url:
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "TWINMATCH_DATA_DIR": str(args.data), "TWINMATCH_EMBEDDER": "hash"}
-        server = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--host", "127.0.0.1",
-                                   "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
-    try:
-        import httpx
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            print("the service did not become ready", file=sys.stderr)
-            return 2
-        headers = {"X-API-Key": args.key} if args.key else {}
-        print(f"{url}: {httpx.get(f'{url}/readyz').json().get('profiles')} profiles; "
-              f"{args.rate:.0f} req/s for {args.duration:.0f} s, mix {json.dumps(dict(MIX))}", flush=True)
-        out = asyncio.run(_run(url, ids, upserts, args.rate, args.duration, headers))
-        return 1 if _report(out, args.duration) else 0
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # requests still queued: no need to drain them
-                server.kill()
-                server.wait()
+    if args.url:
+        return _load(args, args.url, ids, upserts)
+    from bench.server import local_server
+    with local_server(args.data) as url:
+        return _load(args, url, ids, upserts)
 
+
+def _load(args, url: str, ids: list[str], upserts: list[dict]) -> int:
+    import httpx
+    headers = {"X-API-Key": args.key} if args.key else {}
+    print(f"{url}: {httpx.get(f'{url}/readyz', headers=headers).json().get('profiles')} profiles; "
+          f"{args.rate:.0f} req/s for {args.duration:.0f} s, mix {json.dumps(dict(MIX))}", flush=True)
+    out = asyncio.run(_run(url, ids, upserts, args.rate, args.duration, headers))
+    return 1 if _report(out, args.duration) else 0
 
 if __name__ == "__main__":
     sys.exit(main())

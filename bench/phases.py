@@ -201,26 +201,12 @@ def query(args) -> dict:
 
 def http(args) -> dict:
     import asyncio
-    import socket
 
     import httpx
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    env = {**os.environ, "TWINMATCH_DATA_DIR": str(args.data), "TWINMATCH_EMBEDDER": "hash"}
-    srv = subprocess.Popen([str(Path(sys.executable).with_name("twinmatch")), "serve", "--host", "127.0.0.1",
-                            "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+    from bench.server import local_server
+
+    with local_server(args.data) as base:
         ids = [f"tm-{i:06d}" for i in np.random.default_rng(3).choice(args.n, 2000, replace=False)]
 
         async def run(conc: int, seconds: float):
@@ -247,9 +233,6 @@ def http(args) -> dict:
         return {"runs": [asyncio.run(run(c, 15)) for c in (1, 8)],
                 "client": "httpx asyncio closed loop, same machine (shares the 2 cores)",
                 "server": "twinmatch serve (uvicorn, default workers), hash embedder"}
-    finally:
-        srv.terminate()
-        srv.wait(30)
 
 
 # -- indexing -----------------------------------------------------------------------------------
