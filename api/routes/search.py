@@ -1,7 +1,6 @@
 """Free-text partner search with filters."""
 from __future__ import annotations
 
-from typing import Annotated
 
 from fastapi import APIRouter, Depends
 

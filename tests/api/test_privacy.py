@@ -5,7 +5,6 @@ import sqlite3
 
 import pytest
 
-from api.routes import profiles as profile_routes
 from matcher import text
 from matcher.embeddings.cache import text_key
 from models import Profile

@@ -6,7 +6,6 @@ A backend's test module subclasses `BackendConformance` (or single mixins) and p
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import numpy as np
 import pytest

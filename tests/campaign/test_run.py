@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
 
 from matcher import ranking
 from matcher.campaign.candidates import Cohort
