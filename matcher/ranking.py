@@ -164,16 +164,16 @@ def responsiveness(r: Record, today: dt.date | None = None) -> float:
 def diversify(items: list, country_of, k: int, share: float = 1 / 3) -> list:
     """Reorder so no country has more than `share` of the first `k` slots when others exist."""
     cap = max(1, math.floor(k * share + 1e-9))
-    head, deferred, counts = [], [], {}
+    out, deferred, counts = [], [], {}
     for item in items:
+        if len(out) == k:
+            break
         c = country_of(item)
-        if len(head) < k and counts.get(c, 0) >= cap:
+        if counts.get(c, 0) >= cap:
             deferred.append(item)
             continue
         counts[c] = counts.get(c, 0) + 1
-        head.append(item)
-    # Fill any remaining slots of the first page with the best deferred items.
-    out, rest = head[:k], head[k:]
-    while len(out) < k and deferred:
-        out.append(deferred.pop(0))
-    return out + sorted(deferred + rest, key=lambda it: items.index(it))
+        out.append(item)
+    out += deferred[:k - len(out)]  # too few other countries: the best deferred fill the page
+    chosen = {id(it) for it in out}
+    return out + [it for it in items if id(it) not in chosen]

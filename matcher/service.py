@@ -243,13 +243,12 @@ class Matcher:
                               school_types=f.school_type, ages=[f.age] if f.age else None)
         pool = max(self.candidates, req.k + req.offset)
         if not req.text.strip():
-            ids = self.backend.filter_ids(flt, req.k + req.offset)
-            recs = self.backend.get_many(ids)
-            page = [recs[i] for i in ids[req.offset:] if i in recs]
-            total = len(self.backend.filter_ids(flt, 10_000))
-            return ResultList(results=[Result(profile=r.profile.public(), score=0.0,
-                                              reasons=self._filter_reasons(r, f, req.lang))
-                                       for r in page], total=total)
+            ids = self.backend.filter_ids(flt, 10_000)  # newest first; the count is the total
+            page_ids = ids[req.offset:req.offset + req.k]
+            recs = self.backend.get_many(page_ids)
+            return ResultList(results=[Result(profile=recs[i].profile.public(), score=0.0,
+                                              reasons=self._filter_reasons(recs[i], f, req.lang))
+                                       for i in page_ids if i in recs], total=len(ids))
         q = self.embedder.query(req.text)
         vec = {c.id: c.score for c in self.backend.vector_search(q[None, :], flt, pool)}
         kw = {c.id: c.score for c in self.backend.keyword_search(req.text, flt, pool)}
