@@ -17,7 +17,8 @@ class SentenceTransformerEmbedder(Embedder):
                                 "`pip install torch==2.13.0 sentence-transformers`") from exc
         torch.set_num_threads(max(1, threads))
         self._model = SentenceTransformer(model, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
         self.model_id = f"st/{model}"
         # e5 models were trained with "query: " / "passage: " prefixes; others without.
         self._e5 = ("e5" in model.lower()) if e5_prefixes is None else e5_prefixes

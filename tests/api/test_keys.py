@@ -105,12 +105,12 @@ def test_cli_create_list_revoke_and_live_reload(make_client, data_dir, monkeypat
         out = capsys.readouterr().out
         key = out.splitlines()[0]
         stored = (data_dir / "keys.json").read_text()
-        assert key not in stored and key.split("_")[2] not in stored and hash_key(key) in stored
+        assert key not in stored and key.split("_", 2)[2] not in stored and hash_key(key) in stored
         assert oct((data_dir / "keys.json").stat().st_mode & 0o777) == "0o600"
         c = make_client()
         assert c.get("/v1/profiles/pt-recycle", headers={"X-API-Key": key}).json()["email"]
         assert cli(["keys", "list"]) == 0
-        kid = key.split("_")[1]
+        kid = key.split("_", 2)[1]
         listing = capsys.readouterr().out
         assert kid in listing and key not in listing
         assert cli(["keys", "revoke", kid]) == 0
