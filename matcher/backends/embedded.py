@@ -6,6 +6,10 @@ Layout of the data directory:
     snapshots/        numpy snapshots of the filter columns, ids and vector rows, and the
                       HNSW graph, with the change sequence they hold (snapshot.py)
 
+Concurrency: writes run one at a time (`_writing`); searches share `_rw` and are held back only
+while a write changes the in-memory columns, vectors and graph, not while SQLite or tantivy
+commit. Each reading thread has its own SQLite connection (WAL readers never block the writer).
+
 A write is acknowledged once its SQLite transaction commits. On open the columns and vectors
 come from the last snapshot plus every SQLite change newer than its watermark (or from SQLite
 alone when there is no usable snapshot), and the keyword index replays every change newer
@@ -26,6 +30,7 @@ from matcher.backends import snapshot
 from matcher.backends.base import Candidate, CandidateFilter, Record, SearchBackend
 from matcher.backends.columns import Columns, Selection
 from matcher.backends.keyword import KeywordIndex
+from matcher.backends.rwlock import RWLock
 from matcher.backends.vectors import VectorRows
 from matcher.errors import BackendUnavailable, InvalidProfile
 from models import Profile
@@ -57,7 +62,10 @@ class EmbeddedBackend(SearchBackend):
         self.dir = Path(data_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dim = dim
-        self._lock = threading.RLock()
+        self._writing = threading.RLock()  # one writer at a time, SQLite and tantivy included
+        self._rw = RWLock()                # searches vs changes to the in-memory indexes
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
         try:
             self._db = sqlite3.connect(self.dir / "profiles.sqlite", check_same_thread=False,
                                        isolation_level=None)
@@ -179,7 +187,7 @@ class EmbeddedBackend(SearchBackend):
 
     def checkpoint(self) -> bool:
         """Write a snapshot of the columns, ids, vectors and graph at the current seq; False if current."""
-        with self._lock:
+        with self._writing, self._rw.write():
             if self._snap and self._snap[1] == self._seq:
                 return False
             keep = self._snap[0] if self._snap else self.vectors.exact.path.parent
@@ -227,7 +235,7 @@ class EmbeddedBackend(SearchBackend):
         records = list({r.profile.id: r for r in records}.values())  # the last write of an id wins
         if not records:
             return
-        with self._lock:
+        with self._writing:
             rows, units = [], []
             for r in records:
                 self._seq += 1
@@ -252,21 +260,21 @@ class EmbeddedBackend(SearchBackend):
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            slots = []
-            for r in records:
-                slot = self._slot_for(r.profile.id)
-                self.columns.set(slot, r.profile)
-                slots.append(slot)
+            with self._rw.write():
+                slots = [self._slot_for(r.profile.id) for r in records]
+                for slot, r in zip(slots, records):
+                    self.columns.set(slot, r.profile)
+                self.vectors.put_many(np.array(slots), [len(r.vectors) for r in records],
+                                      np.vstack([np.asarray(r.vectors, np.float32).reshape(-1, self.dim)
+                                                 for r in records]))
+            for r in records:  # tantivy commits while searches go on (its searchers are snapshots)
                 self.keyword.add(r.profile)
-            self.vectors.put_many(np.array(slots), [len(r.vectors) for r in records],
-                                  np.vstack([np.asarray(r.vectors, np.float32).reshape(-1, self.dim)
-                                             for r in records]))
             self.keyword.commit()
             self.set_meta("keyword_seq", str(self._seq))
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))
-        with self._lock:
+        with self._writing:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 found = 0
@@ -281,8 +289,9 @@ class EmbeddedBackend(SearchBackend):
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            gone = [pid for pid in ids if pid in self.slot]
-            self._forget(gone)
+            with self._rw.write():
+                gone = [pid for pid in ids if pid in self.slot]
+                self._forget(gone)
             for pid in gone:
                 self.keyword.remove(pid)
             self.keyword.commit()
@@ -292,14 +301,14 @@ class EmbeddedBackend(SearchBackend):
 
     def _purge_tombstones(self) -> None:
         """The keyword index holds every deletion now: drop the tombstones, so no row keeps an erased id."""
-        with self._lock:
+        with self._writing:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)", (str(self._seq),))
             self._db.execute("DELETE FROM deleted WHERE seq <= ?", (self._seq,))
             self._db.execute("COMMIT")
 
     def record_contact(self, src: str, dst: str, answered: bool = False) -> None:
-        with self._lock:
+        with self._writing:
             self._db.execute("UPDATE profiles SET received = received + 1, answered = answered + ? "
                              "WHERE id = ?", (int(answered), dst))
 
@@ -309,19 +318,34 @@ class EmbeddedBackend(SearchBackend):
         ids = list(dict.fromkeys(ids))
         out: dict[str, Record] = {}
         units: dict[str, list[tuple[str, bytes]]] = {}
-        with self._lock:
+        db = self._reader()
+        db.execute("BEGIN")  # one read snapshot: a profile's document and vectors agree
+        try:
             for i in range(0, len(ids), 500):
                 chunk = ids[i:i + 500]
                 q = ",".join("?" * len(chunk))
-                for pid, name, vec in self._db.execute(
+                for pid, name, vec in db.execute(
                         f"SELECT id, name, vec FROM units WHERE id IN ({q}) ORDER BY id, ord", chunk):
                     units.setdefault(pid, []).append((name, vec))
-                for pid, doc, rec, ans in self._db.execute(
+                for pid, doc, rec, ans in db.execute(
                         f"SELECT id, doc, received, answered FROM profiles WHERE id IN ({q})", chunk):
                     u = units.get(pid, [])
                     vecs = self._matrix([v for _, v in u]) if u else np.zeros((0, self.dim), np.float32)
                     out[pid] = Record(_parse(doc), vecs, [n for n, _ in u], rec, ans)
+        finally:
+            db.execute("COMMIT")
         return out
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read-only connection (WAL: readers see committed data and never block)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.dir / "profiles.sqlite", check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA query_only=ON")
+            self._local.db = db
+            with self._writing:
+                self._conns.append(db)
+        return db
 
     def _selection(self, flt: CandidateFilter) -> Selection:
         return Selection(self.columns, flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
@@ -330,7 +354,11 @@ class EmbeddedBackend(SearchBackend):
         return self._selection(flt).mask()
 
     def vector_search(self, queries: np.ndarray, flt: CandidateFilter, k: int) -> list[Candidate]:
-        with self._lock:
+        if self.vectors.graph_due():  # the first graph, built once the store is big enough
+            with self._rw.write():
+                if self.vectors.graph_due():
+                    self.vectors.sync_graph()
+        with self._rw.read():
             hits = self.vectors.search(np.asarray(queries, np.float32), self._selection(flt), k)
             return [Candidate(self.ids[s], score) for s, score in hits]
 
@@ -338,7 +366,7 @@ class EmbeddedBackend(SearchBackend):
         return [Candidate(pid, score) for pid, score in self.keyword.search(text, flt, k)]
 
     def filter_ids(self, flt: CandidateFilter, k: int) -> list[str]:
-        with self._lock:
+        with self._rw.read():
             slots = np.flatnonzero(self._flt_mask(flt))
             order = slots[np.argsort(-self.columns.active[slots], kind="stable")][:k]
             return [self.ids[s] for s in order]
@@ -347,29 +375,32 @@ class EmbeddedBackend(SearchBackend):
         return len(self.slot)
 
     def scan(self, batch: int = 1000) -> Iterator[list[Record]]:
-        ids = [pid for (pid,) in self._db.execute("SELECT id FROM profiles ORDER BY id")]
+        ids = [pid for (pid,) in self._reader().execute("SELECT id FROM profiles ORDER BY id")]
         for i in range(0, len(ids), batch):
             got = self.get_many(ids[i:i + batch])
             yield [got[pid] for pid in ids[i:i + batch] if pid in got]
 
     def get_meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._lock:
+        with self._writing:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def health(self) -> dict:
         try:
-            self._db.execute("SELECT 1").fetchone()
+            self._db.execute("SELECT 1").fetchone()         # the writer's connection
+            self._reader().execute("SELECT 1").fetchone()   # and this thread's reader
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"embedded store unreadable: {exc}") from exc
         return {"backend": self.name, "profiles": self.count(), "keyword_docs": self.keyword.count()}
 
     def close(self) -> None:
         """Snapshot what changed (so the next open replays little), then release everything."""
-        with self._lock:
+        with self._writing:
             self.checkpoint()
             self.keyword.close()
+            for db in self._conns:
+                db.close()
             self._db.close()

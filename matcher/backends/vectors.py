@@ -5,6 +5,7 @@ re-scored exactly in float32, so returned scores are exact. Like Lucene, the sea
 strategy from the filter's selectivity: when few rows pass, an exact scan of just those rows
 (cost grows with the subset, recall is 1); when many pass, an HNSW graph over all rows with
 oversampling, the filter checked on its candidates, and an exact fallback when too few pass.
+Searches only read; writes and `sync_graph` change state, so the caller keeps them apart.
 Row numbers are stable between compactions, because the graph labels rows by number.
 """
 from __future__ import annotations
@@ -20,7 +21,8 @@ from matcher.backends.graph import Graph
 
 EXACT_MAX_ROWS = 30_000   # above this many passing rows the graph answers (~3 ms of scan here)
 GRAPH_MIN_ROWS = 20_000   # below this the whole store is one cheap scan: no graph at all
-OVERSAMPLE = 3.0          # graph candidates per wanted profile, before dividing by selectivity
+OVERSAMPLE = 1.5          # graph candidates per wanted profile, before dividing by selectivity
+RETRY_GROWTH = 4          # when too few candidates pass the filter, ask the graph for this many times more
 RESCORE_EXTRA = 32        # float16 near-ties re-scored in float32 beyond the k wanted
 
 
@@ -115,6 +117,8 @@ class VectorRows:
         self.first[slots] = starts
         self.count[slots] = counts
         self.n += total
+        if self.graph is not None:  # keep an existing graph current, so searches never change it
+            self.sync_graph()
 
     def remove(self, slot: int) -> None:
         if slot >= len(self.count) or not self.count[slot]:
@@ -185,8 +189,7 @@ class VectorRows:
         live = self.n - self.dead
         if not live or not len(queries) or k <= 0:
             return []
-        use_graph = live >= self.graph_min_rows
-        if use_graph:
+        if self.graph is not None and live >= self.graph_min_rows:  # sync_graph() builds it
             frac = sel.estimate()
             if frac * live > self.exact_max_rows:
                 hits = self._graph_search(queries, sel, k, frac)
@@ -219,22 +222,41 @@ class VectorRows:
 
     def _graph_search(self, queries: np.ndarray, sel: Selection, k: int,
                       frac: float) -> list[tuple[int, float]] | None:
-        self.sync_graph()
+        """Graph candidates that pass the filter, re-scored exactly; None when too few pass.
+
+        Recall does not depend on the oversampling: once k passing profiles are among the
+        graph's nearest rows, no passing profile outside them can score higher. Oversampling
+        only decides how often a second, larger ask is needed, so it starts small.
+        """
+        live = self.n - self.dead
         want = int(math.ceil(OVERSAMPLE * k / max(frac, 1e-6)))
-        labels = self.graph.search(queries, min(want, self.n - self.dead))
-        if labels is None:
-            return None
-        owners = self.owner[labels]
-        slots = np.unique(owners[owners >= 0])
-        slots = slots[sel.test(slots)]
-        if len(slots) < k:  # the estimate was optimistic, or the filter clusters away from the query
-            return None
-        return self._rescore(slots, queries, k)
+        for _ in range(2):
+            labels = self.graph.search(queries, min(want, live))
+            if labels is None:
+                return None
+            owners = self.owner[labels]
+            slots = np.unique(owners[owners >= 0])
+            slots = slots[sel.test(slots)]
+            if len(slots) >= k:
+                return self._rescore(slots, queries, k)
+            if want >= live:
+                break
+            want *= RETRY_GROWTH  # the estimate was optimistic, or the filter clusters away from the query
+        return None
 
     # -- the graph ----------------------------------------------------------------------------
 
+    def graph_due(self) -> bool:
+        """Whether sync_graph() has work: rows the graph has not seen, or enough rows for a first graph."""
+        if self.graph is None:
+            return self.n - self.dead >= self.graph_min_rows
+        return self.graph.rows < self.n
+
     def sync_graph(self) -> None:
-        """Add rows written since the graph last saw them (all of them, the first time)."""
+        """Add rows written since the graph last saw them (all of them, the first time).
+
+        It changes the graph, so searches must not run meanwhile (the backend's write lock).
+        """
         if self.graph is None:
             if self.n - self.dead < self.graph_min_rows:
                 return

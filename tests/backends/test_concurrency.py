@@ -1,0 +1,98 @@
+"""Searches run side by side with writes: nothing fails, nothing is torn, every write is findable."""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from matcher.backends.base import CandidateFilter
+from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.rwlock import RWLock
+from tests.backends.test_vectors import DIM, _records
+
+
+def test_readers_share_and_a_writer_runs_alone():
+    lock, seen = RWLock(), []
+    both_in = threading.Barrier(2, timeout=5)
+
+    def reader():
+        with lock.read():
+            both_in.wait()            # two readers hold the lock at the same time, or this breaks
+            seen.append("both in")
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == ["both in", "both in"]
+
+    order = []
+    with lock.write():
+        t = threading.Thread(target=lambda: (lock.read().__enter__(), order.append("read")))
+        t.start()
+        time.sleep(0.2)
+        order.append("write done")
+    t.join(5)
+    assert order == ["write done", "read"]   # the reader waited for the writer
+
+
+def test_a_reader_cannot_upgrade():
+    lock = RWLock()
+    with lock.read():
+        try:
+            with lock.write():
+                raise AssertionError("upgraded")
+        except RuntimeError as exc:
+            assert "reader" in str(exc)
+    with lock.write(), lock.read(), lock.write():   # the writer may nest both
+        pass
+
+
+def test_searches_during_upserts_and_deletes(tmp_path):
+    b = EmbeddedBackend(tmp_path / "d", DIM)
+    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 200, 100   # the graph answers broad filters
+    base = _records(1500, seed=2)
+    b.upsert(base[:1000])
+    extra = _records(400, seed=3, prefix="x")
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    queries = [r.vectors for r in base[:50]]
+
+    def search():
+        rng = np.random.default_rng(threading.get_ident() % 1000)
+        try:
+            while not stop.is_set():
+                q = queries[int(rng.integers(len(queries)))]
+                hits = b.vector_search(q, CandidateFilter(open_only=False), 10)
+                recs = b.get_many([h.id for h in hits])
+                for h in hits:   # a hit is either gone (deleted since) or whole: document and vectors
+                    r = recs.get(h.id)
+                    assert r is None or (r.profile.id == h.id and len(r.vectors) == len(r.units) > 0)
+                b.keyword_search("recycling plastic", CandidateFilter(open_only=False), 5)
+        except BaseException as exc:   # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    readers = [threading.Thread(target=search) for _ in range(3)]
+    for t in readers:
+        t.start()
+    try:
+        for i in range(0, len(extra), 40):
+            b.upsert(extra[i:i + 40])
+            b.upsert(base[1000 + i // 40 * 50:1000 + (i // 40 + 1) * 50])
+            b.delete([f"p{j}" for j in range(i, i + 40)])
+    finally:
+        stop.set()
+        for t in readers:
+            t.join(30)
+    assert not errors, errors[0]
+    assert b.vectors.graph is not None and b.vectors.graph.rows == b.vectors.n   # built, and kept current
+    for r in extra[::25] + base[1000::60]:    # every acknowledged write is findable by its own vector
+        hits = b.vector_search(r.vectors, CandidateFilter(open_only=False), 5)
+        assert r.profile.id in [h.id for h in hits]
+    gone = {f"p{j}" for j in range(0, 400)}
+    hits = {h.id for q in queries for h in b.vector_search(q, CandidateFilter(open_only=False), 20)}
+    assert not hits & gone
+    assert b.count() == 1500 + 400 - 400 == b.keyword.count()
+    b.close()
