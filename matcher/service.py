@@ -155,7 +155,8 @@ class Matcher:
                 vec_scores = {c.id: c.score for c in self.backend.vector_search(me.vectors, flt, pool_size)}
             if mode not in ("vector", "weighted"):
                 kw_scores = {c.id: c.score for c in self.backend.keyword_search(
-                    text.keyword_text(me.profile), flt, max(k + offset, pool_size // 2))}
+                    text.keyword_text(me.profile), flt, max(k + offset, pool_size // 2),
+                    lang=text.main_language(me.profile))}
             ids = list(dict.fromkeys([*vec_scores, *kw_scores]))
         recs = self.backend.get_many(ids)
         recs = {i: r for i, r in recs.items() if flt.accepts(r.profile)}

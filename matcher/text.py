@@ -49,6 +49,12 @@ def units(profile: Profile) -> list[tuple[str, str]]:
     return out
 
 
+def main_language(profile: Profile) -> str | None:
+    """The language most of a profile's ideas were detected in (None if none was)."""
+    langs = [i.lang for i in profile.ideas if i.lang]
+    return max(langs, key=langs.count) if langs else None
+
+
 def keyword_text(profile: Profile) -> str:
     """Everything BM25 should see: idea titles and texts and interests."""
     parts = [f"{i.title or ''} {i.text}" for i in profile.ideas]

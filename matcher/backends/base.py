@@ -90,8 +90,12 @@ class SearchBackend(ABC):
         """Best `k` profiles by max cosine between any query row and any of their unit vectors."""
 
     @abstractmethod
-    def keyword_search(self, text: str, flt: CandidateFilter, k: int) -> list[Candidate]:
-        """Best `k` profiles by BM25 of `text` against their idea and interest texts."""
+    def keyword_search(self, text: str, flt: CandidateFilter, k: int,
+                       lang: str | None = None) -> list[Candidate]:
+        """Best `k` profiles by BM25 of `text` against their idea and interest texts.
+
+        `lang` is the language of a long `text` when the caller knows it (a stored profile's
+        ideas), which saves detecting it."""
 
     @abstractmethod
     def filter_ids(self, flt: CandidateFilter, k: int) -> list[str]:

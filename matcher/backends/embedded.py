@@ -362,8 +362,9 @@ class EmbeddedBackend(SearchBackend):
             hits = self.vectors.search(np.asarray(queries, np.float32), self._selection(flt), k)
             return [Candidate(self.ids[s], score) for s, score in hits]
 
-    def keyword_search(self, text: str, flt: CandidateFilter, k: int) -> list[Candidate]:
-        return [Candidate(pid, score) for pid, score in self.keyword.search(text, flt, k)]
+    def keyword_search(self, text: str, flt: CandidateFilter, k: int,
+                       lang: str | None = None) -> list[Candidate]:
+        return [Candidate(pid, score) for pid, score in self.keyword.search(text, flt, k, lang)]
 
     def filter_ids(self, flt: CandidateFilter, k: int) -> list[str]:
         with self._rw.read():

@@ -272,10 +272,14 @@ class OpenSearchBackend(SearchBackend):
         hits = self._search(rq.knn_query(q, flt, k), "search by vector")
         return [Candidate(h["_id"], rq.cos_from_score(h["_score"])) for h in hits][:k]
 
-    def keyword_search(self, text: str, flt: CandidateFilter, k: int) -> list[Candidate]:
+    def keyword_search(self, text: str, flt: CandidateFilter, k: int,
+                       lang: str | None = None) -> list[Candidate]:
         if k <= 0:
             return []
-        lang = detect_language(text) if len(rq.query_terms(text)) > 20 else None
+        if len(rq.query_terms(text)) <= 20:
+            lang = None
+        else:
+            lang = lang or detect_language(text)
         body = rq.bm25_query(text, flt, k, [lang] if lang else [], self.analyzers)
         return [Candidate(h["_id"], float(h["_score"])) for h in self._search(body, "search by keyword")]
 
