@@ -221,9 +221,8 @@ class EmbeddedBackend(SearchBackend):
         self.set_meta("keyword_seq", str(self._seq))
         self._purge_tombstones()
 
-    @staticmethod
-    def _matrix(blobs: list[bytes]) -> np.ndarray:
-        return np.vstack([np.frombuffer(b, np.float32) for b in blobs])
+    def _matrix(self, blobs: list[bytes]) -> np.ndarray:
+        return np.frombuffer(b"".join(blobs), np.float32).reshape(len(blobs), self.dim)
 
     # -- writes -----------------------------------------------------------------------------
 
