@@ -28,33 +28,24 @@ MIX = (("partners", 0.55), ("search", 0.30), ("upsert", 0.15))
 
 
 def _prepare(p: dict) -> dict:
-    # Languages given and no interests: langdetect (~8 ms a profile) would dominate the build.
+    # Languages given and no interests: langdetect (~8 ms a profile) would dominate an upsert.
     for idea in p.get("ideas", []):
         idea["lang"] = p["languages"][0]
     p["interests"] = []
     return p
 
 
-def build(data: Path, n: int, seed: int = 7) -> None:
-    from indexer.sample import generate
-    from matcher.service import build_matcher
-    from matcher.settings import Settings
-    from models import Profile
+def build(data: Path, n: int) -> None:
+    """The index the benchmarks use: sample profiles with clustered synthetic vectors.
+
+    Vectors from the hash embedder would be random, which no HNSW graph can serve (every
+    filtered query would fall back to an exact scan) and no real model produces.
+    """
+    from bench import phases
 
     t = time.perf_counter()
-    m = build_matcher(Settings(data_dir=data, embedder="hash"))
-    try:
-        batch: list[Profile] = []
-        for p in generate(n, seed):
-            batch.append(Profile.model_validate(_prepare(p)))
-            if len(batch) == 2000:
-                m.upsert(batch, batch=2000)
-                batch = []
-        if batch:
-            m.upsert(batch, batch=2000)
-        print(f"built {m.backend.count()} profiles in {time.perf_counter() - t:.0f}s", flush=True)
-    finally:
-        m.close()
+    res = phases.build(argparse.Namespace(data=data, n=n))
+    print(f"built {n} profiles ({res['rows']} vector rows) in {time.perf_counter() - t:.0f}s", flush=True)
 
 
 async def _run(url: str, ids: list[str], upserts: list[dict], rate: float, duration: float,

@@ -18,6 +18,7 @@ class Graph:
         self.index = hnswlib.Index(space="ip", dim=dim)
         self.index.init_index(max_elements=max(capacity, 1024), M=M, ef_construction=EF_CONSTRUCTION,
                               random_seed=100)
+        self.index.set_ef(EF_MIN)
         self.rows = 0
         self.live = 0
 
@@ -43,11 +44,14 @@ class Graph:
                     pass
 
     def search(self, queries: np.ndarray, k: int) -> np.ndarray | None:
-        """Labels of the ~k nearest rows of each query (flattened); None when the graph cannot answer."""
-        k = min(k, self.live)
+        """Labels of the ~k nearest rows of each query (flattened); None when the graph cannot answer.
+
+        hnswlib searches with max(ef, k), and ef stays at EF_MIN, so concurrent searches never
+        change shared state; asking fewer than EF_MIN rows would cost the same and return less.
+        """
+        k = min(max(k, EF_MIN), self.live)
         if k <= 0:
             return None
-        self.index.set_ef(max(EF_MIN, k))
         try:
             labels, _ = self.index.knn_query(queries, k=k, num_threads=1)
         except RuntimeError:  # fewer live rows than k reachable: the caller scans exactly
@@ -63,4 +67,5 @@ class Graph:
         g.dim, g.rows, g.live = dim, rows, live
         g.index = hnswlib.Index(space="ip", dim=dim)
         g.index.load_index(str(path))
+        g.index.set_ef(EF_MIN)
         return g

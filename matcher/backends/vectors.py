@@ -19,7 +19,9 @@ import numpy as np
 
 from matcher.backends.graph import Graph
 
-EXACT_MAX_ROWS = 30_000   # above this many passing rows the graph answers (~3 ms of scan here)
+EXACT_MAX_ROWS = 3_000    # this many passing rows or fewer: always an exact scan (< 1 ms)
+GRAPH_ROW_COST = 4        # one graph candidate (per query row) costs about 4 float16 rows of scan:
+                          # ~7 us vs ~1.6 us on the 100k benchmark, 2 cores (bench/results.md)
 GRAPH_MIN_ROWS = 20_000   # below this the whole store is one cheap scan: no graph at all
 OVERSAMPLE = 1.5          # graph candidates per wanted profile, before dividing by selectivity
 RETRY_GROWTH = 4          # when too few candidates pass the filter, ask the graph for this many times more
@@ -72,6 +74,7 @@ class VectorRows:
         self.count = np.zeros(1024, np.int32)        # per slot; 0 = no rows
         self.graph: Graph | None = None
         self.exact_max_rows, self.graph_min_rows = EXACT_MAX_ROWS, GRAPH_MIN_ROWS
+        self.graph_row_cost = GRAPH_ROW_COST
         self.last_strategy = ""                      # "exact", "graph" or "fallback" (tests, bench)
 
     # -- writes -----------------------------------------------------------------------------
@@ -191,7 +194,9 @@ class VectorRows:
             return []
         if self.graph is not None and live >= self.graph_min_rows:  # sync_graph() builds it
             frac = sel.estimate()
-            if frac * live > self.exact_max_rows:
+            passing = frac * live                                         # rows an exact scan reads
+            graph_rows = len(queries) * OVERSAMPLE * k / max(frac, 1e-6)  # candidates the graph visits
+            if passing > self.exact_max_rows and self.graph_row_cost * graph_rows < passing:
                 hits = self._graph_search(queries, sel, k, frac)
                 if hits is not None:
                     self.last_strategy = "graph"
