@@ -218,8 +218,8 @@ class EmbeddedBackend(SearchBackend):
                 changed += 1
         if changed or mark < 0:
             self.keyword.commit()
-        self.set_meta("keyword_seq", str(self._seq))
-        self._purge_tombstones()
+        self.keyword.committed_seq = self._seq
+        self._keyword_caught_up()
 
     def _matrix(self, blobs: list[bytes]) -> np.ndarray:
         return np.frombuffer(b"".join(blobs), np.float32).reshape(len(blobs), self.dim)
@@ -266,10 +266,11 @@ class EmbeddedBackend(SearchBackend):
                 self.vectors.put_many(np.array(slots), [len(r.vectors) for r in records],
                                       np.vstack([np.asarray(r.vectors, np.float32).reshape(-1, self.dim)
                                                  for r in records]))
-            for r in records:  # tantivy commits while searches go on (its searchers are snapshots)
-                self.keyword.add(r.profile)
-            self.keyword.commit()
-            self.set_meta("keyword_seq", str(self._seq))
+            ticket = self.keyword.submit([r.profile for r in records], [], self._seq)
+        # Outside the write lock: writes queued meanwhile share one tantivy commit, and searches
+        # go on throughout (tantivy searchers are snapshots).
+        self.keyword.wait(ticket)
+        self._keyword_caught_up()
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))
@@ -291,20 +292,27 @@ class EmbeddedBackend(SearchBackend):
             with self._rw.write():
                 gone = [pid for pid in ids if pid in self.slot]
                 self._forget(gone)
-            for pid in gone:
-                self.keyword.remove(pid)
-            self.keyword.commit()
-            self.set_meta("keyword_seq", str(self._seq))
-            self._purge_tombstones()
-            return found
+            ticket = self.keyword.submit([], gone, self._seq)
+        self.keyword.wait(ticket)
+        self._keyword_caught_up()
+        return found
 
-    def _purge_tombstones(self) -> None:
-        """The keyword index holds every deletion now: drop the tombstones, so no row keeps an erased id."""
+    def _keyword_caught_up(self) -> None:
+        """Record how far the keyword index has committed, and drop the tombstones it holds,
+        so no row keeps an erased id (replay on open starts after that mark)."""
         with self._writing:
+            mark = str(self.keyword.committed_seq)
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)", (str(self._seq),))
-            self._db.execute("DELETE FROM deleted WHERE seq <= ?", (self._seq,))
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('keyword_seq', ?)", (mark,))
+                # Tombstones are purged, so a floor keeps sequence numbers rising after a restart.
+                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)",
+                                 (str(self._seq),))
+                self._db.execute("DELETE FROM deleted WHERE seq <= ?", (mark,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def record_contact(self, src: str, dst: str, answered: bool = False) -> None:
         with self._writing:

@@ -96,3 +96,43 @@ def test_searches_during_upserts_and_deletes(tmp_path):
     assert not hits & gone
     assert b.count() == 1500 + 400 - 400 == b.keyword.count()
     b.close()
+
+
+def test_concurrent_upserts_share_keyword_commits_and_are_searchable_on_return(tmp_path):
+    from tests.backends.conformance import profile, rec
+
+    b = EmbeddedBackend(tmp_path / "d", DIM)
+    real, commits = b.keyword._writer, []
+
+    class SlowCommits:   # a commit as slow as on a loaded disk, so writers pile up behind it
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def commit(self):
+            commits.append(1)
+            time.sleep(0.05)
+            return real.commit()
+
+    b.keyword._writer = SlowCommits()
+    rng = np.random.default_rng(4)
+    missing: list[str] = []
+
+    def write(i: int) -> None:
+        word = f"zebra{i}"
+        b.upsert([rec(profile(f"g{i}", ideas=((f"A project about {word}", "en"),)),
+                      rng.standard_normal(DIM).astype(np.float32))])
+        if f"g{i}" not in [c.id for c in b.keyword_search(word, CandidateFilter(open_only=False), 5)]:
+            missing.append(f"g{i}")
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert missing == []                   # each write was searchable when its call returned
+    assert len(commits) < 24, len(commits)  # and writers shared commits
+    assert b.get_meta("keyword_seq") == str(b._seq)
+    b.close()
+    again = EmbeddedBackend(tmp_path / "d", DIM)
+    assert again.count() == again.keyword.count() == 24
+    again.close()
