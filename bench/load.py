@@ -15,6 +15,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -105,11 +106,13 @@ def _report(out: dict[str, list[tuple[float, int]]], duration: float) -> int:
         if not rows:
             continue
         lat = np.array([r[0] for r in rows]) * 1000
-        err = sum(1 for r in rows if not 200 <= r[1] < 300)  # timeouts (10 s) count as errors
+        bad = Counter(r[1] for r in rows if not 200 <= r[1] < 300)  # status 0: timeout or refused
+        err = sum(bad.values())
         if kind == "all":
             errors = err
         print(f"{kind:<9} n={len(rows):>6}  p50={np.percentile(lat, 50):7.1f} ms  "
-              f"p99={np.percentile(lat, 99):7.1f} ms  errors={err}")
+              f"p99={np.percentile(lat, 99):7.1f} ms  errors={err}"
+              + (f" (by status: {dict(sorted(bad.items()))})" if bad else ""))
     print(f"achieved {len(everything) / duration:.1f} req/s over {duration:.0f} s; errors {errors}")
     return errors
 

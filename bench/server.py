@@ -19,15 +19,19 @@ def free_port() -> int:
 
 @contextmanager
 def local_server(data: Path, ready_s: float = 300) -> Iterator[str]:
-    """Serve `data` with the hash embedder; yields the base URL once /readyz answers 200."""
+    """Serve `data` with the hash embedder; yields the base URL once /readyz answers 200.
+
+    The server's JSON log goes to `<data>.serve.log`; errors in it are counted at the end.
+    """
     import httpx
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "TWINMATCH_DATA_DIR": str(data), "TWINMATCH_EMBEDDER": "hash"}
+    log_path = Path(f"{data}.serve.log")
+    log = log_path.open("w")
     proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + ready_s
         while True:
@@ -47,3 +51,9 @@ def local_server(data: Path, ready_s: float = 300) -> Iterator[str]:
         except subprocess.TimeoutExpired:  # requests still queued: no need to drain them
             proc.kill()
             proc.wait()
+        log.close()
+        errors = [line for line in log_path.read_text(errors="replace").splitlines()
+                  if '"level": "error"' in line or "Traceback" in line]
+        print(f"server log {log_path}: {len(errors)} error lines", file=sys.stderr)
+        for line in errors[:5]:
+            print("  " + line[:400], file=sys.stderr)
