@@ -142,3 +142,27 @@ def test_deletes_never_come_back_after_restart(tmp_path):
     # No snapshot file keeps an erased id.
     for f in (d / "snapshots").rglob("ids.npy"):
         assert not {"p1", "p2", "p3"} & set(np.load(f).tolist())
+
+
+def test_post_filtered_bm25_equals_the_filtered_query(tmp_path):
+    """The embedded backend checks unfiltered BM25 hits against the columns when that is
+    cheaper; the list must be the one the filtered tantivy query gives."""
+    from tests.backends.conformance import profile
+
+    words = ["garden", "robots", "music", "water", "birds", "poems", "maths", "recycling", "theatre"]
+    rng = np.random.default_rng(8)
+    b = EmbeddedBackend(tmp_path / "d", DIM)
+    recs = []
+    for i, r in enumerate(_records(1500, seed=9)):
+        text = " ".join(rng.choice(words, 6))
+        p = profile(f"p{i}", r.profile.school.country, langs=r.profile.languages,
+                    ages=("6-9",) if i % 2 else ("12-15",), ideas=((f"Our class {text}", "en"),))
+        recs.append(Record(p, r.vectors, r.units))
+    b.upsert(recs)
+    filters = FILTERS + [CandidateFilter(exclude_countries=["PT"], languages=["pt"], ages=[recs[1].profile.age_groups[0]])]
+    for flt in filters:
+        for q in ["garden robots", "music water birds poems", "recycling"]:
+            want = [(pid, round(s, 4)) for pid, s in b.keyword.search(q, flt, 20)]
+            got = [(c.id, round(c.score, 4)) for c in b.keyword_search(q, flt, 20)]
+            assert got == want, (flt, q)
+    b.close()
