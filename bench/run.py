@@ -51,14 +51,16 @@ def main() -> None:
     args.queries = args.queries or (200 if args.n <= 200_000 else 60)
     head = HEADER.format(cores=os.cpu_count(), date=dt.date.today(), n=args.n)
     print("#", head, flush=True)
-    results = {"header": head, "n": args.n}
+    raw = args.out.with_name(f"results-{args.n}.json")
+    # Phases not run this time keep their last figures (e.g. `--phases query` after a code change).
+    results = json.loads(raw.read_text()) if raw.exists() else {}
+    results.update({"header": head, "n": args.n})
     for name in args.phases.split(","):
         if name == "http" and args.n > 200_000:
             continue  # the HTTP target is set at 100k profiles
         t = time.perf_counter()
         results[name] = _phase(name, args)
         results[name]["phase_s"] = round(time.perf_counter() - t, 1)
-    raw = args.out.with_name(f"results-{args.n}.json")
     raw.write_text(json.dumps(results, indent=1))
     phases.write_markdown(args.out, [json.loads(p.read_text()) for p in
                                      sorted(args.out.parent.glob("results-*.json"))])

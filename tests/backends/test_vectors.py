@@ -56,7 +56,7 @@ def test_graph_and_exact_strategies_give_the_same_top10(loaded, flt):
         exact = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
         assert b.vectors.last_strategy == "exact"
         b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, -1        # graph first, always
-        b.vectors.graph_row_cost = 0
+        b.vectors.graph_row_cost, b.vectors.graph_max_ask = 0, 10**9
         graph = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
         assert b.vectors.last_strategy in ("graph", "fallback")
         assert graph == exact
