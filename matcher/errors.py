@@ -1,7 +1,10 @@
 """The error hierarchy; api/errors.py maps it to HTTP in one place.
 
     MatchingError
-    ├── ProfileNotFound        404
+    ├── NotFound               404
+    │   ├── ProfileNotFound
+    │   └── CampaignNotFound
+    ├── CampaignNotReady       409
     ├── InvalidProfile         422
     ├── InvalidQuery           422
     ├── ModelMismatch          409
@@ -25,11 +28,24 @@ class MatchingError(Exception):
         self.details = details
 
 
-class ProfileNotFound(MatchingError):
-    status, code = 404, "profile_not_found"
+class NotFound(MatchingError):
+    """A stored thing asked for by id that does not exist."""
+    status, code, what = 404, "not_found", "item"
 
-    def __init__(self, profile_id: str):
-        super().__init__(f"no profile with id {profile_id!r}", details={"id": profile_id})
+    def __init__(self, ident: str):
+        super().__init__(f"no {self.what} with id {ident!r}", details={"id": ident})
+
+
+class ProfileNotFound(NotFound):
+    code, what = "profile_not_found", "profile"
+
+
+class CampaignNotFound(NotFound):
+    code, what = "campaign_not_found", "campaign"
+
+
+class CampaignNotReady(MatchingError):
+    status, code = 409, "campaign_not_ready"
 
 
 class InvalidProfile(MatchingError):

@@ -96,7 +96,7 @@ def _failed(a, b) -> list[str]:
     out = []
     if not (set(a.languages) & set(b.languages)):
         out.append("no_shared_language")
-    if not (ranking._years(a) & ranking._years(b)):
+    if not a.years & b.years:
         out.append("no_age_overlap")
     if a.school.country == b.school.country or a.school.id == b.school.id:
         out.append("same_country")
@@ -126,7 +126,7 @@ def explain_unmatched(cohort: Cohort, i: int, compatible_ids: list[int], cal) ->
             code = "same_country_only"      # someone fits on language and ages, but at home
         elif not any(set(p.languages) & set(me.languages) for p in foreign):
             code = "no_shared_language"
-        elif not any(ranking._years(p) & ranking._years(me) for p in foreign):
+        elif not any(p.years & me.years for p in foreign):
             code = "no_age_overlap"
         else:
             code = "no_compatible_partner"

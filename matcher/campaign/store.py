@@ -16,20 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from matcher.errors import MatchingError
+from matcher.errors import CampaignNotFound, CampaignNotReady
 
 Status = Literal["created", "running", "done", "failed"]
-
-
-class CampaignNotFound(MatchingError):
-    status, code = 404, "campaign_not_found"
-
-    def __init__(self, cid: str):
-        super().__init__(f"no campaign with id {cid!r}", details={"id": cid})
-
-
-class CampaignNotReady(MatchingError):
-    status, code = 409, "campaign_not_ready"
 
 
 class CampaignStatus(BaseModel):

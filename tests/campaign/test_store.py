@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.campaign.store import CampaignNotReady, CampaignStore
+from matcher.campaign.store import CampaignStore
+from matcher.errors import CampaignNotReady
 
 
 def test_restart_keeps_done_and_fails_running(tmp_path):
