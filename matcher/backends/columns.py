@@ -79,20 +79,11 @@ class Columns:
         return self._schools.setdefault(school_id, len(self._schools) + 1)
 
     def set(self, slot: int, p: Profile) -> None:
-        self._grow(slot + 1)
-        self.n = max(self.n, slot + 1)
-        self.alive[slot] = True
-        self.country[slot] = _COUNTRY[p.school.country]
-        self.stype[slot] = _STYPE[p.school.type]
-        self.school[slot] = self.school_code(p.school.id)
-        self.open[slot] = p.open_to_partners
-        self.langs[slot] = lang_bits(p.languages)
-        self.subjects[slot] = subject_bits(p.subjects)
-        self.ages[slot] = age_bits(p.age_groups)
-        self.active[slot] = (p.last_active - _EPOCH).days if p.last_active else 0
+        self.set_doc(slot, p.model_dump(mode="json", by_alias=True))
 
     def set_doc(self, slot: int, d: dict) -> None:
-        """`set` from a stored JSON document, without building a Profile (a cold open reads 1M)."""
+        """The columns of one profile from its stored JSON form (a cold open reads 1M of
+        them without building a Profile; `set` passes a Profile through the same form)."""
         self._grow(slot + 1)
         self.n = max(self.n, slot + 1)
         s = d["school"]

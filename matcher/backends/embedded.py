@@ -158,9 +158,8 @@ class EmbeddedBackend(SearchBackend):
                         "ORDER BY id, ord", chunk):
                     vecs.setdefault(pid, []).append(vec)
             counts = [len(vecs.get(pid, ())) for pid in ids]
-            blob = b"".join(v for pid in ids for v in vecs.get(pid, ()))
             self.vectors.put_many(np.array(slots), counts,
-                                  np.frombuffer(blob, np.float32).reshape(-1, self.dim))
+                                  self._matrix([v for pid in ids for v in vecs.get(pid, ())]))
 
     def _slot_for(self, pid: str) -> int:
         slot = self.slot.get(pid)

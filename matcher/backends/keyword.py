@@ -106,8 +106,7 @@ class KeywordIndex:
                     for pid in removes:
                         self._writer.delete_documents_by_term("id", pid)
                     for p in adds:
-                        self._writer.delete_documents_by_term("id", p.id)
-                        self._writer.add_document(self._document(p))
+                        self._replace(p)
                 self._writer.commit()
             self.index.reload()
             self._committed = upto
@@ -120,10 +119,13 @@ class KeywordIndex:
 
     def add(self, p: Profile) -> None:
         """Replace the document of `p` now (committed by the next `commit()`; recovery only)."""
-        doc = self._document(p)
         with self._lock:
-            self._writer.delete_documents_by_term("id", p.id)
-            self._writer.add_document(doc)
+            self._replace(p)
+
+    def _replace(self, p: Profile) -> None:
+        """Delete `p`'s old document and add its new one; the caller holds `_lock`."""
+        self._writer.delete_documents_by_term("id", p.id)
+        self._writer.add_document(self._document(p))
 
     @staticmethod
     def _document(p: Profile) -> tantivy.Document:

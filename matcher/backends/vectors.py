@@ -1,10 +1,10 @@
-"""Unit vector rows with filtered max-per-profile search that switches strategy by selectivity.
+"""Unit vector rows with filtered max-per-profile search that picks its strategy by cost.
 
 Rows are scanned in float16 (half the memory of float32) and the best candidates are
 re-scored exactly in float32, so returned scores are exact. Like Lucene, the search picks a
-strategy from the filter's selectivity: when few rows pass, an exact scan of just those rows
-(cost grows with the subset, recall is 1); when many pass, an HNSW graph over all rows with
-oversampling, the filter checked on its candidates, and an exact fallback when too few pass.
+strategy from the filter's selectivity: an exact scan of just the passing rows (cost grows
+with the subset, recall is 1) unless an HNSW graph over all rows would visit fewer candidates
+(oversampled, the filter checked on its candidates, an exact fallback when too few pass).
 Searches only read; writes and `sync_graph` change state, so the caller keeps them apart.
 Row numbers are stable between compactions, because the graph labels rows by number.
 """
@@ -163,13 +163,11 @@ class VectorRows:
         a = int(self.first[slot])
         return np.array(self.exact.arr[a:a + int(self.count[slot])])
 
-    def _rows(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """All rows of `slots`, and the position in `slots` each row belongs to."""
+    def _rows(self, slots: np.ndarray) -> np.ndarray:
+        """All rows of `slots`, slot after slot (`_group_starts` gives where each slot begins)."""
         counts = self.count[slots].astype(np.int64)
-        total = int(counts.sum())
-        which = np.repeat(np.arange(len(slots)), counts)
         starts = np.repeat(self.first[slots] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-        return starts + np.arange(total), which
+        return starts + np.arange(int(counts.sum()))
 
     def _group_starts(self, slots: np.ndarray) -> np.ndarray:
         """Offsets of each slot's first row in `_rows(slots)` (slots all have rows)."""
@@ -183,7 +181,7 @@ class VectorRows:
         slots = slots[self.count[slots] > 0]
         if not len(slots):
             return []
-        rows, _ = self._rows(slots)
+        rows = self._rows(slots)
         sims = (self.exact.arr[rows] @ queries.T).max(axis=1)
         best = np.maximum.reduceat(sims, self._group_starts(slots))  # a slot's rows are contiguous
         top = np.argsort(-best, kind="stable")[:k]
@@ -197,11 +195,11 @@ class VectorRows:
             return []
         if self.graph is not None and live >= self.graph_min_rows:  # sync_graph() builds it
             frac = sel.estimate()
-            passing = frac * live                                         # rows an exact scan reads
-            graph_rows = len(queries) * OVERSAMPLE * k / max(frac, 1e-6)  # candidates the graph visits
-            if (passing > self.exact_max_rows and self.graph_row_cost * graph_rows < passing
-                    and graph_rows <= self.graph_max_ask * len(queries)):
-                hits = self._graph_search(queries, sel, k, frac)
+            passing = frac * live                                     # rows an exact scan reads
+            ask = int(math.ceil(OVERSAMPLE * k / max(frac, 1e-6)))    # graph rows asked per query
+            if (passing > self.exact_max_rows and self.graph_row_cost * ask * len(queries) < passing
+                    and ask <= self.graph_max_ask):
+                hits = self._graph_search(queries, sel, k, ask)
                 if hits is not None:
                     self.last_strategy = "graph"
                     return hits
@@ -217,7 +215,7 @@ class VectorRows:
             return []
         if len(slots) <= k + RESCORE_EXTRA:
             return self._rescore(slots, queries, k)
-        rows, which = self._rows(slots)
+        rows = self._rows(slots)
         # float16 scan in blocks: the conversion stays in cache and memory is read once.
         approx = np.empty(len(rows), np.float32)
         q = queries.T
@@ -230,7 +228,7 @@ class VectorRows:
         return self._rescore(slots[cand], queries, k)
 
     def _graph_search(self, queries: np.ndarray, sel: Selection, k: int,
-                      frac: float) -> list[tuple[int, float]] | None:
+                      want: int) -> list[tuple[int, float]] | None:
         """Graph candidates that pass the filter, re-scored exactly; None when too few pass.
 
         Recall does not depend on the oversampling: once k passing profiles are among the
@@ -238,7 +236,6 @@ class VectorRows:
         only decides how often a second, larger ask is needed, so it starts small.
         """
         live = self.n - self.dead
-        want = int(math.ceil(OVERSAMPLE * k / max(frac, 1e-6)))
         for _ in range(2):
             labels = self.graph.search(queries, min(want, live))
             if labels is None:
@@ -266,13 +263,11 @@ class VectorRows:
 
         It changes the graph, so searches must not run meanwhile (the backend's write lock).
         """
+        if not self.graph_due():
+            return
         if self.graph is None:
-            if self.n - self.dead < self.graph_min_rows:
-                return
             self.graph = Graph(self.dim, capacity=self.n)
         g = self.graph
-        if g.rows >= self.n:
-            return
         for a in range(g.rows, self.n, 200_000):
             b = min(self.n, a + 200_000)
             rows = a + np.flatnonzero(self.owner[a:b] >= 0)
@@ -321,6 +316,6 @@ class VectorRows:
         v = VectorRows(self.dim, max(1024, self.n - self.dead), exact_path)
         slots = np.flatnonzero(self.count)
         if len(slots):
-            rows, _ = self._rows(slots)
+            rows = self._rows(slots)
             v.put_many(slots, self.count[slots], np.asarray(self.exact.arr[rows]))
         return v
