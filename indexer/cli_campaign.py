@@ -22,9 +22,8 @@ def _cohort(path: Path, matcher) -> list[str]:
 def cmd_campaign_run(args) -> int:
     from tqdm import tqdm
 
-    from api.routes.campaigns import to_csv
     from indexer.cli import _matcher
-    from matcher.campaign.report import render
+    from matcher.campaign.report import render, to_csv
     from matcher.campaign.run import STAGES, run_campaign
     lo, _, hi = args.partners.partition("-")
     if not (lo.isdigit() and hi.isdigit()):
@@ -33,8 +32,7 @@ def cmd_campaign_run(args) -> int:
     if not path.exists():
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2
-    m = _matcher()
-    try:
+    with _matcher() as m:
         ids = _cohort(path, m)
         with tqdm(total=len(STAGES), desc="campaign", unit="stage", disable=args.quiet) as bar:
             def progress(stage: str, frac: float) -> None:
@@ -43,8 +41,6 @@ def cmd_campaign_run(args) -> int:
                     bar.update(1)
             res = run_campaign(m, ids, partners=(int(lo), int(hi)), groups=args.groups,
                                max_per_country=args.max_per_country, top_k=args.top_k, progress=progress)
-    finally:
-        m.close()
     if args.out:
         Path(args.out).write_text(to_csv(res.model_dump()), encoding="utf-8")
     if args.report:

@@ -1,8 +1,6 @@
 """Campaigns: create (runs in a background thread), status and progress, matches as JSON or CSV."""
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import threading
 from typing import Annotated
@@ -13,7 +11,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from api.deps import MatcherDep
 from api.security import require
 from indexer.ingest import validation_errors
-from matcher.campaign.run import run_campaign
+from matcher.campaign.report import to_csv
+from matcher.campaign.run import STAGES, run_campaign
 from matcher.campaign.store import CampaignStatus, CampaignStore
 from matcher.errors import InvalidProfile, InvalidQuery
 from models import Profile
@@ -69,12 +68,11 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
         if profiles:
             matcher.upsert(profiles)
         lo, hi = (int(x) for x in body.partners.split("-"))
-        stages = ("load", "candidates", "solve", "baseline", "explain")
 
         def progress(stage: str, frac: float) -> None:
             if frac in (0.0, 1.0):  # stage boundaries only: a file write per block would be wasteful
-                at = stages.index(stage) + frac
-                store.update(cid, stage=stage, progress=round(min(1.0, at / len(stages)), 3))
+                at = STAGES.index(stage) + frac
+                store.update(cid, stage=stage, progress=round(min(1.0, at / len(STAGES)), 3))
 
         res = run_campaign(matcher, ids, partners=(lo, hi), groups=body.groups, top_k=body.top_k,
                            max_per_country=body.max_per_country, progress=progress)
@@ -132,13 +130,3 @@ def matches(campaign_id: CampaignId, store: StoreDep, accept: Annotated[str | No
         return Response(to_csv(res), media_type="text/csv")
     return {k: res[k] for k in ("summary", "matches", "groups", "unmatched", "stages")}
 
-
-def to_csv(res: dict) -> str:
-    """One row per partnership (or per group member pair in group mode)."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["a", "b", "a_country", "b_country", "score", "reasons"])
-    for m in res["matches"]:
-        w.writerow([m["a"], m["b"], m["a_country"], m["b_country"], m["score"],
-                    " | ".join(r["message"] for r in m.get("reasons", []))])
-    return buf.getvalue()

@@ -1,7 +1,10 @@
-"""The organisers' report: one self-contained HTML page (inline CSS and SVG, no external assets)."""
+"""The organisers' report: one self-contained HTML page (inline CSS and SVG, no external assets),
+and the matches as CSV."""
 from __future__ import annotations
 
+import csv
 import html
+import io
 from collections import Counter
 
 from matcher.campaign.run import CampaignResult
@@ -82,3 +85,14 @@ def render(result: CampaignResult, title: str = "twinmatch campaign") -> str:
 <h2>Unmatched participants</h2><table><tr><th>reason</th><th>count</th></tr>{reason_rows}</table>
 <table><tr><th>id</th><th>country</th><th>reason</th><th>explanation</th><th>nearest near-miss</th></tr>{un}</table>
 <h2>Stages</h2><table>{stages}</table></body></html>"""
+
+
+def to_csv(res: dict) -> str:
+    """One row per partnership (or per group member pair in group mode)."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["a", "b", "a_country", "b_country", "score", "reasons"])
+    for m in res["matches"]:
+        w.writerow([m["a"], m["b"], m["a_country"], m["b_country"], m["score"],
+                    " | ".join(r["message"] for r in m.get("reasons", []))])
+    return buf.getvalue()
