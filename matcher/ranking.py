@@ -27,9 +27,17 @@ class Calibration:
     mean: float = 0.80
     std: float = 0.05
 
+    MIDPOINT = 2.5  # the z that counts as half similar; same-theme pairs sit well above
+
     def __call__(self, cos: float) -> float:
         z = (cos - self.mean) / max(self.std, 1e-4)
-        return 1.0 / (1.0 + math.exp(-(z - 2.5)))  # z 2.5 = half way; same-theme pairs sit well above
+        return 1.0 / (1.0 + math.exp(-(z - self.MIDPOINT)))
+
+    def array(self, cos: np.ndarray) -> np.ndarray:
+        """The same curve over an array of cosines; -inf (a side without ideas) gives 0."""
+        z = (cos - self.mean) / max(self.std, 1e-4)
+        return np.where(np.isfinite(cos),
+                        1.0 / (1.0 + np.exp(-(np.nan_to_num(z, neginf=-50.0) - self.MIDPOINT))), 0.0)
 
     @classmethod
     def from_vectors(cls, vecs: np.ndarray) -> "Calibration":

@@ -101,9 +101,7 @@ class Cohort:
             ok &= self.country[sl, None] != self.country[None, :]
         ok &= self.open[sl, None] & self.open[None, :]
         ok[np.arange(i1 - i0), np.arange(i0, i1)] = False
-        cos = self.best_cos(i0, i1).astype(np.float64)
-        z = (cos - cal.mean) / max(cal.std, 1e-4)
-        sem = np.where(np.isfinite(cos), 1.0 / (1.0 + np.exp(-(np.nan_to_num(z, neginf=-50.0) - 2.5))), 0.0)
+        sem = cal.array(self.best_cos(i0, i1).astype(np.float64))
         lang = np.where(_inter(self.lang_non_en[sl], self.lang_non_en) > 0, 1.0,
                         np.where(shared_lang > 0, 0.6, 0.0))
         shared_subj = _inter(self.subj[sl], self.subj)
