@@ -18,6 +18,7 @@ import numpy as np
 
 def build_index(data_dir: Path, n: int, seed: int, dim: int = 64):
     from indexer.sample import generate
+    from matcher import text
     from matcher.backends.base import Record
     from matcher.backends.embedded import EmbeddedBackend
     from matcher.embeddings.hashing import HashingEmbedder
@@ -36,7 +37,7 @@ def build_index(data_dir: Path, n: int, seed: int, dim: int = 64):
     batch = []
     for d in generate(n, seed):
         p = Profile.model_validate(d)
-        units = [f"idea:{i}" for i in range(len(p.ideas))] + (["interests"] if p.interests else [])
+        units = [name for name, _ in text.units(p)]
         key = p.subjects[0] if p.subjects else "none"
         if key not in centres:
             c = np.random.default_rng(zlib.crc32(key.encode())).normal(size=dim)

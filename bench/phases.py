@@ -59,6 +59,7 @@ def _with_lang(d: dict) -> dict:
 
 def build(args) -> dict:
     from indexer.sample import generate
+    from matcher import text
     from matcher.backends.base import Record
     from matcher.backends.embedded import EmbeddedBackend
     from models import Profile
@@ -75,7 +76,7 @@ def build(args) -> dict:
         vecs = synthetic(chunk, seed=done)
         timings["generate_s"] += time.perf_counter() - t
         t = time.perf_counter()
-        b.upsert([Record(p, v, [f"idea:{i}" for i in range(len(p.ideas))] + (["interests"] if p.interests else []))
+        b.upsert([Record(p, v, [name for name, _ in text.units(p)])
                   for p, v in zip(chunk, vecs)])
         timings["store_s"] += time.perf_counter() - t
         done += len(chunk)
