@@ -1,0 +1,67 @@
+"""The keyword index builds its own flat term query: it must score exactly as tantivy's query parser."""
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+import tantivy
+
+from matcher import text
+from matcher.backends.base import CandidateFilter
+from matcher.backends.keyword import _FIELDS, _WORD, MAX_QUERY_WORDS, KeywordIndex, _field_for
+from models import Profile
+
+SAMPLE = Path(__file__).resolve().parents[2] / "indexer" / "data" / "sample.jsonl"
+
+
+def _parsed(ix: KeywordIndex, query: str, k: int, lang: str | None) -> list[tuple[str, float]]:
+    """The reference: the same words through tantivy's own query parser (per-word nested clauses)."""
+    words = list(dict.fromkeys(_WORD.findall(query.lower())))
+    if len(words) > MAX_QUERY_WORDS:
+        words = sorted(words, key=len, reverse=True)[:MAX_QUERY_WORDS]
+    fields = sorted({_field_for(lang), "text_all"} - {"text_other"}) if len(words) >= 12 else _FIELDS
+    q, _ = ix.index.parse_query_lenient(" ".join(words), fields)
+    s = ix.index.searcher()
+    return [(s.doc(a)["id"][0], score) for score, a in s.search(q, limit=k).hits]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> tuple[KeywordIndex, list[Profile]]:
+    ix = KeywordIndex(tmp_path_factory.mktemp("kw"))
+    profiles = [text.annotate_languages(Profile.model_validate(json.loads(line)))
+                for line in itertools.islice(SAMPLE.open(encoding="utf-8"), 400)]
+    for p in profiles:
+        ix.add(p)
+    ix.commit()
+    yield ix, profiles
+    ix.close()
+
+
+def test_flat_query_ranks_and_scores_as_the_parser(index):
+    ix, profiles = index
+    queries = [(text.keyword_text(p), text.main_language(p)) for p in profiles[:60]]
+    queries += [("recycling plastic waste", None), ("robótica e programação", "pt"), ("music", None)]
+    compared = 0
+    for query, lang in queries:
+        ours = ix.search(query, CandidateFilter(open_only=False), 30, lang)
+        ref = _parsed(ix, query, 30, lang)
+        assert [pid for pid, _ in ours] == [pid for pid, _ in ref], query[:60]
+        assert [s for _, s in ours] == pytest.approx([s for _, s in ref], rel=1e-5)
+        compared += bool(ref)
+    assert compared >= 50  # the queries really matched documents
+
+
+def test_filters_still_apply_and_add_nothing_to_the_score(index):
+    ix, profiles = index
+    me = profiles[0]
+    query, lang = text.keyword_text(me), text.main_language(me)
+    country = profiles[1].school.country
+    flt = CandidateFilter(countries=[country], open_only=False)
+    got = ix.search(query, flt, 200, lang)
+    unfiltered = dict(ix.search(query, CandidateFilter(open_only=False), 400, lang))
+    by_id = {p.id: p for p in profiles}
+    assert got and all(by_id[pid].school.country == country for pid, _ in got)
+    for pid, score in got:
+        assert score == pytest.approx(unfiltered[pid], rel=1e-5)
