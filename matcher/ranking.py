@@ -5,13 +5,13 @@ embedded and the OpenSearch backends rank the same candidates the same way.
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from matcher.backends.base import Record
+from matcher.pool import EN, Pool, pairing_rows, popcount
 from models import Profile
 
 # Weights of one direction's fit (what the asking teacher wants from a partner), chosen on
@@ -86,6 +86,14 @@ def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool
             and a.open_to_partners and b.open_to_partners)
 
 
+def fit(sem, kw, subj, age, lang, use_kw: bool = True):
+    """One direction's fit from its parts, each in [0, 1]; scalars or numpy arrays alike.
+    The only copy of the weights' formula: pairs, candidate pools and campaign cohorts use it."""
+    kw_w = W_KW if use_kw else 0.0
+    total = W_SEM + kw_w + W_SUBJ + W_AGE + W_LANG
+    return (W_SEM * sem + kw_w * kw + W_SUBJ * subj + W_AGE * age + W_LANG * lang) / total
+
+
 def direction_fit(a: Profile, b: Profile, f: PairFeatures, use_kw: bool = True) -> float:
     """How well `b` fits what `a` asks for: a's subjects, a's pupils' ages, a's languages."""
     subj = len(set(a.subjects) & set(b.subjects)) / len(a.subjects) if a.subjects else 0.0
@@ -94,9 +102,7 @@ def direction_fit(a: Profile, b: Profile, f: PairFeatures, use_kw: bool = True) 
     # Sharing a language other than English matters more to the teachers who ask for it.
     non_en = [x for x in f.languages if x != "en"]
     lang = 1.0 if non_en else (0.6 if f.languages else 0.0)
-    kw_w = W_KW if use_kw else 0.0
-    total = W_SEM + kw_w + W_SUBJ + W_AGE + W_LANG
-    return (W_SEM * f.sem + kw_w * f.kw + W_SUBJ * subj + W_AGE * age + W_LANG * lang) / total
+    return fit(f.sem, f.kw, subj, age, lang, use_kw)
 
 
 def harmonic(x: float, y: float) -> float:
@@ -104,10 +110,7 @@ def harmonic(x: float, y: float) -> float:
 
 
 def _idea_rows(r: Record) -> list[int]:
-    """Rows to compare: the ideas when there are any (short interest lists would otherwise
-    win every comparison on surface similarity), else whatever units exist."""
-    ideas = [i for i, u in enumerate(r.units) if u.startswith("idea:")]
-    return ideas or list(range(len(r.units)))
+    return pairing_rows(r.units)
 
 
 def best_pairs(a: Record, others: list[Record]) -> list[tuple[float, int, int]]:
@@ -148,25 +151,59 @@ def pair_features(a: Record, b: Record, cal: Calibration, kw: float = 0.0,
     return f
 
 
-def responsiveness(r: Record, today: dt.date | None = None) -> float:
-    """A factor in [0.75, 1.05]: recent activity and answering raise; floods of unanswered
-    requests lower; a profile nobody has contacted yet gets a small cold-start lift."""
-    today = today or dt.date.today()
-    p = r.profile
-    factor = 1.0
-    if p.last_active:
-        days = max(0, (today - p.last_active).days)
-        factor *= 0.85 + 0.15 * math.exp(-days / 180)
+@dataclass
+class PoolScores:
+    """Features of every candidate in a pool against one asking profile, as arrays."""
+    cos: np.ndarray               # best idea-pair cosine (0 when either side has no unit)
+    sem: np.ndarray
+    kw: np.ndarray
+    shared_subjects: np.ndarray
+    fit_ab: np.ndarray
+    fit_ba: np.ndarray
+    score: np.ndarray             # reciprocal: harmonic mean of the two fits
+
+
+def score_pool(me: Pool, pool: Pool, cal: Calibration, kw: np.ndarray | None = None,
+               use_kw: bool = True) -> PoolScores:
+    """pair_features for a whole pool at once: `me` is a one-row pool, `kw` the normalised BM25."""
+    n = len(pool)
+    kw = np.zeros(n) if kw is None else np.asarray(kw, np.float64)
+    cos = np.zeros(n)
+    if len(me.vecs) and len(pool.vecs):
+        best_row = (me.vecs @ pool.vecs.T).max(axis=0)                     # per candidate row
+        owners, starts = np.unique(pool.owner, return_index=True)
+        cos[owners] = np.maximum.reduceat(best_row, starts)
+        has = np.zeros(n, bool)
+        has[owners] = True
+        sem = cal.array(np.where(has, cos, -np.inf))
     else:
-        factor *= 0.9
-    if p.response_rate is not None:
-        factor *= 0.9 + 0.1 * p.response_rate
-    if r.received == 0:
-        factor *= 1.05                                  # cold start: fair exposure
-    elif r.received > 5:
-        unanswered = r.received - r.answered
-        factor *= max(0.8, 1.0 - 0.02 * unanswered)     # already flooded: demote
-    return factor
+        sem = np.zeros(n)
+    shared_subj = popcount(me.subjects[0] & pool.subjects)
+    shared_years = popcount(me.ages[0] & pool.ages)
+    shared_lang = popcount(me.langs[0] & pool.langs)
+    non_en = popcount(me.langs[0] & pool.langs & ~EN)
+    lang = np.where(non_en > 0, 1.0, np.where(shared_lang > 0, 0.6, 0.0))
+    my_subj, my_years = int(popcount(me.subjects)[0]), int(popcount(me.ages)[0])
+    their_subj, their_years = popcount(pool.subjects), popcount(pool.ages)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit_ab = fit(sem, kw, shared_subj / my_subj if my_subj else 0.0,
+                     shared_years / my_years if my_years else 0.0, lang, use_kw)
+        fit_ba = fit(sem, kw, np.where(their_subj > 0, shared_subj / their_subj, 0.0),
+                     np.where(their_years > 0, shared_years / their_years, 0.0), lang, use_kw)
+        score = np.where((fit_ab > 0) & (fit_ba > 0), 2 * fit_ab * fit_ba / (fit_ab + fit_ba), 0.0)
+    return PoolScores(cos, sem, kw, shared_subj, fit_ab, fit_ba, score)
+
+
+def responsiveness(pool: Pool, today: int) -> np.ndarray:
+    """A factor in [0.75, 1.05] per candidate (`today` in days since 1970): recent activity and
+    answering raise; floods of unanswered requests lower; a profile nobody has contacted yet
+    gets a small cold-start lift."""
+    days = np.maximum(0, today - pool.active)
+    factor = np.where(pool.active > 0, 0.85 + 0.15 * np.exp(-days / 180), 0.9)
+    factor = factor * np.where(np.isnan(pool.rate), 1.0, 0.9 + 0.1 * np.nan_to_num(pool.rate))
+    flooded = np.maximum(0.8, 1.0 - 0.02 * (pool.received - pool.answered))
+    return factor * np.where(pool.received == 0, 1.05,                 # cold start: fair exposure
+                             np.where(pool.received > 5, flooded, 1.0))  # already flooded: demote
 
 
 def diversify(items: list, country_of, k: int, share: float = 1 / 3) -> list:

@@ -11,6 +11,7 @@ from matcher import ranking, text
 from matcher.backends.base import CandidateFilter, Record, SearchBackend
 from matcher.embeddings.base import Embedder
 from matcher.errors import ModelMismatch, ProfileNotFound
+from matcher.pool import Pool, today_days
 from matcher.reasons import reason
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
 
@@ -147,58 +148,59 @@ class Matcher:
         flt = self.hard_filter(me.profile, filters)
         pool_size = max(self.candidates, k + offset)
         kw_scores: dict[str, float] = {}
-        vec_scores: dict[str, float] = {}
         if mode in ("filters", "subjects"):
             ids = self.backend.filter_ids(flt, pool_size * (5 if mode == "subjects" else 1))
         else:
+            vec_ids = []
             if mode != "bm25" and len(me.vectors):
-                vec_scores = {c.id: c.score for c in self.backend.vector_search(me.vectors, flt, pool_size)}
+                vec_ids = [c.id for c in self.backend.vector_search(me.vectors, flt, pool_size)]
             if mode not in ("vector", "weighted"):
                 kw_scores = {c.id: c.score for c in self.backend.keyword_search(
                     text.keyword_text(me.profile), flt, max(k + offset, pool_size // 2),
                     lang=text.main_language(me.profile))}
-            ids = list(dict.fromkeys([*vec_scores, *kw_scores]))
-        recs = self.backend.get_many(ids)
-        recs = {i: r for i, r in recs.items() if flt.accepts(r.profile)}
-        ranked = self._rank(me, recs, ids, kw_scores, vec_scores, mode, filters)
-        page = ranked[offset:offset + k]
-        return ResultList(results=[self._result(me, recs[i], f, lang, mode) for i, f in page],
-                          total=len(ranked))
-
-    def _rank(self, me: Record, recs: dict[str, Record], ids: list[str], kw_scores, vec_scores,
-              mode: str, filters: Filters | None) -> list[tuple[str, ranking.PairFeatures]]:
-        cal = self.calibration()
+            ids = list(dict.fromkeys([*vec_ids, *kw_scores]))
+        # Rank the whole pool from its columns; only the page's documents are read.
+        pool = self.backend.features(ids, flt)
         kw_max = max(kw_scores.values(), default=0.0) or 1.0
-        today = dt.date.today()
-        scored = []
-        present = [pid for pid in ids if pid in recs]
-        best = dict(zip(present, ranking.best_pairs(me, [recs[pid] for pid in present])))
-        for pos, pid in enumerate(present):
-            rec = recs[pid]
-            f = ranking.pair_features(me, rec, cal, kw_scores.get(pid, 0.0) / kw_max,
-                                      use_kw=mode in ("hybrid", "full"), best=best[pid])
-            if mode == "filters":
-                key = -pos                                      # newest first, as the portal
-            elif mode == "subjects":
-                key = (len(f.subjects), -pos)
-            elif mode == "bm25":
-                key = f.kw
-            elif mode == "vector":
-                key = f.cos
-            elif mode == "weighted":                             # plain cosine + subject overlap
-                subj = len(f.subjects) / len(me.profile.subjects) if me.profile.subjects else 0.0
-                key = 0.7 * f.sem + 0.3 * subj
-            elif mode == "hybrid":
-                key = f.fit_ab
-            else:
-                key = f.score * ranking.responsiveness(rec, today)
-            f.score = float(key) if not isinstance(key, tuple) else float(key[0])
-            scored.append((key, pid, f))
-        scored.sort(key=lambda x: x[0], reverse=True)
-        ordered = [(pid, f) for _, pid, f in scored]
+        kw = np.array([kw_scores.get(pid, 0.0) / kw_max for pid in pool.ids])
+        order, keys = self._rank(me, pool, kw, mode, filters)
+        page = order[offset:offset + k]
+        recs = self.backend.get_many([pool.ids[i] for i in page])
+        cal, results = self.calibration(), []
+        for i in page:
+            rec = recs.get(pool.ids[i])
+            if rec is None:  # erased since the pool was read
+                continue
+            f = ranking.pair_features(me, rec, cal, kw[i], use_kw=mode in ("hybrid", "full"))
+            f.score = float(keys[i])
+            results.append(self._result(me, rec, f, lang, mode))
+        return ResultList(results=results, total=len(pool))
+
+    def _rank(self, me: Record, pool: Pool, kw: np.ndarray, mode: str,
+              filters: Filters | None) -> tuple[list[int], np.ndarray]:
+        """Pool positions best first, and each candidate's ranking key (its shown score)."""
+        n = len(pool)
+        s = ranking.score_pool(Pool.from_records([me], self.backend.dim), pool, self.calibration(), kw,
+                               use_kw=mode in ("hybrid", "full"))
+        if mode == "filters":
+            keys = -np.arange(n, dtype=float)                    # newest first, as the portal
+        elif mode == "subjects":
+            keys = s.shared_subjects.astype(float)
+        elif mode == "bm25":
+            keys = s.kw
+        elif mode == "vector":
+            keys = s.cos
+        elif mode == "weighted":                                  # plain cosine + subject overlap
+            mine = len(me.profile.subjects)
+            keys = 0.7 * s.sem + 0.3 * (s.shared_subjects / mine if mine else 0.0)
+        elif mode == "hybrid":
+            keys = s.fit_ab
+        else:
+            keys = s.score * ranking.responsiveness(pool, today_days())
+        order = np.argsort(-keys, kind="stable").tolist()        # ties keep retrieval order
         if mode == "full" and not (filters and filters.country):
-            ordered = ranking.diversify(ordered, lambda it: recs[it[0]].profile.school.country, k=10)
-        return ordered
+            order = ranking.diversify(order, lambda i: int(pool.country[i]), k=10)
+        return order, keys
 
     def _result(self, me: Record, rec: Record, f: ranking.PairFeatures, lang: str | None,
                 mode: str) -> Result:

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import numpy as np
 
 from models import AgeRange, Profile
+
+if TYPE_CHECKING:
+    from matcher.pool import Pool
 
 
 @dataclass
@@ -69,6 +72,7 @@ class SearchBackend(ABC):
     """Everything the matcher needs from a store. Implementations: embedded, opensearch."""
 
     name: str = "abstract"
+    dim: int                     # length of the stored unit vectors
 
     @abstractmethod
     def upsert(self, records: list[Record]) -> None:
@@ -96,6 +100,14 @@ class SearchBackend(ABC):
 
         `lang` is the language of a long `text` when the caller knows it (a stored profile's
         ideas), which saves detecting it."""
+
+    def features(self, ids: list[str], flt: CandidateFilter) -> "Pool":
+        """The ranking's view of the candidates among `ids` that pass `flt`, in `ids` order.
+        This default fetches the records; a backend that keeps columns builds it without them."""
+        from matcher.pool import Pool
+        recs = self.get_many(ids)
+        return Pool.from_records([recs[i] for i in ids if i in recs and flt.accepts(recs[i].profile)],
+                                 self.dim)
 
     @abstractmethod
     def filter_ids(self, flt: CandidateFilter, k: int) -> list[str]:

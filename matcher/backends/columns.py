@@ -1,4 +1,5 @@
-"""Per-profile filter columns in numpy, so any CandidateFilter becomes one vectorised mask."""
+"""Per-profile columns in numpy: any CandidateFilter becomes one vectorised mask, and the
+ranking reads its features (matcher/pool.py) without fetching documents."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,9 @@ _COUNTRY = {c: i for i, c in enumerate(taxonomy.countries())}
 _SUBJECT = {s: i for i, s in enumerate(taxonomy.subjects())}
 _STYPE = {t: i for i, t in enumerate(taxonomy.school_types())}
 _LANG_WORDS = (len(LANG_INDEX) + 63) // 64
-_EPOCH = dt.date(1970, 1, 1)
-_ARRAYS = ("alive", "country", "stype", "school", "open", "langs", "subjects", "ages", "active")
+EPOCH = dt.date(1970, 1, 1)
+_ARRAYS = ("alive", "country", "stype", "school", "open", "langs", "subjects", "ages", "active",
+           "rate", "received", "answered")
 
 
 def _bits(indices, words: int) -> np.ndarray:
@@ -62,6 +64,9 @@ class Columns:
         self.subjects = np.zeros((capacity, 1), np.uint64)
         self.ages = np.zeros((capacity, 2), np.uint64)
         self.active = np.zeros(capacity, np.int32)  # days since epoch; 0 = unknown
+        self.rate = np.full(capacity, np.nan, np.float32)  # response rate; NaN = unknown
+        self.received = np.zeros(capacity, np.int32)       # contact requests (responsiveness)
+        self.answered = np.zeros(capacity, np.int32)
         self._schools: dict[str, int] = {}
 
     def _grow(self, need: int) -> None:
@@ -96,7 +101,12 @@ class Columns:
         self.subjects[slot] = subject_bits(d.get("subjects", []))
         self.ages[slot] = _bits({a for r in d.get("age_groups", []) for a in range(r["from"], r["to"] + 1)}, 2)
         act = d.get("last_active")
-        self.active[slot] = (dt.date.fromisoformat(act) - _EPOCH).days if act else 0
+        self.active[slot] = (dt.date.fromisoformat(act) - EPOCH).days if act else 0
+        rate = d.get("response_rate")
+        self.rate[slot] = np.nan if rate is None else rate
+
+    def set_contacts(self, slot: int, received: int, answered: int) -> None:
+        self.received[slot], self.answered[slot] = received, answered
 
     def clear(self, slot: int) -> None:
         self.alive[slot] = False

@@ -34,6 +34,7 @@ from matcher.backends.keyword import KeywordIndex
 from matcher.backends.rwlock import RWLock
 from matcher.backends.vectors import VectorRows
 from matcher.errors import BackendUnavailable, InvalidProfile
+from matcher.pool import Pool, pairing_rows
 from models import Profile
 
 _SCHEMA = """
@@ -57,6 +58,12 @@ def _parse(doc: str) -> Profile:
     parsing is cached by the document text (a changed profile has a new text). Callers treat
     the returned profile as read-only."""
     return Profile.model_validate_json(doc)
+
+
+def _pairing(names: list[list[str]]) -> np.ndarray:
+    """Per unit row, whether pair comparisons use it (pool.pairing_rows), for many profiles."""
+    flags = [np.isin(np.arange(len(n)), pairing_rows(n)) for n in names]
+    return np.concatenate(flags) if flags else np.zeros(0, bool)
 
 
 class EmbeddedBackend(SearchBackend):
@@ -113,7 +120,7 @@ class EmbeddedBackend(SearchBackend):
     def _load_sqlite(self) -> None:
         """Cold open: every profile and vector from SQLite, in large batches."""
         self._reset()
-        self._replay(self._db.execute("SELECT id, doc FROM profiles ORDER BY seq"))
+        self._replay(self._db.execute("SELECT id, doc, received, answered FROM profiles ORDER BY seq"))
         self.opened_from = "sqlite"
 
     def _load_snapshot(self, d: Path, meta: dict) -> None:
@@ -129,7 +136,8 @@ class EmbeddedBackend(SearchBackend):
                 self.vectors.remove(slot)
         self.snapshots.clean(d)
         self._snap = (d, meta["seq"])
-        self._replay(self._db.execute("SELECT id, doc FROM profiles WHERE seq > ? ORDER BY seq", (meta["seq"],)))
+        self._replay(self._db.execute("SELECT id, doc, received, answered FROM profiles WHERE seq > ? "
+                                      "ORDER BY seq", (meta["seq"],)))
         # Deletions newer than the snapshot left no tombstone (erasure): find them by count,
         # and by id only when the counts disagree.
         stored = self._db.execute("SELECT COUNT(*) FROM profiles").fetchone()[0]
@@ -139,27 +147,30 @@ class EmbeddedBackend(SearchBackend):
         self.opened_from = "snapshot"
 
     def _replay(self, cursor) -> None:
-        """Index (id, doc) rows into columns and vectors, with their units, batch by batch."""
+        """Index (id, doc, received, answered) rows into columns and vectors, with their units,
+        batch by batch."""
         while True:
             batch = cursor.fetchmany(_BATCH)
             if not batch:
                 return
             slots = []
-            for pid, doc in batch:
+            for pid, doc, received, answered in batch:
                 slot = self._slot_for(pid)
                 self.columns.set_doc(slot, json.loads(doc))
+                self.columns.set_contacts(slot, received, answered)
                 slots.append(slot)
-            ids = [pid for pid, _ in batch]
-            vecs: dict[str, list[bytes]] = {}
+            ids = [row[0] for row in batch]
+            units: dict[str, list[tuple[str, bytes]]] = {}
             for i in range(0, len(ids), 900):
                 chunk = ids[i:i + 900]
-                for pid, vec in self._db.execute(
-                        f"SELECT id, vec FROM units WHERE id IN ({','.join('?' * len(chunk))}) "
+                for pid, name, vec in self._db.execute(
+                        f"SELECT id, name, vec FROM units WHERE id IN ({','.join('?' * len(chunk))}) "
                         "ORDER BY id, ord", chunk):
-                    vecs.setdefault(pid, []).append(vec)
-            counts = [len(vecs.get(pid, ())) for pid in ids]
-            self.vectors.put_many(np.array(slots), counts,
-                                  self._matrix([v for pid in ids for v in vecs.get(pid, ())]))
+                    units.setdefault(pid, []).append((name, vec))
+            per = [units.get(pid, []) for pid in ids]
+            self.vectors.put_many(np.array(slots), [len(u) for u in per],
+                                  self._matrix([v for u in per for _, v in u]),
+                                  _pairing([[name for name, _ in u] for u in per]))
 
     def _slot_for(self, pid: str) -> int:
         slot = self.slot.get(pid)
@@ -263,12 +274,19 @@ class EmbeddedBackend(SearchBackend):
                 self._db.execute("ROLLBACK")
                 raise
             with self._rw.write():
-                slots = [self._slot_for(r.profile.id) for r in records]
-                for slot, r in zip(slots, records):
-                    self.columns.set(slot, r.profile)
+                slots = []
+                for r in records:
+                    known = r.profile.id in self.slot
+                    slot = self._slot_for(r.profile.id)
+                    c = self.columns
+                    old = (int(c.received[slot]), int(c.answered[slot])) if known else (0, 0)
+                    c.set(slot, r.profile)
+                    c.set_contacts(slot, max(old[0], r.received), max(old[1], r.answered))  # as the SQL
+                    slots.append(slot)
                 self.vectors.put_many(np.array(slots), [len(r.vectors) for r in records],
                                       np.vstack([np.asarray(r.vectors, np.float32).reshape(-1, self.dim)
-                                                 for r in records]))
+                                                 for r in records]),
+                                      _pairing([r.units for r in records]))
             ticket = self.keyword.submit([r.profile for r in records], [], self._seq)
         # Outside the write lock: writes queued meanwhile share one tantivy commit, and searches
         # go on throughout (tantivy searchers are snapshots).
@@ -318,9 +336,16 @@ class EmbeddedBackend(SearchBackend):
                 raise
 
     def record_contact(self, src: str, dst: str, answered: bool = False) -> None:
+        """Count a contact in SQLite and in the columns; the new seq makes an open replay it."""
         with self._writing:
-            self._db.execute("UPDATE profiles SET received = received + 1, answered = answered + ? "
-                             "WHERE id = ?", (int(answered), dst))
+            row = self._db.execute("UPDATE profiles SET received = received + 1, answered = answered + ?, "
+                                   "seq = ? WHERE id = ? RETURNING received, answered",
+                                   (int(answered), self._seq + 1, dst)).fetchone()
+            if row is None:
+                return
+            self._seq += 1
+            with self._rw.write():
+                self.columns.set_contacts(self.slot[dst], *row)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -393,6 +418,18 @@ class EmbeddedBackend(SearchBackend):
             if len(passed) >= k or len(hits) < ask:  # enough, or nothing else matched at all
                 return passed[:k]
         return [Candidate(pid, score) for pid, score in self.keyword.search(text, flt, k, lang)]
+
+    def features(self, ids: list[str], flt: CandidateFilter) -> Pool:
+        """The ranking's pool straight from the columns and the float32 rows: no document is read."""
+        with self._rw.read():
+            slots = np.array([self.slot.get(i, -1) for i in ids], np.int64)
+            slots = slots[slots >= 0]
+            slots = slots[self._selection(flt).test(slots)]
+            c = self.columns
+            vecs, owner = self.vectors.pairing_rows(slots)
+            return Pool([self.ids[s] for s in slots], c.country[slots], c.langs[slots], c.subjects[slots, 0],
+                        c.ages[slots], c.active[slots], c.rate[slots], c.received[slots],
+                        c.answered[slots], vecs, owner)
 
     def filter_ids(self, flt: CandidateFilter, k: int) -> list[str]:
         with self._rw.read():

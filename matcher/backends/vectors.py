@@ -73,6 +73,7 @@ class VectorRows:
         self.vecs = np.zeros((capacity, dim), np.float16)
         self.exact = _Exact(dim, capacity, exact_path)
         self.owner = np.full(capacity, -1, np.int32)
+        self.pairing = np.zeros(capacity, bool)     # rows a pair comparison uses (ranking's pairing_rows)
         self.first = np.zeros(1024, np.int64)        # per slot
         self.count = np.zeros(1024, np.int32)        # per slot; 0 = no rows
         self.graph: Graph | None = None
@@ -91,7 +92,9 @@ class VectorRows:
         vecs[:cap] = self.vecs
         owner = np.full(new, -1, np.int32)
         owner[:cap] = self.owner
-        self.vecs, self.owner = vecs, owner
+        pairing = np.zeros(new, bool)
+        pairing[:cap] = self.pairing
+        self.vecs, self.owner, self.pairing = vecs, owner, pairing
         self.exact.grow(new)
 
     def _grow_slots(self, slot: int) -> None:
@@ -105,8 +108,9 @@ class VectorRows:
         """Replace the rows of `slot` with `vectors` (n_units, dim)."""
         self.put_many(np.array([slot]), [len(vectors)], np.asarray(vectors, np.float32).reshape(-1, self.dim))
 
-    def put_many(self, slots: np.ndarray, counts, vectors: np.ndarray) -> None:
-        """Replace the rows of many slots at once: `vectors` holds `counts[i]` rows for `slots[i]`."""
+    def put_many(self, slots: np.ndarray, counts, vectors: np.ndarray, pairing=None) -> None:
+        """Replace the rows of many slots at once: `vectors` holds `counts[i]` rows for `slots[i]`;
+        `pairing` flags the rows pair comparisons use (default: every row)."""
         for s in slots:
             self.remove(int(s))
         total = len(vectors)
@@ -120,6 +124,7 @@ class VectorRows:
         counts = np.asarray(counts, np.int64)
         starts = at + np.concatenate([[0], np.cumsum(counts)[:-1]])
         self.owner[at:at + total] = np.repeat(np.asarray(slots, np.int32), counts)
+        self.pairing[at:at + total] = True if pairing is None else pairing
         self.first[slots] = starts
         self.count[slots] = counts
         self.n += total
@@ -163,9 +168,19 @@ class VectorRows:
         a = int(self.first[slot])
         return np.array(self.exact.arr[a:a + int(self.count[slot])])
 
-    def _rows(self, slots: np.ndarray) -> np.ndarray:
+    def pairing_rows(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(float32 pairing rows of `slots`, index into `slots` of each row's owner)."""
+        slots = np.asarray(slots, np.int64)
+        known = slots < len(self.count)
+        counts = np.zeros(len(slots), np.int64)
+        counts[known] = self.count[slots[known]]
+        rows = self._rows(np.where(known, slots, 0), counts)
+        keep = self.pairing[rows]
+        return np.asarray(self.exact.arr[rows[keep]]), np.repeat(np.arange(len(slots)), counts)[keep]
+
+    def _rows(self, slots: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
         """All rows of `slots`, slot after slot (`_group_starts` gives where each slot begins)."""
-        counts = self.count[slots].astype(np.int64)
+        counts = self.count[slots].astype(np.int64) if counts is None else counts
         starts = np.repeat(self.first[slots] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
         return starts + np.arange(int(counts.sum()))
 
@@ -285,6 +300,7 @@ class VectorRows:
             self.exact.arr.flush()
         np.save(d / "f16.npy", self.vecs[:self.n])
         np.save(d / "owner.npy", self.owner[:self.n])
+        np.save(d / "pairing.npy", self.pairing[:self.n])
         np.save(d / "first.npy", self.first)
         np.save(d / "count.npy", self.count)
         exact = d / "exact.f32"
@@ -306,6 +322,7 @@ class VectorRows:
         v.n, v.dead = n, meta["dead"]
         v.vecs[:n] = np.load(d / "f16.npy")
         v.owner[:n] = np.load(d / "owner.npy")
+        v.pairing[:n] = np.load(d / "pairing.npy")
         v.first, v.count = np.load(d / "first.npy"), np.load(d / "count.npy")
         if meta["graph_rows"]:
             v.graph = Graph.load(d / "graph.bin", dim, meta["graph_rows"], meta["graph_live"])
@@ -317,5 +334,5 @@ class VectorRows:
         slots = np.flatnonzero(self.count)
         if len(slots):
             rows = self._rows(slots)
-            v.put_many(slots, self.count[slots], np.asarray(self.exact.arr[rows]))
+            v.put_many(slots, self.count[slots], np.asarray(self.exact.arr[rows]), self.pairing[rows])
         return v

@@ -105,16 +105,13 @@ class Cohort:
         lang = np.where(_inter(self.lang_non_en[sl], self.lang_non_en) > 0, 1.0,
                         np.where(shared_lang > 0, 0.6, 0.0))
         shared_subj = _inter(self.subj[sl], self.subj)
-        W = ranking
-        total = W.W_SEM + W.W_SUBJ + W.W_AGE + W.W_LANG
         with np.errstate(divide="ignore", invalid="ignore"):
             subj_ab = np.where(self.n_subj[sl, None] > 0, shared_subj / self.n_subj[sl, None], 0.0)
             subj_ba = np.where(self.n_subj[None, :] > 0, shared_subj / self.n_subj[None, :], 0.0)
             age_ab = np.where(self.n_years[sl, None] > 0, shared_years / self.n_years[sl, None], 0.0)
             age_ba = np.where(self.n_years[None, :] > 0, shared_years / self.n_years[None, :], 0.0)
-        common = W.W_SEM * sem + W.W_LANG * lang
-        fit_ab = (common + W.W_SUBJ * subj_ab + W.W_AGE * age_ab) / total
-        fit_ba = (common + W.W_SUBJ * subj_ba + W.W_AGE * age_ba) / total
+        fit_ab = ranking.fit(sem, 0.0, subj_ab, age_ab, lang, use_kw=False)
+        fit_ba = ranking.fit(sem, 0.0, subj_ba, age_ba, lang, use_kw=False)
         with np.errstate(divide="ignore", invalid="ignore"):
             score = np.where((fit_ab > 0) & (fit_ba > 0), 2 * fit_ab * fit_ba / (fit_ab + fit_ba), 0.0)
         return ok, np.where(ok, score, 0.0)

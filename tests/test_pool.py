@@ -1,0 +1,119 @@
+"""The ranking's pool from stored columns equals the pool from documents, and ranks as pair_features."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from matcher import ranking
+from matcher.backends.base import SearchBackend
+from matcher.backends.embedded import EmbeddedBackend
+from matcher.pool import Pool, today_days
+from matcher.service import Matcher
+from models import Profile
+from tests.fakes import THEMES, ThemeEmbedder, profile
+
+COUNTRIES = ["PT", "RO", "PL", "GR", "FI", "IT", "ES", "SE"]
+SUBJECTS = [["Music"], ["Mathematics / Geometry", "Music"], ["History"], ["Environmental Education", "Art"], []]
+
+
+def _profiles(n: int = 60) -> list[Profile]:
+    out = []
+    for i in range(n):
+        extra = {"languages": ["en", "pt"] if i % 3 == 0 else (["en"] if i % 3 == 1 else ["ro", "en"]),
+                 "response_rate": None if i % 4 == 0 else (i % 10) / 10,
+                 "last_active": None if i % 5 == 0 else (dt.date(2026, 11, 1) - dt.timedelta(days=7 * i)).isoformat()}
+        d = profile(f"p{i:03d}", COUNTRIES[i % len(COUNTRIES)], THEMES[i % len(THEMES)],
+                    subjects=SUBJECTS[i % len(SUBJECTS)], ages=((6 + i % 8, 14 + i % 6),), **extra)
+        if i % 7 == 0:
+            d["interests"] = ["robots", "music"]
+        if i % 11 == 0:                      # interests only: its pairing rows are its interests
+            d["ideas"], d["interests"] = [], ["recycling at school"]
+        if i % 6 == 0:
+            d["ideas"].append({"text": f"A second idea about {THEMES[(i + 2) % len(THEMES)]}"})
+        out.append(Profile.model_validate(d))
+    return out
+
+
+@pytest.fixture
+def matcher(tmp_path):
+    m = Matcher(EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim), ThemeEmbedder())
+    m.upsert(_profiles())
+    for i in range(0, 40, 3):                # contacts, some answered, some flooding
+        for _ in range(i % 9):
+            m.contact("p001", f"p{i:03d}", answered=i % 2 == 0)
+    yield m
+    m.close()
+
+
+def _same(a: Pool, b: Pool) -> None:
+    assert a.ids == b.ids
+    # country codes are private to each builder: compare which candidates share a country
+    assert np.array_equal(a.country[:, None] == a.country[None, :], b.country[:, None] == b.country[None, :])
+    for name in ("langs", "subjects", "ages", "active", "received", "answered", "owner"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert np.array_equal(np.isnan(a.rate), np.isnan(b.rate))
+    assert np.allclose(np.nan_to_num(a.rate), np.nan_to_num(b.rate))
+    assert np.allclose(a.vecs, b.vecs)
+
+
+def test_columns_pool_equals_the_pool_built_from_documents(matcher):
+    b = matcher.backend
+    me = matcher.record("p000")
+    flt = matcher.hard_filter(me.profile, None)
+    ids = [f"p{i:03d}" for i in range(59, -1, -1)] + ["missing"]
+    got = b.features(ids, flt)
+    assert 5 < len(got) < 60                 # the filter dropped some, not all
+    _same(got, SearchBackend.features(b, ids, flt))
+
+
+def test_pool_survives_a_reopen_with_contacts_counted_after_the_snapshot(matcher, tmp_path):
+    b = matcher.backend
+    b.checkpoint()
+    matcher.contact("p002", "p003", answered=True)   # after the snapshot: replayed on open
+    ids = [f"p{i:03d}" for i in range(60)]
+    flt = matcher.hard_filter(matcher.get("p000"), None)
+    before = b.features(ids, flt)
+    assert before.received[before.ids.index("p003")] >= 1
+    b.checkpoint = lambda: False             # close as after a crash: no newer snapshot
+    matcher.close()
+    reopened = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
+    try:
+        assert reopened.opened_from == "snapshot"
+        _same(reopened.features(ids, flt), before)
+    finally:
+        reopened.close()
+
+
+def test_pool_scores_equal_pair_features_for_every_candidate(matcher):
+    cal = matcher.calibration()
+    for me_id in ("p000", "p011", "p013"):
+        me = matcher.record(me_id)
+        ids = [f"p{i:03d}" for i in range(60) if f"p{i:03d}" != me_id]
+        pool = matcher.backend.features(ids, matcher.hard_filter(me.profile, None))
+        kw = np.linspace(0, 1, len(pool))
+        s = ranking.score_pool(Pool.from_records([me], 16), pool, cal, kw, use_kw=True)
+        recs = matcher.backend.get_many(pool.ids)
+        for i, pid in enumerate(pool.ids):
+            f = ranking.pair_features(me, recs[pid], cal, kw[i], use_kw=True)
+            assert s.cos[i] == pytest.approx(f.cos, abs=1e-6), pid
+            assert s.fit_ab[i] == pytest.approx(f.fit_ab, abs=1e-6), pid
+            assert s.fit_ba[i] == pytest.approx(f.fit_ba, abs=1e-6), pid
+            assert s.score[i] == pytest.approx(f.score, abs=1e-6), pid
+            assert s.shared_subjects[i] == len(f.subjects)
+
+
+def test_responsiveness_factors():
+    def pool(active, rate, received, answered):
+        n = len(active)
+        return Pool([str(i) for i in range(n)], np.zeros(n), np.zeros((n, 3), np.uint64), np.zeros(n, np.uint64),
+                    np.zeros((n, 2), np.uint64), np.array(active), np.array(rate, float), np.array(received),
+                    np.array(answered), np.zeros((0, 4), np.float32), np.zeros(0, np.int64))
+    today = today_days(dt.date(2026, 11, 23))
+    got = ranking.responsiveness(pool([today, 0, today - 180, today], [1.0, np.nan, 0.0, 0.5],
+                                      [0, 3, 10, 10], [0, 0, 0, 10]), today)
+    assert got == pytest.approx([1.0 * 1.0 * 1.05,                          # active today, answers all, new
+                                 0.9 * 1.0 * 1.0,                           # unknown activity and rate
+                                 (0.85 + 0.15 * np.exp(-1)) * 0.9 * 0.8,    # flooded: 10 unanswered
+                                 1.0 * 0.95 * 1.0])                         # 10 received, all answered
