@@ -256,25 +256,27 @@ class Matcher:
         vec = {c.id: c.score for c in self.backend.vector_search(q[None, :], flt, pool)}
         kw = {c.id: c.score for c in self.backend.keyword_search(req.text, flt, pool)}
         ids = list(dict.fromkeys([*vec, *kw]))
-        recs = self.backend.get_many(ids)
         kw_max = max(kw.values(), default=0.0) or 1.0
         # Query-to-passage cosines have their own band: calibrate against this pool.
         cos = np.array([vec.get(i, np.nan) for i in ids], dtype=float)
         mu = np.nanmean(cos) if np.isfinite(cos).any() else 0.0
         sd = np.nanstd(cos) if np.isfinite(cos).sum() > 1 else 1.0
+        passing = set(self.backend.features(ids, flt).ids)   # the filter, from columns where kept
         scored = []
         for i, c in zip(ids, cos):
-            r = recs.get(i)
-            if r is None or not flt.accepts(r.profile):
+            if i not in passing:
                 continue
             sem = 0.0 if np.isnan(c) else 1 / (1 + np.exp(-(c - mu) / max(sd, 1e-4)))
             score = 0.75 * sem + 0.25 * kw.get(i, 0.0) / kw_max
             scored.append((score, i))
         scored.sort(reverse=True)
         page = scored[req.offset:req.offset + req.k]
+        recs = self.backend.get_many([i for _, i in page])     # documents for the page only
         results = []
         for score, i in page:
-            r = recs[i]
+            r = recs.get(i)
+            if r is None:  # erased since the pool was read
+                continue
             reasons = self._filter_reasons(r, f, req.lang)
             if len(r.vectors):
                 best = int(np.argmax(r.vectors @ q))
