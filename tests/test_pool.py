@@ -117,3 +117,29 @@ def test_responsiveness_factors():
                                  0.9 * 1.0 * 1.0,                           # unknown activity and rate
                                  (0.85 + 0.15 * np.exp(-1)) * 0.9 * 0.8,    # flooded: 10 unanswered
                                  1.0 * 0.95 * 1.0])                         # 10 received, all answered
+
+
+def test_a_snapshot_from_before_the_ranking_columns_is_upgraded_in_place(matcher, tmp_path):
+    b = matcher.backend
+    ids = [f"p{i:03d}" for i in range(60)]
+    flt = matcher.hard_filter(matcher.get("p000"), None)
+    before = b.features(ids, flt)
+    matcher.close()                                   # writes a snapshot
+    snap = next((tmp_path / "data" / "snapshots").glob("*/columns.npz")).parent
+    with np.load(snap / "columns.npz") as arrs:       # as the previous version wrote it
+        old = {k: arrs[k] for k in arrs.files if k not in ("rate", "received", "answered")}
+    np.savez(snap / "columns.npz", **old)
+    (snap / "pairing.npy").unlink()
+    reopened = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
+    try:
+        assert reopened.opened_from == "snapshot"     # no rebuild from SQLite
+        _same(reopened.features(ids, flt), before)
+        assert reopened.checkpoint()                  # and the next checkpoint writes the new arrays
+    finally:
+        reopened.close()
+    again = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
+    try:
+        assert not again.columns.missing and not again.vectors.missing_pairing
+        _same(again.features(ids, flt), before)
+    finally:
+        again.close()

@@ -68,6 +68,7 @@ class Columns:
         self.received = np.zeros(capacity, np.int32)       # contact requests (responsiveness)
         self.answered = np.zeros(capacity, np.int32)
         self._schools: dict[str, int] = {}
+        self.missing: list[str] = []                # arrays an older snapshot did not hold
 
     def _grow(self, need: int) -> None:
         cap = len(self.alive)
@@ -163,8 +164,10 @@ class Columns:
         n = len(arrs["alive"])
         c = cls(max(1024, n))
         c.n = n
+        c.missing = [name for name in _ARRAYS if name not in arrs]  # older snapshots: the store fills them
         for name in _ARRAYS:
-            getattr(c, name)[:n] = arrs[name]
+            if name not in c.missing:
+                getattr(c, name)[:n] = arrs[name]
         c._schools = {s: i + 1 for i, s in enumerate(arrs["school_ids"].tolist())}
         return c
 

@@ -136,6 +136,9 @@ class EmbeddedBackend(SearchBackend):
                 self.vectors.remove(slot)
         self.snapshots.clean(d)
         self._snap = (d, meta["seq"])
+        if self.columns.missing or self.vectors.missing_pairing:
+            self._upgrade()
+            self._snap = (d, -1)  # the files lack what memory now holds: the next checkpoint rewrites them
         self._replay(self._db.execute("SELECT id, doc, received, answered FROM profiles WHERE seq > ? "
                                       "ORDER BY seq", (meta["seq"],)))
         # Deletions newer than the snapshot left no tombstone (erasure): find them by count,
@@ -145,6 +148,26 @@ class EmbeddedBackend(SearchBackend):
             present = {pid for (pid,) in self._db.execute("SELECT id FROM profiles")}
             self._forget([pid for pid in self.slot if pid not in present])
         self.opened_from = "snapshot"
+
+    def _upgrade(self) -> None:
+        """Fill what a snapshot from an older version lacks (ranking columns, pairing flags) from
+        SQLite: one read of the tables, instead of rebuilding every index and the graph."""
+        for pid, doc, received, answered in self._db.execute(
+                "SELECT id, doc, received, answered FROM profiles"):
+            slot = self.slot.get(pid)
+            if slot is not None:
+                rate = json.loads(doc).get("response_rate")
+                self.columns.rate[slot] = np.nan if rate is None else rate
+                self.columns.set_contacts(slot, received, answered)
+        if self.vectors.missing_pairing:
+            names: dict[str, list[str]] = {}
+            for pid, name in self._db.execute("SELECT id, name FROM units ORDER BY id, ord"):
+                names.setdefault(pid, []).append(name)
+            for pid, units in names.items():
+                rows = self.vectors.rows_of_slot(self.slot.get(pid, len(self.vectors.count)))
+                if len(rows) == len(units):
+                    self.vectors.pairing[rows] = _pairing([units])
+        self.columns.missing, self.vectors.missing_pairing = [], False
 
     def _replay(self, cursor) -> None:
         """Index (id, doc, received, answered) rows into columns and vectors, with their units,

@@ -79,6 +79,7 @@ class VectorRows:
         self.graph: Graph | None = None
         self.exact_max_rows, self.graph_min_rows = EXACT_MAX_ROWS, GRAPH_MIN_ROWS
         self.graph_row_cost, self.graph_max_ask = GRAPH_ROW_COST, GRAPH_MAX_ASK
+        self.missing_pairing = False                 # loaded from a snapshot without pairing flags
         self.last_strategy = ""                      # "exact", "graph" or "fallback" (tests, bench)
 
     # -- writes -----------------------------------------------------------------------------
@@ -322,7 +323,10 @@ class VectorRows:
         v.n, v.dead = n, meta["dead"]
         v.vecs[:n] = np.load(d / "f16.npy")
         v.owner[:n] = np.load(d / "owner.npy")
-        v.pairing[:n] = np.load(d / "pairing.npy")
+        if (d / "pairing.npy").exists():
+            v.pairing[:n] = np.load(d / "pairing.npy")
+        else:
+            v.missing_pairing = True             # an older snapshot: the store fills it
         v.first, v.count = np.load(d / "first.npy"), np.load(d / "count.npy")
         if meta["graph_rows"]:
             v.graph = Graph.load(d / "graph.bin", dim, meta["graph_rows"], meta["graph_live"])
