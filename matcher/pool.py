@@ -31,17 +31,6 @@ class Pool:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def take(self, idx: np.ndarray) -> "Pool":
-        """The pool restricted to rows `idx` (in that order)."""
-        idx = np.asarray(idx, np.int64)
-        pos = np.full(len(self), -1, np.int64)
-        pos[idx] = np.arange(len(idx))
-        keep = pos[self.owner] >= 0
-        order = np.argsort(pos[self.owner[keep]], kind="stable")
-        return Pool([self.ids[i] for i in idx], self.country[idx], self.langs[idx], self.subjects[idx],
-                    self.ages[idx], self.active[idx], self.rate[idx], self.received[idx], self.answered[idx],
-                    self.vecs[keep][order], pos[self.owner[keep]][order])
-
     @classmethod
     def from_records(cls, records: list[Record], dim: int) -> "Pool":
         """The pool of fetched records (backends without stored columns, and tests)."""

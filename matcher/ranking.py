@@ -99,24 +99,27 @@ def direction_fit(a: Profile, b: Profile, f: PairFeatures, use_kw: bool = True) 
     subj = len(set(a.subjects) & set(b.subjects)) / len(a.subjects) if a.subjects else 0.0
     ya = a.years
     age = (ya & b.years).bit_count() / ya.bit_count() if ya else 0.0
-    # Sharing a language other than English matters more to the teachers who ask for it.
-    non_en = [x for x in f.languages if x != "en"]
-    lang = 1.0 if non_en else (0.6 if f.languages else 0.0)
+    lang = float(lang_fit(len([x for x in f.languages if x != "en"]), len(f.languages)))
     return fit(f.sem, f.kw, subj, age, lang, use_kw)
 
 
-def harmonic(x: float, y: float) -> float:
-    return 0.0 if x <= 0 or y <= 0 else 2 * x * y / (x + y)
+def lang_fit(non_en, shared):
+    """The language part of a fit from counts of shared languages (scalars or arrays): sharing
+    one other than English matters more to the teachers who ask for it."""
+    return np.where(np.asarray(non_en) > 0, 1.0, np.where(np.asarray(shared) > 0, 0.6, 0.0))
 
 
-def _idea_rows(r: Record) -> list[int]:
-    return pairing_rows(r.units)
+def harmonic(x, y):
+    """Harmonic mean of two fits, 0 when either is 0 (scalars or arrays)."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((x > 0) & (y > 0), 2 * x * y / (x + y), 0.0)
 
 
 def best_pairs(a: Record, others: list[Record]) -> list[tuple[float, int, int]]:
     """For each record in `others`, (best idea-pair cosine, row in a, row in it), in one product."""
-    ra = _idea_rows(a)
-    rows = [_idea_rows(b) for b in others]
+    ra = pairing_rows(a.units)
+    rows = [pairing_rows(b.units) for b in others]
     if not ra or not others:
         return [(0.0, -1, -1)] * len(others)
     stacked = [b.vectors[r] for b, r in zip(others, rows) if r]
@@ -147,7 +150,7 @@ def pair_features(a: Record, b: Record, cal: Calibration, kw: float = 0.0,
     f.ages = shared_ages(a.profile, b.profile)
     f.fit_ab = direction_fit(a.profile, b.profile, f, use_kw)
     f.fit_ba = direction_fit(b.profile, a.profile, f, use_kw)
-    f.score = harmonic(f.fit_ab, f.fit_ba)
+    f.score = float(harmonic(f.fit_ab, f.fit_ba))
     return f
 
 
@@ -180,9 +183,7 @@ def score_pool(me: Pool, pool: Pool, cal: Calibration, kw: np.ndarray | None = N
         sem = np.zeros(n)
     shared_subj = popcount(me.subjects[0] & pool.subjects)
     shared_years = popcount(me.ages[0] & pool.ages)
-    shared_lang = popcount(me.langs[0] & pool.langs)
-    non_en = popcount(me.langs[0] & pool.langs & ~EN)
-    lang = np.where(non_en > 0, 1.0, np.where(shared_lang > 0, 0.6, 0.0))
+    lang = lang_fit(popcount(me.langs[0] & pool.langs & ~EN), popcount(me.langs[0] & pool.langs))
     my_subj, my_years = int(popcount(me.subjects)[0]), int(popcount(me.ages)[0])
     their_subj, their_years = popcount(pool.subjects), popcount(pool.ages)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -190,12 +191,11 @@ def score_pool(me: Pool, pool: Pool, cal: Calibration, kw: np.ndarray | None = N
                      shared_years / my_years if my_years else 0.0, lang, use_kw)
         fit_ba = fit(sem, kw, np.where(their_subj > 0, shared_subj / their_subj, 0.0),
                      np.where(their_years > 0, shared_years / their_years, 0.0), lang, use_kw)
-        score = np.where((fit_ab > 0) & (fit_ba > 0), 2 * fit_ab * fit_ba / (fit_ab + fit_ba), 0.0)
-    return PoolScores(cos, sem, kw, shared_subj, fit_ab, fit_ba, score)
+    return PoolScores(cos, sem, kw, shared_subj, fit_ab, fit_ba, harmonic(fit_ab, fit_ba))
 
 
 def responsiveness(pool: Pool, today: int) -> np.ndarray:
-    """A factor in [0.75, 1.05] per candidate (`today` in days since 1970): recent activity and
+    """A factor in [0.61, 1.05] per candidate (`today` in days since 1970): recent activity and
     answering raise; floods of unanswered requests lower; a profile nobody has contacted yet
     gets a small cold-start lift."""
     days = np.maximum(0, today - pool.active)

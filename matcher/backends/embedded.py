@@ -156,15 +156,14 @@ class EmbeddedBackend(SearchBackend):
                 "SELECT id, doc, received, answered FROM profiles"):
             slot = self.slot.get(pid)
             if slot is not None:
-                rate = json.loads(doc).get("response_rate")
-                self.columns.rate[slot] = np.nan if rate is None else rate
+                self.columns.set_doc(slot, json.loads(doc))
                 self.columns.set_contacts(slot, received, answered)
         if self.vectors.missing_pairing:
             names: dict[str, list[str]] = {}
             for pid, name in self._db.execute("SELECT id, name FROM units ORDER BY id, ord"):
                 names.setdefault(pid, []).append(name)
             for pid, units in names.items():
-                rows = self.vectors.rows_of_slot(self.slot.get(pid, len(self.vectors.count)))
+                rows = self.vectors.rows_of_slot(self.slot[pid]) if pid in self.slot else []
                 if len(rows) == len(units):
                     self.vectors.pairing[rows] = _pairing([units])
         self.columns.missing, self.vectors.missing_pairing = [], False

@@ -15,6 +15,7 @@ import numpy as np
 
 from matcher import ranking
 from matcher.backends.base import Record
+from matcher.pool import pairing_rows
 
 BLOCK = 256
 
@@ -57,10 +58,10 @@ class Cohort:
         self.years = _bits([ranking._years(p) for p in profiles], 100)
         self.n_subj = self.subj.sum(axis=1)
         self.n_years = self.years.sum(axis=1)
-        # Idea rows (ranking._idea_rows), stacked in owner order for block max-reductions.
+        # Pairing rows (ideas, else every unit), stacked in owner order for block max-reductions.
         rows, owner = [], []
         for i, r in enumerate(records):
-            for j in ranking._idea_rows(r):
+            for j in pairing_rows(r.units):
                 rows.append(r.vectors[j])
                 owner.append(i)
         dim = records[0].vectors.shape[1] if n and records[0].vectors.ndim == 2 else 1
@@ -102,8 +103,7 @@ class Cohort:
         ok &= self.open[sl, None] & self.open[None, :]
         ok[np.arange(i1 - i0), np.arange(i0, i1)] = False
         sem = cal.array(self.best_cos(i0, i1).astype(np.float64))
-        lang = np.where(_inter(self.lang_non_en[sl], self.lang_non_en) > 0, 1.0,
-                        np.where(shared_lang > 0, 0.6, 0.0))
+        lang = ranking.lang_fit(_inter(self.lang_non_en[sl], self.lang_non_en), shared_lang)
         shared_subj = _inter(self.subj[sl], self.subj)
         with np.errstate(divide="ignore", invalid="ignore"):
             subj_ab = np.where(self.n_subj[sl, None] > 0, shared_subj / self.n_subj[sl, None], 0.0)
@@ -112,9 +112,7 @@ class Cohort:
             age_ba = np.where(self.n_years[None, :] > 0, shared_years / self.n_years[None, :], 0.0)
         fit_ab = ranking.fit(sem, 0.0, subj_ab, age_ab, lang, use_kw=False)
         fit_ba = ranking.fit(sem, 0.0, subj_ba, age_ba, lang, use_kw=False)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            score = np.where((fit_ab > 0) & (fit_ba > 0), 2 * fit_ab * fit_ba / (fit_ab + fit_ba), 0.0)
-        return ok, np.where(ok, score, 0.0)
+        return ok, np.where(ok, ranking.harmonic(fit_ab, fit_ba), 0.0)
 
 
 def top_k_edges(cohort: Cohort, cal: ranking.Calibration, k: int,
