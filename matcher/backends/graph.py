@@ -54,17 +54,21 @@ class Graph:
                 except RuntimeError:  # a row that was dead before it reached the graph
                     pass
 
-    def search(self, queries: np.ndarray, k: int) -> np.ndarray | None:
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray | None:
         """Labels of the ~k nearest rows of each query (flattened); None when the graph cannot answer.
 
         hnswlib searches with max(ef, k), and ef changes only on writes, so concurrent searches
         never change shared state; asking fewer than ef rows would cost the same and return less.
+        With `allowed` (a bool per row), the walk returns only allowed rows, and None when it
+        cannot reach k of them.
         """
         k = min(max(k, self.ef), self.live)
         if k <= 0:
             return None
+        # hnswlib calls the filter once per row it visits: indexing bytes is the cheapest call.
+        keep = None if allowed is None else allowed.tobytes().__getitem__
         try:
-            labels, _ = self.index.knn_query(queries, k=k, num_threads=1)
+            labels, _ = self.index.knn_query(queries, k=k, num_threads=1, filter=keep)
         except RuntimeError:  # fewer live rows than k reachable: the caller scans exactly
             return None
         return labels.ravel()

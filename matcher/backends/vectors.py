@@ -4,7 +4,8 @@ Rows are scanned in float16 (half the memory of float32) and the best candidates
 re-scored exactly in float32, so returned scores are exact. Like Lucene, the search picks a
 strategy from the filter's selectivity: an exact scan of just the passing rows (cost grows
 with the subset, recall is 1) unless an HNSW graph over all rows would visit fewer candidates
-(oversampled, the filter checked on its candidates, an exact fallback when too few pass).
+(oversampled, the filter checked on its candidates; when too few pass, a walk of the graph that
+skips rows the filter rejects; an exact scan when even that cannot fill k).
 Searches only read; writes and `sync_graph` change state, so the caller keeps them apart.
 Row numbers are stable between compactions, because the graph labels rows by number.
 """
@@ -24,7 +25,8 @@ GRAPH_ROW_COST = 4        # one graph candidate (per query row) costs about 4 fl
                           # ~7 us vs ~1.6 us on the 100k benchmark, 2 cores (bench/results.md)
 GRAPH_MIN_ROWS = 20_000   # below this the whole store is one cheap scan: no graph at all
 OVERSAMPLE = 1.5          # graph candidates per wanted profile, before dividing by selectivity
-RETRY_GROWTH = 4          # when too few candidates pass the filter, ask the graph for this many times more
+FILTERED_ASK = 3          # rows per wanted profile for the filtered walk: at 100k profiles, 3 gave
+                          # recall@50 0.94 in ~20 ms where the exact scan took ~120 ms (bench/results.md)
 GRAPH_MAX_ASK = 1_000     # rows asked per query above which the graph's far neighbours are unreliable:
                           # at 1M profiles and 1% selectivity, asks of 1,600-4,200 rows gave recall
                           # 0.43-0.63, while the exact scan of the same ~25k rows took ~40 ms
@@ -80,7 +82,7 @@ class VectorRows:
         self.exact_max_rows, self.graph_min_rows = EXACT_MAX_ROWS, GRAPH_MIN_ROWS
         self.graph_row_cost, self.graph_max_ask = GRAPH_ROW_COST, GRAPH_MAX_ASK
         self.missing_pairing = False                 # loaded from a snapshot without pairing flags
-        self.last_strategy = ""                      # "exact", "graph" or "fallback" (tests, bench)
+        self.last_strategy = ""                      # "exact", "graph", "filtered" or "fallback" (tests, bench)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -217,7 +219,6 @@ class VectorRows:
                     and ask <= self.graph_max_ask):
                 hits = self._graph_search(queries, sel, k, ask)
                 if hits is not None:
-                    self.last_strategy = "graph"
                     return hits
                 self.last_strategy = "fallback"
                 return self._exact_search(queries, sel.mask(), k)
@@ -248,23 +249,41 @@ class VectorRows:
         """Graph candidates that pass the filter, re-scored exactly; None when too few pass.
 
         Recall does not depend on the oversampling: once k passing profiles are among the
-        graph's nearest rows, no passing profile outside them can score higher. Oversampling
-        only decides how often a second, larger ask is needed, so it starts small.
+        graph's nearest rows, no passing profile outside them can score higher. When fewer pass,
+        the filter rejects the query's own neighbourhood (a partner query leaves out the
+        teacher's own country, whose texts often lie closest), so asking for more neighbours
+        would mostly return more rejected rows: the graph is walked again with the filter
+        applied to every row it visits, which costs a row mask but not a scan of every passing row.
         """
         live = self.n - self.dead
-        for _ in range(2):
-            labels = self.graph.search(queries, min(want, live))
-            if labels is None:
-                return None
-            owners = self.owner[labels]
-            slots = np.unique(owners[owners >= 0])
-            slots = slots[sel.test(slots)]
-            if len(slots) >= k:
-                return self._rescore(slots, queries, k)
-            if want >= live:
-                break
-            want *= RETRY_GROWTH  # the estimate was optimistic, or the filter clusters away from the query
-        return None
+        labels = self.graph.search(queries, min(want, live))
+        if labels is None:
+            return None
+        slots = self._passing(labels, sel)
+        if len(slots) >= k:
+            self.last_strategy = "graph"
+            return self._rescore(slots, queries, k)
+        labels = self.graph.search(queries, FILTERED_ASK * k, allowed=self._row_mask(sel.mask()))
+        if labels is None:              # fewer rows than asked pass, reachably: scan them exactly
+            return None
+        slots = self._passing(labels, sel)
+        if len(slots) < k:
+            return None
+        self.last_strategy = "filtered"
+        return self._rescore(slots, queries, k)
+
+    def _passing(self, labels: np.ndarray, sel: Selection) -> np.ndarray:
+        owners = self.owner[labels]
+        slots = np.unique(owners[owners >= 0])
+        return slots[sel.test(slots)]
+
+    def _row_mask(self, slot_mask: np.ndarray) -> np.ndarray:
+        """Per row, whether its owner passes `slot_mask` (dead rows do not)."""
+        owner = self.owner[:self.n]
+        ok = np.zeros(self.n, bool)
+        live = (owner >= 0) & (owner < len(slot_mask))
+        ok[live] = slot_mask[owner[live]]
+        return ok
 
     # -- the graph ----------------------------------------------------------------------------
 

@@ -66,6 +66,34 @@ def test_graph_and_exact_strategies_give_the_same_top10(loaded, flt):
         assert b.vectors.last_strategy == "fallback"   # too few passed the graph: exact took over
 
 
+def test_a_filter_that_rejects_the_query_neighbourhood_walks_the_graph_filtered(tmp_path):
+    """Each country writes near its own centre (as texts of one language lie close), and the
+    query leaves its own country out, as a partner query does: the nearest rows all fail the
+    filter, so the search walks the graph with the filter instead of scanning every passing row."""
+    rng = np.random.default_rng(4)
+    centres = {c: rng.standard_normal(DIM) for c in COUNTRIES[:5]}
+    recs = []
+    for i in range(2500):
+        c = COUNTRIES[i % 5]
+        v = centres[c] + 0.8 * rng.standard_normal((1, DIM))
+        recs.append(Record(profile(f"p{i}", c), (v / np.linalg.norm(v)).astype(np.float32), ["idea:0"]))
+    b = EmbeddedBackend(tmp_path / "d", DIM)
+    b.upsert(recs)
+    flt = CandidateFilter(exclude_countries=["PT"])                       # 80% of profiles pass
+    hits = 0
+    for q in recs[0:100:5]:                                               # PT profiles
+        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 10**9, 10**9
+        exact = {c.id for c in b.vector_search(q.vectors, flt, 10)}
+        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, -1
+        b.vectors.graph_row_cost, b.vectors.graph_max_ask = 0, 10**9
+        got = b.vector_search(q.vectors, flt, 10)
+        assert b.vectors.last_strategy == "filtered"
+        assert all(not c.id.startswith("p") or int(c.id[1:]) % 5 for c in got)   # no PT profile
+        hits += len(exact & {c.id for c in got})
+    assert hits / 200 >= 0.95
+    b.close()
+
+
 def test_selectivity_picks_the_strategy(loaded):
     b, recs = loaded
     b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, 200
