@@ -69,6 +69,7 @@ class Columns:
         self.answered = np.zeros(capacity, np.int32)
         self._schools: dict[str, int] = {}
         self.missing: list[str] = []                # arrays an older snapshot did not hold
+        self._sample: tuple[tuple[int, int], np.ndarray] | None = None
 
     def _grow(self, need: int) -> None:
         cap = len(self.alive)
@@ -111,6 +112,12 @@ class Columns:
 
     def clear(self, slot: int) -> None:
         self.alive[slot] = False
+
+    def sample(self, size: int) -> np.ndarray:
+        """A fixed random sample of slots, sorted (gathers in memory order); new when n changes."""
+        if self._sample is None or self._sample[0] != (self.n, size):
+            self._sample = ((self.n, size), np.sort(np.random.default_rng(self.n).integers(0, self.n, size)))
+        return self._sample[1]
 
     def _eval(self, flt: CandidateFilter, at) -> np.ndarray:
         """The filter over rows `at` (a slice or an array of slots)."""
@@ -180,6 +187,7 @@ class Selection:
     def __init__(self, cols: Columns, flt: CandidateFilter, exclude_slots: list[int] = ()):
         self.cols, self.flt, self.exclude = cols, flt, list(exclude_slots)
         self._mask: np.ndarray | None = None
+        self._estimate: float | None = None
 
     def mask(self) -> np.ndarray:
         if self._mask is None:
@@ -191,9 +199,12 @@ class Selection:
 
     def estimate(self) -> float:
         """Share of live profiles that pass, from a fixed sample (exact on small stores)."""
-        n = self.cols.n
-        if n <= 4 * self.SAMPLE:
-            return float(self.mask().sum()) / max(1, int(self.cols.alive[:n].sum()))
-        sample = np.random.default_rng(n).integers(0, n, self.SAMPLE)
-        alive = int(self.cols.alive[sample].sum())
-        return float(self.test(sample).sum()) / max(1, alive)
+        if self._estimate is None:
+            n = self.cols.n
+            if n <= 4 * self.SAMPLE:
+                self._estimate = float(self.mask().sum()) / max(1, int(self.cols.alive[:n].sum()))
+            else:
+                sample = self.cols.sample(self.SAMPLE)
+                alive = int(self.cols.alive[sample].sum())
+                self._estimate = float(self.test(sample).sum()) / max(1, alive)
+        return self._estimate

@@ -405,7 +405,15 @@ class EmbeddedBackend(SearchBackend):
         return db
 
     def _selection(self, flt: CandidateFilter) -> Selection:
-        return Selection(self.columns, flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
+        """The filter bound to the columns. A partner query passes one filter object to the
+        vector search, BM25 and the pool, so this thread's last selection is reused for the
+        same object (its estimate and mask are computed once) until a write moves the seq."""
+        last = getattr(self._local, "selection", None)
+        if last is not None and last[0] is flt and last[1] == self._seq:
+            return last[2]
+        sel = Selection(self.columns, flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
+        self._local.selection = (flt, self._seq, sel)
+        return sel
 
     def _flt_mask(self, flt: CandidateFilter) -> np.ndarray:
         return self._selection(flt).mask()
