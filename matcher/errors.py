@@ -86,3 +86,7 @@ class BackendUnavailable(MatchingError):
     def __init__(self, message: str, retry_after: int = 2):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class DirectoryInUse(BackendUnavailable):
+    """Another process holds the data directory's writer: open as a follower, or refuse."""

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 10 * 1024 * 1024
+    workers: int = Field(default=1, ge=1, le=64, description=(
+        "server processes; with the embedded store one writes and the others follow it "
+        "(api/forward.py), each holding the indexes in memory"))
 
     # Access control (api/security.py). No keys and no keys file = open mode, loopback only.
     api_keys: list[dict] = Field(default_factory=list, description="hashed key records, JSON")

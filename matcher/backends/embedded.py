@@ -14,6 +14,13 @@ A write is acknowledged once its SQLite transaction commits. On open the columns
 come from the last snapshot plus every SQLite change newer than its watermark (or from SQLite
 alone when there is no usable snapshot), and the keyword index replays every change newer
 than its own watermark, so a crash between the stores heals itself on the next start.
+
+Several server processes can share one directory: the first holds tantivy's writer lock and
+is the writer; the others open as followers (`follower=True`). A follower never writes a file:
+it keeps its float32 rows in memory, and before each search `follow()` replays the changes
+the writer committed since (by seq, with a count of deletions that tells it to look for
+erased ids) and reloads the keyword searcher when the writer's keyword mark moves. A write
+acknowledged by the writer is therefore seen by the next search in any process.
 """
 from __future__ import annotations
 
@@ -69,8 +76,9 @@ def _pairing(names: list[list[str]]) -> np.ndarray:
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
 
-    def __init__(self, data_dir: Path, dim: int):
+    def __init__(self, data_dir: Path, dim: int, follower: bool = False):
         self.dir = Path(data_dir)
+        self.follower = follower
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dim = dim
         self._writing = threading.RLock()  # one writer at a time, SQLite and tantivy included
@@ -85,7 +93,7 @@ class EmbeddedBackend(SearchBackend):
             raise BackendUnavailable(f"cannot open {self.dir / 'profiles.sqlite'}: {exc}") from exc
         self.slot: dict[str, int] = {}
         self.ids: list[str | None] = []
-        self.keyword = KeywordIndex(self.dir / "keyword")  # takes the directory's writer lock first
+        self.keyword = KeywordIndex(self.dir / "keyword", writer=not follower)  # the writer lock first
         self.snapshots = snapshot.Snapshots(self.dir / "snapshots")
         self._snap: tuple[Path, int] | None = None  # published generation and the seq it holds
         self.opened_from = ""                        # "snapshot" or "sqlite" (tests, bench)
@@ -94,6 +102,7 @@ class EmbeddedBackend(SearchBackend):
     # -- startup and recovery -------------------------------------------------------------
 
     def _load(self) -> None:
+        self._marks_seen = self._marks(self._db)  # before loading: what changes later is followed
         seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM profiles").fetchone()[0]
         dseq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM deleted").fetchone()[0]
         # Tombstones are purged once applied (erasure), so a floor keeps sequence numbers rising.
@@ -107,14 +116,55 @@ class EmbeddedBackend(SearchBackend):
         else:
             cur = None
         if cur is None:
-            self.snapshots.drop()
+            if not self.follower:
+                self.snapshots.drop()
             self._load_sqlite()
-        self._recover_keyword()
+        if self.follower:
+            self.keyword.refresh()
+        else:
+            self._recover_keyword()
+
+    @staticmethod
+    def _marks(db: sqlite3.Connection) -> tuple:
+        """What a follower compares: the newest profile seq, the keyword mark, the deletion count."""
+        return db.execute("SELECT (SELECT COALESCE(MAX(seq), 0) FROM profiles), "
+                          "(SELECT value FROM meta WHERE key = 'keyword_seq'), "
+                          "(SELECT value FROM meta WHERE key = 'deletions')").fetchone()
+
+    def follow(self) -> None:
+        """A follower applies what the writer process committed since the last call; cheap
+        (one indexed query) when nothing changed. The writer's own state is always current."""
+        if not self.follower or self._marks(self._reader()) == self._marks_seen:
+            return
+        with self._writing:                  # one catch-up at a time
+            self._db.execute("BEGIN")        # one read snapshot: marks, documents and vectors agree
+            try:
+                marks = self._marks(self._db)
+                seq, kseq, dels = marks
+                present = None
+                if dels != self._marks_seen[2]:  # erasures leave no tombstone: compare ids
+                    present = {pid for (pid,) in self._db.execute("SELECT id FROM profiles")}
+                with self._rw.write():           # searches wait only while memory changes
+                    if seq > self._seq:
+                        self._replay(self._db.execute("SELECT id, doc, received, answered FROM profiles "
+                                                      "WHERE seq > ? ORDER BY seq", (self._seq,)))
+                        self._seq = seq
+                    if present is not None:
+                        self._forget([pid for pid in self.slot if pid not in present])
+            finally:
+                self._db.execute("COMMIT")
+            if kseq != self._marks_seen[1]:
+                self.keyword.refresh()
+            self._marks_seen = marks
+
+    def _writable(self) -> None:
+        if self.follower:
+            raise BackendUnavailable("this process follows another one's writes; send writes to the writer")
 
     def _reset(self) -> None:
         self.slot, self.ids = {}, []
         self.columns = Columns()
-        self.vectors = VectorRows(self.dim, exact_path=self.snapshots.fresh() / "exact.f32")
+        self.vectors = VectorRows(self.dim, exact_path=None if self.follower else self.snapshots.fresh() / "exact.f32")
         self._snap = None
 
     def _load_sqlite(self) -> None:
@@ -129,16 +179,18 @@ class EmbeddedBackend(SearchBackend):
         self.slot = {pid: i for i, pid in enumerate(self.ids) if pid is not None}
         with np.load(d / "columns.npz") as arrs:
             self.columns = Columns.from_arrays(arrs)
-        self.vectors = VectorRows.load(d, meta["vectors"])
+        self.vectors = VectorRows.load(d, meta["vectors"], private=self.follower)
         for slot, pid in enumerate(self.ids):  # erased in place since the snapshot was written
             if pid is None and slot < self.columns.n and self.columns.alive[slot]:
                 self.columns.clear(slot)
                 self.vectors.remove(slot)
-        self.snapshots.clean(d)
-        self._snap = (d, meta["seq"])
+        if not self.follower:
+            self.snapshots.clean(d)
+        self._snap = None if self.follower else (d, meta["seq"])
         if self.columns.missing or self.vectors.missing_pairing:
             self._upgrade()
-            self._snap = (d, -1)  # the files lack what memory now holds: the next checkpoint rewrites them
+            if self._snap:
+                self._snap = (d, -1)  # the files lack what memory now holds: the next checkpoint rewrites them
         self._replay(self._db.execute("SELECT id, doc, received, answered FROM profiles WHERE seq > ? "
                                       "ORDER BY seq", (meta["seq"],)))
         # Deletions newer than the snapshot left no tombstone (erasure): find them by count,
@@ -214,7 +266,7 @@ class EmbeddedBackend(SearchBackend):
             self.columns.clear(slot)
             self.vectors.remove(slot)
             self.ids[slot] = None
-        if slots and self._snap:
+        if slots and self._snap:  # (a follower has none: it never writes a file)
             snapshot.erase(self._snap[0], slots, rows)
         if slots:
             self.vectors.flush()
@@ -223,6 +275,7 @@ class EmbeddedBackend(SearchBackend):
 
     def checkpoint(self) -> bool:
         """Write a snapshot of the columns, ids, vectors and graph at the current seq; False if current."""
+        self._writable()
         with self._writing, self._rw.write():
             if self._snap and self._snap[1] == self._seq:
                 return False
@@ -270,6 +323,7 @@ class EmbeddedBackend(SearchBackend):
         records = list({r.profile.id: r for r in records}.values())  # the last write of an id wins
         if not records:
             return
+        self._writable()
         with self._writing:
             rows, units = [], []
             for r in records:
@@ -317,6 +371,7 @@ class EmbeddedBackend(SearchBackend):
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))
+        self._writable()
         with self._writing:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -328,6 +383,9 @@ class EmbeddedBackend(SearchBackend):
                         self._seq += 1
                         self._db.execute("INSERT OR REPLACE INTO deleted (id, seq) VALUES (?, ?)",
                                          (pid, self._seq))
+                if found:  # followers look for erased ids when this count moves
+                    self._db.execute("INSERT INTO meta (key, value) VALUES ('deletions', '1') ON CONFLICT(key) "
+                                     "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -359,6 +417,7 @@ class EmbeddedBackend(SearchBackend):
 
     def record_contact(self, src: str, dst: str, answered: bool = False) -> None:
         """Count a contact in SQLite and in the columns; the new seq makes an open replay it."""
+        self._writable()
         with self._writing:
             row = self._db.execute("UPDATE profiles SET received = received + 1, answered = answered + ?, "
                                    "seq = ? WHERE id = ? RETURNING received, answered",
@@ -419,6 +478,7 @@ class EmbeddedBackend(SearchBackend):
         return self._selection(flt).mask()
 
     def vector_search(self, queries: np.ndarray, flt: CandidateFilter, k: int) -> list[Candidate]:
+        self.follow()
         if self.vectors.graph_due():  # the first graph, built once the store is big enough
             with self._rw.write():
                 if self.vectors.graph_due():
@@ -435,6 +495,7 @@ class EmbeddedBackend(SearchBackend):
         filter clauses add nothing to the score."""
         if k <= 0:
             return []
+        self.follow()
         with self._rw.read():
             sel = self._selection(flt)
             ask = math.ceil(KW_OVERSAMPLE * k / max(sel.estimate(), 1e-6))
@@ -462,12 +523,14 @@ class EmbeddedBackend(SearchBackend):
                         c.answered[slots], vecs, owner)
 
     def filter_ids(self, flt: CandidateFilter, k: int) -> list[str]:
+        self.follow()
         with self._rw.read():
             slots = np.flatnonzero(self._flt_mask(flt))
             order = slots[np.argsort(-self.columns.active[slots], kind="stable")][:k]
             return [self.ids[s] for s in order]
 
     def count(self) -> int:
+        self.follow()
         return len(self.slot)
 
     def scan(self, batch: int = 1000) -> Iterator[list[Record]]:
@@ -481,6 +544,7 @@ class EmbeddedBackend(SearchBackend):
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        self._writable()
         with self._writing:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
@@ -490,12 +554,14 @@ class EmbeddedBackend(SearchBackend):
             self._reader().execute("SELECT 1").fetchone()   # and this thread's reader
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"embedded store unreadable: {exc}") from exc
-        return {"backend": self.name, "profiles": self.count(), "keyword_docs": self.keyword.count()}
+        return {"backend": self.name, "role": "follower" if self.follower else "writer",
+                "profiles": self.count(), "keyword_docs": self.keyword.count()}
 
     def close(self) -> None:
         """Snapshot what changed (so the next open replays little), then release everything."""
         with self._writing:
-            self.checkpoint()
+            if not self.follower:
+                self.checkpoint()
             self.keyword.close()
             for db in self._conns:
                 db.close()

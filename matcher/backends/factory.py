@@ -11,4 +11,11 @@ def make_backend(settings: Settings, dim: int) -> SearchBackend:
         return OpenSearchBackend(settings.opensearch_url, settings.opensearch_index, dim,
                                  timeout=settings.opensearch_timeout)
     from matcher.backends.embedded import EmbeddedBackend
-    return EmbeddedBackend(settings.data_dir, dim)
+    from matcher.errors import DirectoryInUse
+    try:
+        return EmbeddedBackend(settings.data_dir, dim)
+    except DirectoryInUse:
+        if settings.workers < 2:  # another command holds the directory: say so
+            raise
+        # One of this server's own worker processes is the writer: follow it.
+        return EmbeddedBackend(settings.data_dir, dim, follower=True)

@@ -54,15 +54,19 @@ def _schema() -> tantivy.Schema:
 
 
 class KeywordIndex:
-    """A tantivy index in `path`; writes are committed by `commit()`."""
+    """A tantivy index in `path`; writes are committed by `commit()`.
 
-    def __init__(self, path: Path):
+    With `writer=False` it only reads (another process holds the writer) and `refresh()`
+    picks up that process's commits.
+    """
+
+    def __init__(self, path: Path, writer: bool = True):
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
         try:
             self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         except ValueError as exc:
-            if "schema does not match" not in str(exc):
+            if "schema does not match" not in str(exc) or not writer:
                 raise
             # A derived index from an older layout: drop it; the store replays every profile.
             shutil.rmtree(path)
@@ -72,11 +76,13 @@ class KeywordIndex:
         self.analyzers["text_all"] = self.analyzers["text_other"]
         for name in _FIELDS:
             self.index.register_tokenizer(name, self.analyzers[name])
-        try:
-            self._writer = self.index.writer(heap_size=64_000_000, num_threads=1)
-        except ValueError as exc:  # tantivy allows one writer per directory
-            from matcher.errors import BackendUnavailable
-            raise BackendUnavailable(f"the data directory {path.parent} is in use by another "
+        self._writer = None
+        if writer:
+            try:
+                self._writer = self.index.writer(heap_size=64_000_000, num_threads=1)
+            except ValueError as exc:  # tantivy allows one writer per directory
+                from matcher.errors import DirectoryInUse
+                raise DirectoryInUse(f"the data directory {path.parent} is in use by another "
                                      "twinmatch process (is `twinmatch serve` running?)") from exc
         self._lock = threading.Lock()         # the tantivy writer: one call at a time
         self._commit_lock = threading.Lock()  # one group commit at a time
@@ -115,6 +121,10 @@ class KeywordIndex:
             self._committed = upto
             if batch:
                 self.committed_seq = batch[-1][2]
+
+    def refresh(self) -> None:
+        """See the latest commit (a reader following another process's writer)."""
+        self.index.reload()
 
     def flush(self) -> None:
         """Commit whatever is queued."""

@@ -335,10 +335,13 @@ class VectorRows:
                 "graph_live": self.graph.live if self.graph else 0}
 
     @classmethod
-    def load(cls, d: Path, meta: dict) -> "VectorRows":
-        """Rows saved by `save`; new rows go on in `d/exact.f32`."""
+    def load(cls, d: Path, meta: dict, private: bool = False) -> "VectorRows":
+        """Rows saved by `save`; new rows go on in `d/exact.f32`, or in memory when `private`
+        (a follower process must not write the file its writer appends to)."""
         n, dim = meta["rows"], meta["dim"]
-        v = cls(dim, capacity=max(n, 1024), exact_path=d / "exact.f32")
+        v = cls(dim, capacity=max(n, 1024), exact_path=None if private else d / "exact.f32")
+        if private:
+            v.exact.arr[:n] = np.fromfile(d / "exact.f32", np.float32, count=n * dim).reshape(n, dim)
         v.n, v.dead = n, meta["dead"]
         v.vecs[:n] = np.load(d / "f16.npy")
         v.owner[:n] = np.load(d / "owner.npy")
