@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors, middleware, observability
+from api import errors, forward, middleware, observability
 from api.routes import meta, profiles, search
 from matcher.plugins import optional_modules
 from matcher.settings import Settings, get_settings
@@ -24,10 +24,13 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
         app.state.matcher = matcher or build_matcher(settings, threads=settings.embed_threads or 1)
         from matcher.campaign.store import CampaignStore
         app.state.campaigns = CampaignStore(settings.data_dir)
-        app.state.campaigns.recover()  # a job cut off by a restart is marked failed, with its stage
+        following = getattr(app.state.matcher.backend, "follower", False)
+        if not following:  # campaign jobs run in the writer (a follower forwards their requests)
+            app.state.campaigns.recover()  # a job cut off by a restart is marked failed, with its stage
         observability.instrument(app)
         try:
-            yield
+            async with forward.workers(app, settings, app.state.matcher.backend):
+                yield
         finally:
             if matcher is None:
                 app.state.matcher.close()

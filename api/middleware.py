@@ -120,5 +120,7 @@ def install(app, settings) -> None:
     """Key store and rate limiter built once; middleware added innermost first."""
     app.state.keystore = KeyStore(settings)
     app.state.rate_limits = RateLimits(settings)
+    from api.forward import ForwardWrites
+    app.add_middleware(ForwardWrites)     # a follower worker's writes go to the writer (api/forward.py)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(KeyCORS)

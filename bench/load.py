@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=60)
     ap.add_argument("--url", help="an already running service (skips build and serve)")
     ap.add_argument("--key", help="API key to send, if the service has keys")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes (one per core)")
     args = ap.parse_args(argv)
 
     from indexer.sample import generate
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         return _load(args, args.url, ids, upserts)
     from bench.server import local_server
-    with local_server(args.data) as url:
+    with local_server(args.data, workers=args.workers) as url:
         return _load(args, url, ids, upserts)
 
 

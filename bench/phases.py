@@ -207,7 +207,8 @@ def http(args) -> dict:
 
     from bench.server import local_server
 
-    with local_server(args.data) as base:
+    workers = args.workers
+    with local_server(args.data, workers=workers) as base:
         ids = [f"tm-{i:06d}" for i in np.random.default_rng(3).choice(args.n, 2000, replace=False)]
 
         async def run(conc: int, seconds: float):
@@ -233,7 +234,7 @@ def http(args) -> dict:
         asyncio.run(run(4, 3))  # warm-up
         return {"runs": [asyncio.run(run(c, 15)) for c in (1, 8)],
                 "client": "httpx asyncio closed loop, same machine (shares the 2 cores)",
-                "server": "twinmatch serve (uvicorn, default workers), hash embedder"}
+                "server": f"twinmatch serve --workers {workers} (one writer, the rest follow), hash embedder"}
 
 
 # -- indexing -----------------------------------------------------------------------------------
@@ -341,5 +342,6 @@ if __name__ == "__main__":
     ap.add_argument("--n", type=int)
     ap.add_argument("--data", type=Path)
     ap.add_argument("--queries", type=int)
+    ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args()
     print(json.dumps(PHASES[a.phase](a)))

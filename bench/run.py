@@ -28,7 +28,7 @@ HEADER = "{cores} cores · {date} · n={n} · vectors: synthetic clustered 384-d
 
 def _phase(name: str, args) -> dict:
     cmd = [sys.executable, str(Path(__file__).with_name("phases.py")), name, "--n", str(args.n),
-           "--data", str(args.data), "--queries", str(args.queries)]
+           "--data", str(args.data), "--queries", str(args.queries), "--workers", str(args.workers)]
     print(f"… {name}", flush=True)
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode:
@@ -45,6 +45,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=None)
     ap.add_argument("--queries", type=int, default=0)
     ap.add_argument("--phases", default="build,query,http,index")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes for the HTTP phase")
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("results.md"))
     args = ap.parse_args()
     args.data = args.data or Path(f"/tmp/twinmatch-bench-{args.n}")

@@ -18,8 +18,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_server(data: Path, ready_s: float = 300) -> Iterator[str]:
-    """Serve `data` with the hash embedder; yields the base URL once /readyz answers 200.
+def local_server(data: Path, ready_s: float = 300, workers: int = 1) -> Iterator[str]:
+    """Serve `data` with the hash embedder; yields the base URL once every worker answers /readyz.
 
     The server's JSON log goes to `<data>.serve.log`; errors in it are counted at the end.
     """
@@ -31,13 +31,18 @@ def local_server(data: Path, ready_s: float = 300) -> Iterator[str]:
     log_path = Path(f"{data}.serve.log")
     log = log_path.open("w")
     proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--port", str(port), "--workers", str(workers)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + ready_s
-        while True:
+        roles: set[str] = set()
+        while True:  # new connections reach either worker: wait until the writer and a follower answered
             try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
+                r = httpx.get(f"{url}/readyz", timeout=2)
+                if r.status_code == 200:
+                    roles.add(r.json().get("role", "writer"))
+                    if len(roles) == min(workers, 2):
+                        break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or proc.poll() is not None:

@@ -145,6 +145,7 @@ def cmd_serve(args) -> int:
 
     from api.security import check_open_mode
     check_open_mode(get_settings(), args.host)  # no keys: loopback only
+    os.environ["TWINMATCH_WORKERS"] = str(args.workers)  # the worker processes read settings anew
     # Our JSON access log (api/observability.py) replaces uvicorn's, which would log raw paths.
     uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level="info", access_log=False)
@@ -195,7 +196,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the HTTP API")
     p.add_argument("--host", default=get_settings().host)
     p.add_argument("--port", type=int, default=get_settings().port)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=get_settings().workers,
+                   help="server processes (one writes, the others follow it); about one per core")
     p.set_defaults(func=cmd_serve)
     for module in optional_modules(PLUGINS):
         module.register(sub)

@@ -1,0 +1,130 @@
+"""Several worker processes on one embedded store: followers forward writes to the writer.
+
+`twinmatch serve --workers N` starts N processes that share the listening port. The one that
+holds the store's writer lock also answers on a unix socket; the others are followers
+(matcher/backends/embedded.py), which serve reads themselves and pass every write, and every
+campaign request (jobs and their files live with the writer), through that socket unchanged.
+The writer checks the key, scope and rate limit as for any request, and a follower's next
+search sees the write, because it catches up with the store before searching.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import httpx
+from starlette.routing import Match
+
+from api.errors import error_body
+from api.middleware import send_json
+from api.observability import request_id
+
+_READS = {"GET", "HEAD", "OPTIONS"}
+# Hop-by-hop headers, and those the follower's own middleware sets again.
+_DROP_IN = {b"host", b"content-length", b"connection", b"transfer-encoding", b"x-request-id"}
+_DROP_OUT = {"content-length", "connection", "transfer-encoding", "x-request-id", "date", "server", "vary",
+             "access-control-allow-origin", "access-control-expose-headers"}
+
+
+def is_write(method: str, path: str) -> bool:
+    return path.startswith("/v1/campaigns") or (method not in _READS and path != "/v1/search")
+
+
+def socket_path(data_dir: Path) -> Path:
+    """The writer's socket, named by the data directory (short: unix socket paths are limited)."""
+    digest = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"twinmatch-{digest}.sock"
+
+
+class _SocketServer:
+    """The writer's second listener: the same app on a unix socket (the port's server handles signals)."""
+
+    def __init__(self, app, path: Path):
+        import uvicorn
+
+        class Quiet(uvicorn.Server):
+            @contextlib.contextmanager
+            def capture_signals(self):
+                yield
+
+        self.path = path
+        self.server = Quiet(uvicorn.Config(app, uds=str(path), lifespan="off", access_log=False,
+                                           log_level="warning"))
+        self.task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started and not self.task.done():
+            await asyncio.sleep(0.01)
+        if self.task.done():  # it could not bind: say why now, not at the first forwarded write
+            self.task.result()
+        os.chmod(self.path, 0o600)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task:
+            await self.task
+
+
+@contextlib.asynccontextmanager
+async def workers(app, settings, backend):
+    """For the lifetime of the app: the writer's socket, or a follower's client to it."""
+    if settings.workers < 2 or getattr(backend, "follower", None) is None:
+        yield
+        return
+    path = socket_path(settings.data_dir)
+    if not backend.follower:
+        listener = _SocketServer(app, path)
+        await listener.start()
+        try:
+            yield
+        finally:
+            await listener.stop()
+        return
+    client = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=str(path)), base_url="http://writer",
+                               timeout=httpx.Timeout(600.0, connect=5.0))
+    app.state.writer = client
+    try:
+        yield
+    finally:
+        app.state.writer = None
+        await client.aclose()
+
+
+class ForwardWrites:
+    """In a follower, sends writes to the writer and its answer back; reads go on here."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        client = getattr(scope["app"].state, "writer", None) if scope["type"] == "http" else None
+        if client is None or not is_write(scope["method"], scope["path"]):
+            return await self.app(scope, receive, send)
+        for route in scope["app"].router.routes:  # so this process's log and metrics name the route
+            if route.matches(scope)[0] == Match.FULL:
+                scope["route"] = route
+                break
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        headers = [(k, v) for k, v in scope["headers"] if k not in _DROP_IN]
+        headers.append((b"x-request-id", request_id.get().encode()))
+        target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else "")
+        try:
+            r = await client.request(scope["method"], target, headers=headers, content=body)
+        except httpx.HTTPError:
+            return await send_json(send, 503, error_body(
+                "backend_unavailable", "the writer process does not answer; retry shortly"),
+                [(b"retry-after", b"2")])
+        out = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in r.headers.multi_items()
+               if k.lower() not in _DROP_OUT]
+        out.append((b"content-length", str(len(r.content)).encode()))
+        await send({"type": "http.response.start", "status": r.status_code, "headers": out})
+        await send({"type": "http.response.body", "body": r.content})

@@ -1,0 +1,121 @@
+"""`twinmatch serve --workers 2` on the embedded store: one writer, one follower, one service.
+
+A client cannot choose its worker, so every check runs over fresh connections that the kernel
+spreads across both processes: every acknowledged write is visible to the very next read
+wherever it lands, an erasure disappears everywhere, and writes that reached the follower
+were carried out by the writer (the same request id logged by two processes).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.server import free_port
+from indexer.sample import generate
+
+
+def _profiles(n: int, seed: int) -> list[dict]:
+    out = []
+    for p in generate(n, seed=seed):
+        for idea in p.get("ideas", []):
+            idea["lang"] = p["languages"][0]   # no language detection: the test is about processes
+        out.append(p)
+    return out
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("workers")
+    data, src = tmp / "data", tmp / "profiles.jsonl"
+    src.write_text("".join(json.dumps(p) + "\n" for p in _profiles(300, seed=3)))
+    env = {**os.environ, "TWINMATCH_DATA_DIR": str(data), "TWINMATCH_EMBEDDER": "hash"}
+    subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(src), "-q"], env=env, check=True,
+                   capture_output=True)
+    port = free_port()
+    log = (tmp / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        roles: set[str] = set()
+        while roles != {"writer", "follower"}:   # both processes up (and the follower's socket client)
+            assert time.monotonic() < deadline and proc.poll() is None, (tmp / "serve.log").read_text()[-3000:]
+            try:
+                r = httpx.get(f"{url}/readyz", timeout=5)
+                if r.status_code == 200:
+                    roles.add(r.json()["role"])
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield url, tmp / "serve.log"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def _fresh(method: str, url: str, **kw) -> httpx.Response:
+    """One request on a new connection, so it may land on either worker."""
+    with httpx.Client(timeout=30) as c:
+        return c.request(method, url, **kw)
+
+
+def _total(url: str) -> int:
+    """Profiles open to partners in the serving process's columns (an empty search counts them)."""
+    return _fresh("POST", f"{url}/v1/search", json={"text": "", "k": 1}).json()["total"]
+
+
+def test_every_write_is_seen_by_the_next_read_on_either_worker(service):
+    url, _ = service
+    before = _total(url)
+    for i, p in enumerate(_profiles(12, seed=41)):
+        p["id"], p["open_to_partners"] = "new-" + p["id"], True
+        p["ideas"][0]["text"] += f" quokkaville{i}"   # generated texts repeat: a word of its own
+        assert _fresh("PUT", f"{url}/v1/profiles/{p['id']}", json=p).status_code == 200
+        got = _fresh("GET", f"{url}/v1/profiles/{p['id']}")
+        assert got.status_code == 200 and got.json()["id"] == p["id"]
+        assert _total(url) == before + i + 1                          # the columns
+        r = _fresh("GET", f"{url}/v1/profiles/{p['id']}/partners", params={"k": 5})
+        assert r.status_code == 200 and r.json()["results"]
+        # The word is in no other text: BM25 puts it in the pool, whose 50 best are all shown.
+        hits = _fresh("POST", f"{url}/v1/search", json={"text": f"quokkaville{i}", "k": 100}).json()
+        assert p["id"] in [h["profile"]["id"] for h in hits["results"]]   # the keyword index
+
+
+def test_an_erased_profile_is_gone_from_every_worker(service):
+    url, _ = service
+    p = _profiles(1, seed=77)[0]
+    p["id"], p["open_to_partners"] = "erase-me", True
+    p["ideas"][0]["text"] += " wombatfield"
+    assert _fresh("PUT", f"{url}/v1/profiles/erase-me", json=p).status_code == 200
+    hits = _fresh("POST", f"{url}/v1/search", json={"text": "wombatfield", "k": 100}).json()
+    assert "erase-me" in [h["profile"]["id"] for h in hits["results"]]
+    total = _total(url)
+    assert _fresh("DELETE", f"{url}/v1/profiles/erase-me").status_code == 204
+    for _ in range(12):
+        assert _fresh("GET", f"{url}/v1/profiles/erase-me").status_code == 404
+        assert _total(url) == total - 1
+        hits = _fresh("POST", f"{url}/v1/search", json={"text": "wombatfield", "k": 100}).json()
+        assert "erase-me" not in [h["profile"]["id"] for h in hits["results"]]
+
+
+def test_writes_that_reach_the_follower_are_made_by_the_writer(service):
+    url, log = service
+    for p in _profiles(16, seed=5):
+        assert _fresh("PUT", f"{url}/v1/profiles/{p['id']}", json=p).status_code == 200
+    lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
+    puts: dict[str, set[int]] = {}
+    for x in lines:
+        if x.get("method") == "PUT" and x.get("status") == 200:
+            puts.setdefault(x["request_id"], set()).add(x["pid"])
+    assert len({pid for pids in puts.values() for pid in pids}) == 2      # both processes took PUTs
+    assert any(len(pids) == 2 for pids in puts.values())                  # a follower passed one on
+    writer = set.intersection(*puts.values())                             # and one process made them all
+    assert len(writer) == 1
