@@ -151,17 +151,22 @@ def cmd_serve(args) -> int:
     if args.workers < 2:
         uvicorn.run("api.main:create_app", **options)
         return 0
-    import socket
-
     from uvicorn.supervisors import Multiprocess
     config = uvicorn.Config("api.main:create_app", workers=args.workers, **options)
-    sock = config.bind_socket()
-    # uvicorn binds the shared socket with proto 0, so asyncio never sets TCP_NODELAY on its
-    # connections and each keep-alive response waited ~40 ms for a delayed ACK (72 ms instead
-    # of 29 for a partner query here; uvicorn issue #3149). The same socket, marked as TCP:
-    sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-    Multiprocess(config, sockets=[sock]).run()
+    Multiprocess(config, sockets=[shared_socket(config)]).run()
     return 0
+
+
+def shared_socket(config):
+    """The listening socket the workers share, marked as TCP.
+
+    uvicorn binds it with proto 0, so asyncio never sets TCP_NODELAY on its connections and
+    each keep-alive response waited ~40 ms for a delayed ACK (72 ms instead of 29 for a
+    partner query here; uvicorn issue #3149).
+    """
+    import socket
+    sock = config.bind_socket()
+    return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:

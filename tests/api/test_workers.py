@@ -119,3 +119,19 @@ def test_writes_that_reach_the_follower_are_made_by_the_writer(service):
     assert any(len(pids) == 2 for pids in puts.values())                  # a follower passed one on
     writer = set.intersection(*puts.values())                             # and one process made them all
     assert len(writer) == 1
+
+
+def test_the_shared_socket_is_tcp_so_connections_get_nodelay():
+    """asyncio sets TCP_NODELAY on accepted connections only when the listener says TCP."""
+    import socket
+
+    import uvicorn
+
+    from indexer.cli import shared_socket
+    sock = shared_socket(uvicorn.Config("api.main:create_app", factory=True, host="127.0.0.1",
+                                        port=free_port(), workers=2))
+    try:
+        assert sock.proto == socket.IPPROTO_TCP and sock.family == socket.AF_INET
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
