@@ -154,7 +154,10 @@ class EmbeddedBackend(SearchBackend):
             finally:
                 self._db.execute("COMMIT")
             if kseq != self._marks_seen[1]:
-                self.keyword.refresh()
+                try:
+                    self.keyword.refresh()
+                except ValueError:  # the writer merged a segment away mid-reload: the next search retries
+                    marks = (seq, self._marks_seen[1], dels)
             self._marks_seen = marks
 
     def _writable(self) -> None:

@@ -109,3 +109,22 @@ def test_the_factory_follows_only_for_a_server_of_several_workers(tmp_path):
         second.close()
     finally:
         first.close()
+
+
+def test_a_failed_keyword_reload_is_retried_by_the_next_search(pair, monkeypatch):
+    """A reload can race the writer's segment merge; the follower must not give up on the commit."""
+    writer, follower, _ = pair
+    writer.upsert(_records(["late"], seed=6, word="meadow"))
+    real, calls = follower.keyword.refresh, []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("segment file vanished")
+        real()
+
+    monkeypatch.setattr(follower.keyword, "refresh", flaky)
+    follower.count()                                     # catches up; the reload fails once
+    assert "late" in follower.filter_ids(EVERYONE, 10_000)
+    assert "late" in {c.id for c in follower.keyword_search("meadow", EVERYONE, 10)}
+    assert len(calls) == 2
