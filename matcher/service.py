@@ -261,7 +261,7 @@ class Matcher:
         cos = np.array([vec.get(i, np.nan) for i in ids], dtype=float)
         mu = np.nanmean(cos) if np.isfinite(cos).any() else 0.0
         sd = np.nanstd(cos) if np.isfinite(cos).sum() > 1 else 1.0
-        passing = set(self.backend.features(ids, flt).ids)   # the filter, from columns where kept
+        passing = set(self.backend.passing(ids, flt))   # the filter, from columns where kept
         scored = []
         for i, c in zip(ids, cos):
             if i not in passing:

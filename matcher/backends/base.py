@@ -101,6 +101,11 @@ class SearchBackend(ABC):
         `lang` is the language of a long `text` when the caller knows it (a stored profile's
         ideas), which saves detecting it."""
 
+    def passing(self, ids: list[str], flt: CandidateFilter) -> list[str]:
+        """The stored `ids` that pass `flt`, in `ids` order. This default fetches the records."""
+        recs = self.get_many(ids)
+        return [i for i in ids if i in recs and flt.accepts(recs[i].profile)]
+
     def features(self, ids: list[str], flt: CandidateFilter) -> "Pool":
         """The ranking's view of the candidates among `ids` that pass `flt`, in `ids` order.
         This default fetches the records; a backend that keeps columns builds it without them."""

@@ -103,7 +103,7 @@ class EmbeddedBackend(SearchBackend):
 
     def _load(self) -> None:
         self._marks_seen = self._marks(self._db)  # before loading: what changes later is followed
-        seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM profiles").fetchone()[0]
+        seq = self._marks_seen[0]
         dseq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM deleted").fetchone()[0]
         # Tombstones are purged once applied (erasure), so a floor keeps sequence numbers rising.
         self._seq = max(seq, dseq, int(self.get_meta("seq_floor") or 0))
@@ -504,21 +504,27 @@ class EmbeddedBackend(SearchBackend):
             ask = math.ceil(KW_OVERSAMPLE * k / max(sel.estimate(), 1e-6))
         if ask <= KW_POST_FILTER_MAX:
             hits = self.keyword.search(text, _NO_FILTER, ask, lang)
-            with self._rw.read():
-                slots = np.array([self.slot.get(pid, -1) for pid, _ in hits], np.int64)
-                ok = slots >= 0
-                ok[ok] = sel.test(slots[ok])
-            passed = [Candidate(pid, score) for (pid, score), good in zip(hits, ok) if good]
+            ok = set(self.passing([pid for pid, _ in hits], flt))
+            passed = [Candidate(pid, score) for pid, score in hits if pid in ok]
             if len(passed) >= k or len(hits) < ask:  # enough, or nothing else matched at all
                 return passed[:k]
         return [Candidate(pid, score) for pid, score in self.keyword.search(text, flt, k, lang)]
 
+    def _passing_slots(self, ids: list[str], flt: CandidateFilter) -> np.ndarray:
+        """Slots of the stored `ids` that pass `flt`, in `ids` order (the caller holds a read lock)."""
+        slots = np.array([self.slot.get(i, -1) for i in ids], np.int64)
+        slots = slots[slots >= 0]
+        return slots[self._selection(flt).test(slots)]
+
+    def passing(self, ids: list[str], flt: CandidateFilter) -> list[str]:
+        """From the columns: no document is read."""
+        with self._rw.read():
+            return [self.ids[s] for s in self._passing_slots(ids, flt)]
+
     def features(self, ids: list[str], flt: CandidateFilter) -> Pool:
         """The ranking's pool straight from the columns and the float32 rows: no document is read."""
         with self._rw.read():
-            slots = np.array([self.slot.get(i, -1) for i in ids], np.int64)
-            slots = slots[slots >= 0]
-            slots = slots[self._selection(flt).test(slots)]
+            slots = self._passing_slots(ids, flt)
             c = self.columns
             vecs, owner = self.vectors.pairing_rows(slots)
             return Pool([self.ids[s] for s in slots], c.country[slots], c.langs[slots], c.subjects[slots, 0],

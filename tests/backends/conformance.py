@@ -189,6 +189,16 @@ class FilterTests(ConformanceBase):
         assert {c.id for c in backend.keyword_search("river stories", flt, 100)} == \
             {p.id for p in ps if flt.accepts(p)}
 
+    @pytest.mark.parametrize("case", sorted(FILTERS))
+    def test_passing_and_features_keep_the_given_order(self, backend: SearchBackend, case: str):
+        ps = varied()
+        backend.upsert([rec(p, unit(1, i)) for i, p in enumerate(ps)])
+        flt = FILTERS[case]
+        asked = ["h", "zz", *[p.id for p in reversed(ps[:-1])]]    # an unknown id, not stored order
+        want = [i for i in asked if any(p.id == i and flt.accepts(p) for p in ps)]
+        assert backend.passing(asked, flt) == want
+        assert backend.features(asked, flt).ids == want
+
     def test_filter_ids_most_recent_first(self, backend: SearchBackend):
         ps = varied()
         backend.upsert([rec(p, unit(1)) for p in ps])
