@@ -11,13 +11,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bench.server import free_port
+from bench.server import free_port, local_server
 from indexer.sample import generate
 
 
@@ -32,33 +31,15 @@ def _profiles(n: int, seed: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
+    """The sample indexed, then served by two workers (bench/server.py waits for both roles)."""
     tmp = tmp_path_factory.mktemp("workers")
     data, src = tmp / "data", tmp / "profiles.jsonl"
     src.write_text("".join(json.dumps(p) + "\n" for p in _profiles(300, seed=3)))
     env = {**os.environ, "TWINMATCH_DATA_DIR": str(data), "TWINMATCH_EMBEDDER": "hash"}
     subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(src), "-q"], env=env, check=True,
                    capture_output=True)
-    port = free_port()
-    log = (tmp / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        roles: set[str] = set()
-        while roles != {"writer", "follower"}:   # both processes up (and the follower's socket client)
-            assert time.monotonic() < deadline and proc.poll() is None, (tmp / "serve.log").read_text()[-3000:]
-            try:
-                r = httpx.get(f"{url}/readyz", timeout=5)
-                if r.status_code == 200:
-                    roles.add(r.json()["role"])
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        yield url, tmp / "serve.log"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+    with local_server(data, ready_s=120, workers=2) as url:
+        yield url, Path(f"{data}.serve.log")
 
 
 def _fresh(method: str, url: str, **kw) -> httpx.Response:
