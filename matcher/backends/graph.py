@@ -1,16 +1,18 @@
-"""An HNSW graph over vector rows (hnswlib, inner product), labelled by row number."""
+"""An HNSW graph over 8-bit rows (faiss IndexHNSWSQ, inner product); a row's label is its number."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import hnswlib
+import faiss
 import numpy as np
 
 M, EF_CONSTRUCTION, EF_MIN = 16, 100, 64
 # A larger graph needs a wider search: on the 1M-profile benchmark (2.67M rows) recall@10 was
 # 0.74 at ef 64, 0.87 at 128 and 0.96 at 256 (0.96 at 512 too: the graph's own limit).
 EF_LARGE, LARGE_ROWS = 256, 500_000
+FILTERED_EF_MAX = 4_096  # the widest filtered walk before the caller scans exactly instead
+TRAIN_ROWS = 50_000   # rows the 8-bit ranges are learned from (per dimension: min and max)
 
 
 def ef_for(rows: int) -> int:
@@ -18,70 +20,125 @@ def ef_for(rows: int) -> int:
 
 
 class Graph:
-    """Rows [0, rows) have been offered to the graph; dead rows are marked deleted, not removed."""
+    """Every row in [0, rows) is a node; rows that are dead are left out by a bit mask.
 
-    def __init__(self, dim: int, capacity: int = 1024):
+    faiss numbers nodes in the order they are added, so every row is added, dead ones too
+    (as zero vectors), and the node number is the row number. Each row is kept as 384 bytes
+    (8 bits a dimension, its range learned from the first rows), a quarter of float32: the
+    graph only nominates candidates, and the caller re-scores them exactly.
+    """
+
+    def __init__(self, dim: int):
         self.dim = dim
-        self.index = hnswlib.Index(space="ip", dim=dim)
-        self.index.init_index(max_elements=max(capacity, 1024), M=M, ef_construction=EF_CONSTRUCTION,
-                              random_seed=100)
+        self.index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, M, faiss.METRIC_INNER_PRODUCT)
+        self.index.hnsw.efConstruction = EF_CONSTRUCTION
         self.ef = EF_MIN
-        self.index.set_ef(self.ef)
         self.rows = 0
         self.live = 0
+        self.alive = np.zeros(128, np.uint8)   # one bit a row (little-endian), for faiss's selector
 
-    def add(self, vecs: np.ndarray, labels: np.ndarray, upto: int) -> None:
-        """Add rows `labels` (all < `upto`) and remember that rows below `upto` are covered."""
-        if len(labels):
-            need = self.index.get_current_count() + len(labels)
-            if need > self.index.get_max_elements():
-                self.index.resize_index(max(need, 2 * self.index.get_max_elements()))
-            # Bulk loads use every core; a single upsert's rows are not worth waking them.
-            threads = (os.cpu_count() or 1) if len(labels) > 1000 else 1
-            self.index.add_items(vecs, labels, num_threads=threads)
-            self.live += len(labels)
-            if ef_for(self.live) != self.ef:  # writes hold searches back: no search sees the change
-                self.ef = ef_for(self.live)
-                self.index.set_ef(self.ef)
-        self.rows = max(self.rows, upto)
+    def add(self, vecs: np.ndarray, alive: np.ndarray) -> None:
+        """Append rows [rows, rows + len(vecs)); `alive` says which of them are live."""
+        if not len(vecs):
+            return
+        vecs = np.ascontiguousarray(vecs, np.float32)
+        if not self.index.is_trained:
+            self.index.train(vecs[alive][:TRAIN_ROWS] if alive.any() else vecs[:TRAIN_ROWS])
+        # Bulk loads use every core; a single upsert's rows are not worth waking them.
+        faiss.omp_set_num_threads((os.cpu_count() or 1) if len(vecs) > 1000 else 1)
+        self.index.add(vecs)
+        a, self.rows = self.rows, self.rows + len(vecs)
+        if self.rows > 8 * len(self.alive):
+            grown = np.zeros(max(self.rows // 8 + 1, 2 * len(self.alive)), np.uint8)
+            grown[:len(self.alive)] = self.alive
+            self.alive = grown
+        self._set(a + np.flatnonzero(alive), True)
+        self.live += int(np.count_nonzero(alive))
+        self.ef = ef_for(self.live)   # writes hold searches back: no search sees the change
+
+    def _set(self, labels: np.ndarray, on: bool) -> None:
+        labels = np.asarray(labels, np.int64)
+        if on:
+            np.bitwise_or.at(self.alive, labels >> 3, (1 << (labels & 7)).astype(np.uint8))
+        else:
+            np.bitwise_and.at(self.alive, labels >> 3, ~(1 << (labels & 7)).astype(np.uint8))
+
+    def _is_alive(self, labels: np.ndarray) -> np.ndarray:
+        return (self.alive[labels >> 3] >> (labels & 7)) & 1 == 1
 
     def mark_deleted(self, labels) -> None:
-        for label in labels:
-            if label < self.rows:
-                try:
-                    self.index.mark_deleted(int(label))
-                    self.live -= 1
-                except RuntimeError:  # a row that was dead before it reached the graph
-                    pass
+        """Leave rows out of every search and overwrite their bytes (erasure reaches the graph)."""
+        labels = np.asarray(list(labels), np.int64)
+        labels = labels[labels < self.rows]
+        labels = labels[self._is_alive(labels)]
+        if not len(labels):
+            return
+        self._set(labels, False)
+        self.live -= len(labels)
+        self.codes()[labels] = 0
+
+    def codes(self) -> np.ndarray:
+        """The rows' 8-bit codes, (rows, dim) uint8, a view into faiss's storage (valid until an add)."""
+        codes = faiss.downcast_index(self.index.storage).codes
+        return faiss.rev_swig_ptr(codes.data(), codes.size()).reshape(-1, self.dim)
+
+    def decoder(self) -> tuple[np.ndarray, np.ndarray]:
+        """(lo, step) per dimension: code c of dimension d decodes to lo[d] + (c + 0.5) * step[d]."""
+        trained = faiss.vector_to_array(faiss.downcast_index(self.index.storage).sq.trained)
+        return trained[:self.dim], trained[self.dim:] / 255.0
 
     def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray | None:
-        """Labels of the ~k nearest rows of each query (flattened); None when the graph cannot answer.
+        """Labels of the ~k nearest live rows of each query (flattened); None when the graph cannot answer.
 
-        hnswlib searches with max(ef, k), and ef changes only on writes, so concurrent searches
-        never change shared state; asking fewer than ef rows would cost the same and return less.
-        With `allowed` (a bool per row), the walk returns only allowed rows, and None when it
-        cannot reach k of them.
+        The search visits max(ef, k) rows whatever k is, so it returns that many. With `allowed`
+        (a bool per row), only allowed rows are returned; the filter is a bitmap tested inside
+        faiss, so it costs no Python calls. faiss stops once its ef nearest candidates are all
+        expanded, allowed or not, so when the filter rejects the query's neighbourhood, ef must
+        be wider than that neighbourhood: it doubles until k allowed rows come back, and the
+        walk is then made once more at four times that width, because the first allowed rows found
+        lie at the neighbourhood's edge, not nearest the query. Past FILTERED_EF_MAX the answer
+        is None: too few allowed rows are reachable at that cost, and the caller scans exactly.
         """
         k = min(max(k, self.ef), self.live)
         if k <= 0:
             return None
-        # hnswlib calls the filter once per row it visits: indexing bytes is the cheapest call.
-        keep = None if allowed is None else allowed.tobytes().__getitem__
-        try:
-            labels, _ = self.index.knn_query(queries, k=k, num_threads=1, filter=keep)
-        except RuntimeError:  # fewer live rows than k reachable: the caller scans exactly
-            return None
-        return labels.ravel()
+        queries = np.ascontiguousarray(queries, np.float32)
+        if allowed is not None:
+            bits = np.packbits(allowed[:self.rows], bitorder="little")
+        else:
+            bits = self.alive if self.live < self.rows else None
+        sel = None if bits is None else faiss.IDSelectorBitmap(self.rows, faiss.swig_ptr(bits))
+        faiss.omp_set_num_threads(1)   # one query's rows: threads would cost more than they save
+        ef = first = max(self.ef, k)
+        while True:
+            params = faiss.SearchParametersHNSW(efSearch=ef)
+            if sel is not None:
+                params.sel = sel
+            _, labels = self.index.search(queries, k, params=params)
+            if allowed is None:
+                return labels[labels >= 0]
+            if (labels >= 0).all():
+                if ef == first or ef >= FILTERED_EF_MAX:
+                    return labels.ravel()
+                first = ef = min(4 * ef, FILTERED_EF_MAX)   # once more, wider
+                continue
+            if ef >= FILTERED_EF_MAX or ef >= self.live:
+                return None
+            ef = min(2 * ef, FILTERED_EF_MAX)
 
     def save(self, path: Path) -> None:
-        self.index.save_index(str(path))
+        faiss.write_index(self.index, str(path))
 
     @classmethod
-    def load(cls, path: Path, dim: int, rows: int, live: int) -> "Graph":
+    def load(cls, path: Path, dim: int, alive: np.ndarray) -> "Graph":
+        """The graph saved at `path`; `alive` (a bool per row) gives which of its rows are live."""
         g = cls.__new__(cls)
-        g.dim, g.rows, g.live = dim, rows, live
-        g.index = hnswlib.Index(space="ip", dim=dim)
-        g.index.load_index(str(path))
-        g.ef = ef_for(live)
-        g.index.set_ef(g.ef)
+        g.dim = dim
+        g.index = faiss.read_index(str(path))
+        g.rows = g.index.ntotal
+        padded = np.zeros(8 * (g.rows // 8 + 1), bool)
+        padded[:min(len(alive), g.rows)] = alive[:g.rows]
+        g.alive = np.packbits(padded, bitorder="little")
+        g.live = int(np.count_nonzero(padded))
+        g.ef = ef_for(g.live)
         return g

@@ -1,7 +1,8 @@
 """Unit vector rows with filtered max-per-profile search that picks its strategy by cost.
 
-Rows are scanned in float16 (half the memory of float32) and the best candidates are
-re-scored exactly in float32, so returned scores are exact. Like Lucene, the search picks a
+Rows are scanned in 8 bits a dimension (the graph's own codes, a quarter of float32; float16
+while the store is too small for a graph) and the best candidates are re-scored exactly in
+float32 from a mapped file, so returned scores are exact. Like Lucene, the search picks a
 strategy from the filter's selectivity: an exact scan of just the passing rows (cost grows
 with the subset, recall is 1) unless an HNSW graph over all rows would visit fewer candidates
 (oversampled, the filter checked on its candidates; when too few pass, a walk of the graph that
@@ -30,7 +31,8 @@ FILTERED_ASK = 3          # rows per wanted profile for the filtered walk: at 10
 GRAPH_MAX_ASK = 1_000     # rows asked per query above which the graph's far neighbours are unreliable:
                           # at 1M profiles and 1% selectivity, asks of 1,600-4,200 rows gave recall
                           # 0.43-0.63, while the exact scan of the same ~25k rows took ~40 ms
-RESCORE_EXTRA = 32        # float16 near-ties re-scored in float32 beyond the k wanted
+GRAPH_FILE = "graph.faiss"
+RESCORE_EXTRA = 32        # near-ties of the scan re-scored in float32 beyond the k wanted
 
 
 class Selection(Protocol):
@@ -72,7 +74,7 @@ class VectorRows:
         self.dim = dim
         self.n = 0                                   # rows used (live and dead)
         self.dead = 0
-        self.vecs = np.zeros((capacity, dim), np.float16)
+        self.vecs: np.ndarray | None = np.zeros((capacity, dim), np.float16)   # None once the graph holds the rows
         self.exact = _Exact(dim, capacity, exact_path)
         self.owner = np.full(capacity, -1, np.int32)
         self.pairing = np.zeros(capacity, bool)     # rows a pair comparison uses (ranking's pairing_rows)
@@ -91,13 +93,15 @@ class VectorRows:
         if need <= cap:
             return
         new = max(need, cap * 2)
-        vecs = np.zeros((new, self.dim), np.float16)
-        vecs[:cap] = self.vecs
+        if self.vecs is not None:
+            vecs = np.zeros((new, self.dim), np.float16)
+            vecs[:cap] = self.vecs
+            self.vecs = vecs
         owner = np.full(new, -1, np.int32)
         owner[:cap] = self.owner
         pairing = np.zeros(new, bool)
         pairing[:cap] = self.pairing
-        self.vecs, self.owner, self.pairing = vecs, owner, pairing
+        self.owner, self.pairing = owner, pairing
         self.exact.grow(new)
 
     def _grow_slots(self, slot: int) -> None:
@@ -122,7 +126,8 @@ class VectorRows:
         self._grow(self.n + total)
         self._grow_slots(int(max(slots)))
         at = self.n
-        self.vecs[at:at + total] = vectors
+        if self.vecs is not None:
+            self.vecs[at:at + total] = vectors
         self.exact.arr[at:at + total] = vectors
         counts = np.asarray(counts, np.int64)
         starts = at + np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -140,7 +145,8 @@ class VectorRows:
         a, k = int(self.first[slot]), int(self.count[slot])
         self.owner[a:a + k] = -1
         # Erasure: the vectors themselves go, not just the pointer to them.
-        self.vecs[a:a + k] = 0
+        if self.vecs is not None:
+            self.vecs[a:a + k] = 0
         self.exact.arr[a:a + k] = 0
         self.count[slot] = 0
         self.dead += k
@@ -233,16 +239,31 @@ class VectorRows:
         if len(slots) <= k + RESCORE_EXTRA:
             return self._rescore(slots, queries, k)
         rows = self._rows(slots)
-        # float16 scan in blocks: the conversion stays in cache and memory is read once.
-        approx = np.empty(len(rows), np.float32)
-        q = queries.T
-        for i in range(0, len(rows), 8192):
-            block = self.vecs[rows[i:i + 8192]].astype(np.float32)
-            approx[i:i + 8192] = (block @ q).max(axis=1)
+        approx = self._scan(rows, queries)
         best = np.maximum.reduceat(approx, self._group_starts(slots))
         keep = min(len(slots), k + RESCORE_EXTRA)
         cand = np.argpartition(-best, keep - 1)[:keep]
         return self._rescore(slots[cand], queries, k)
+
+    def _scan(self, rows: np.ndarray, queries: np.ndarray) -> np.ndarray:
+        """Approximate max cosine of each row against the queries, from the 8-bit codes (or float16).
+
+        Blocks of 8,192 rows are converted to float32, so the conversion stays in cache and
+        memory is read once. A code c of dimension d stands for lo[d] + (c + 0.5) * step[d], so
+        its dot product with q is codes @ (q * step) + q @ (lo + step / 2).
+        """
+        approx = np.empty(len(rows), np.float32)
+        if self.vecs is not None:
+            src, w, bias = self.vecs, queries.T, np.zeros(len(queries), np.float32)
+        else:
+            src = self.graph.codes()
+            lo, step = self.graph.decoder()
+            w = (queries * step).T.astype(np.float32)
+            bias = (queries @ (lo + step / 2)).astype(np.float32)
+        for i in range(0, len(rows), 8192):
+            block = src[rows[i:i + 8192]].astype(np.float32)
+            approx[i:i + 8192] = (block @ w + bias).max(axis=1)
+        return approx
 
     def _graph_search(self, queries: np.ndarray, sel: Selection, k: int,
                       want: int) -> list[tuple[int, float]] | None:
@@ -301,12 +322,12 @@ class VectorRows:
         if not self.graph_due():
             return
         if self.graph is None:
-            self.graph = Graph(self.dim, capacity=self.n)
+            self.graph = Graph(self.dim)
         g = self.graph
-        for a in range(g.rows, self.n, 200_000):
+        for a in range(g.rows, self.n, 200_000):   # dead rows too: a node's number is its row's
             b = min(self.n, a + 200_000)
-            rows = a + np.flatnonzero(self.owner[a:b] >= 0)
-            g.add(np.asarray(self.exact.arr[rows]), rows, b)
+            g.add(np.asarray(self.exact.arr[a:b]), self.owner[a:b] >= 0)
+        self.vecs = None   # the graph's 8-bit codes are scanned from now on
 
     # -- persistence --------------------------------------------------------------------------
 
@@ -318,7 +339,8 @@ class VectorRows:
         self.sync_graph()
         if self.exact.path:
             self.exact.arr.flush()
-        np.save(d / "f16.npy", self.vecs[:self.n])
+        if self.vecs is not None:
+            np.save(d / "f16.npy", self.vecs[:self.n])
         np.save(d / "owner.npy", self.owner[:self.n])
         np.save(d / "pairing.npy", self.pairing[:self.n])
         np.save(d / "first.npy", self.first)
@@ -329,7 +351,7 @@ class VectorRows:
         elif not self.exact.path:
             self.exact.arr[:self.n].tofile(exact)
         if self.graph is not None:
-            self.graph.save(d / "graph.bin")
+            self.graph.save(d / GRAPH_FILE)
         return {"rows": self.n, "dead": self.dead, "dim": self.dim,
                 "graph_rows": self.graph.rows if self.graph else 0,
                 "graph_live": self.graph.live if self.graph else 0}
@@ -343,15 +365,17 @@ class VectorRows:
         if private:
             v.exact.arr[:n] = np.fromfile(d / "exact.f32", np.float32, count=n * dim).reshape(n, dim)
         v.n, v.dead = n, meta["dead"]
-        v.vecs[:n] = np.load(d / "f16.npy")
+        if (d / "f16.npy").exists():
+            v.vecs[:n] = np.load(d / "f16.npy")
         v.owner[:n] = np.load(d / "owner.npy")
         if (d / "pairing.npy").exists():
             v.pairing[:n] = np.load(d / "pairing.npy")
         else:
             v.missing_pairing = True             # an older snapshot: the store fills it
         v.first, v.count = np.load(d / "first.npy"), np.load(d / "count.npy")
-        if meta["graph_rows"]:
-            v.graph = Graph.load(d / "graph.bin", dim, meta["graph_rows"], meta["graph_live"])
+        if meta["graph_rows"] and (d / GRAPH_FILE).exists():   # else (an hnswlib graph.bin) rebuilt
+            v.graph = Graph.load(d / GRAPH_FILE, dim, v.owner[:n] >= 0)
+            v.vecs = None
         return v
 
     def compacted(self, exact_path: Path | None) -> "VectorRows":

@@ -103,13 +103,29 @@ def test_selectivity_picks_the_strategy(loaded):
     assert b.vectors.last_strategy == "exact"
 
 
-def test_float16_rows_are_rescored_to_exact_float32_scores(loaded):
+def test_scanned_rows_are_rescored_to_exact_float32_scores(loaded):
+    """The exact scan reads float16 rows, then the graph's 8-bit codes once a graph exists
+    (the float16 copy is dropped); either way the returned scores are exact float32 ones."""
     b, recs = loaded
-    assert b.vectors.vecs.dtype == np.float16
     q = recs[7].vectors
-    for c in b.vector_search(q, CandidateFilter(open_only=False), 20):
-        r = next(x for x in recs if x.profile.id == c.id)
-        assert c.score == pytest.approx(float((r.vectors @ q.T).max()), abs=1e-6)
+    flt = CandidateFilter(open_only=False)
+
+    def check():
+        got = b.vector_search(q, flt, 20)
+        assert b.vectors.last_strategy == "exact" and len(got) == 20
+        for c in got:
+            r = next(x for x in recs if x.profile.id == c.id)
+            assert c.score == pytest.approx(float((r.vectors @ q.T).max()), abs=1e-6)
+        return [c.id for c in got]
+
+    assert b.vectors.graph is None and b.vectors.vecs.dtype == np.float16
+    from_f16 = check()
+    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, 10**9   # a graph, but exact scans
+    b.vectors.sync_graph()
+    assert b.vectors.graph is not None and b.vectors.vecs is None
+    assert b.vectors.graph.codes().dtype == np.uint8
+    from_codes = check()
+    assert len(set(from_f16) & set(from_codes)) >= 19     # 8 bits reorder only near-ties
 
 
 def _state(b: EmbeddedBackend, recs: list[Record]) -> tuple:
