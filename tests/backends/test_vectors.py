@@ -1,4 +1,4 @@
-"""Vector search strategies, float16 storage with exact re-scoring, and snapshot recovery."""
+"""Vector search strategies, 8-bit and float16 scans with exact re-scoring, and snapshot recovery."""
 from __future__ import annotations
 
 import shutil
@@ -186,6 +186,29 @@ def test_deletes_never_come_back_after_restart(tmp_path):
     # No snapshot file keeps an erased id.
     for f in (d / "snapshots").rglob("ids.npy"):
         assert not {"p1", "p2", "p3"} & set(np.load(f).tolist())
+
+
+def test_erasure_overwrites_the_rows_inside_the_graph_and_its_snapshot(tmp_path):
+    """The graph keeps its own 8-bit copy of every row: erasing a profile zeroes that copy too,
+    in memory and in the next snapshot, and the graph never returns the row again."""
+    d = tmp_path / "d"
+    recs = _records(600)
+    b = EmbeddedBackend(d, DIM)
+    b.vectors.graph_min_rows = 100
+    b.upsert(recs)
+    b.vector_search(recs[0].vectors, CandidateFilter(open_only=False), 10)   # builds the graph
+    rows = b.vectors.rows_of_slot(b.slot["p5"])
+    assert b.vectors.graph is not None and b.vectors.graph.codes()[rows].any()
+    b.delete(["p5"])
+    assert not b.vectors.graph.codes()[rows].any()
+    b.close()
+    b = EmbeddedBackend(d, DIM)
+    g = b.vectors.graph
+    assert g is not None and not g.codes()[rows].any()
+    assert g.live == b.vectors.n - b.vectors.dead
+    labels = g.search(recs[5].vectors, 600)
+    assert not set(rows) & set(labels.tolist())
+    b.close()
 
 
 def test_post_filtered_bm25_equals_the_filtered_query(tmp_path):
