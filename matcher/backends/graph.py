@@ -41,9 +41,10 @@ class Graph:
         """Append rows [rows, rows + len(vecs)); `alive` says which of them are live."""
         if not len(vecs):
             return
-        vecs = np.ascontiguousarray(vecs, np.float32)
+        vecs = np.ascontiguousarray(vecs, np.float32)   # a mapped file's rows stay mapped
         if not self.index.is_trained:
-            self.index.train(vecs[alive][:TRAIN_ROWS] if alive.any() else vecs[:TRAIN_ROWS])
+            live = np.flatnonzero(alive)[:TRAIN_ROWS]    # (indexing, not masking: no copy of all rows)
+            self.index.train(np.ascontiguousarray(vecs[live] if len(live) else vecs[:TRAIN_ROWS], np.float32))
         # Bulk loads use every core; a single upsert's rows are not worth waking them.
         faiss.omp_set_num_threads((os.cpu_count() or 1) if len(vecs) > 1000 else 1)
         self.index.add(vecs)

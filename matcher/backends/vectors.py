@@ -324,9 +324,9 @@ class VectorRows:
         if self.graph is None:
             self.graph = Graph(self.dim)
         g = self.graph
-        for a in range(g.rows, self.n, 200_000):   # dead rows too: a node's number is its row's
-            b = min(self.n, a + 200_000)
-            g.add(np.asarray(self.exact.arr[a:b]), self.owner[a:b] >= 0)
+        # One add for every new row (dead ones too: a node's number is its row's). The rows
+        # are read straight from the mapped file, so no float32 copy is made.
+        g.add(np.asarray(self.exact.arr[g.rows:self.n]), self.owner[g.rows:self.n] >= 0)
         self.vecs = None   # the graph's 8-bit codes are scanned from now on
 
     # -- persistence --------------------------------------------------------------------------
