@@ -108,20 +108,14 @@ class Graph:
         if k <= 0:
             return None
         queries = np.ascontiguousarray(queries, np.float32)
-        if allowed is not None:
-            bits = np.packbits(allowed[:self.rows], bitorder="little")
-        else:
-            bits = self.alive if self.live < self.rows else None
-        sel = None if bits is None else faiss.IDSelectorBitmap(self.rows, faiss.swig_ptr(bits))
         faiss.omp_set_num_threads(1)   # one query's rows: threads would cost more than they save
+        if allowed is None:
+            labels = self._search(queries, k, max(self.ef, k), self.alive if self.live < self.rows else None)
+            return labels[labels >= 0]
+        bits = np.packbits(allowed[:self.rows], bitorder="little")
         ef = first = max(self.ef, k)
         while True:
-            params = faiss.SearchParametersHNSW(efSearch=ef)
-            if sel is not None:
-                params.sel = sel
-            _, labels = self.index.search(queries, k, params=params)
-            if allowed is None:
-                return labels[labels >= 0]
+            labels = self._search(queries, k, ef, bits)
             if (labels >= 0).all():
                 if ef == first or ef >= FILTERED_EF_MAX:
                     return labels.ravel()
@@ -130,6 +124,13 @@ class Graph:
             if ef >= FILTERED_EF_MAX or ef >= self.live:
                 return None
             ef = min(2 * ef, FILTERED_EF_MAX)
+
+    def _search(self, queries: np.ndarray, k: int, ef: int, bits: np.ndarray | None) -> np.ndarray:
+        """faiss's k labels a query row (-1 where fewer were found), only rows set in `bits` if given."""
+        params = faiss.SearchParametersHNSW(efSearch=ef)
+        if bits is not None:
+            params.sel = faiss.IDSelectorBitmap(self.rows, faiss.swig_ptr(bits))
+        return self.index.search(queries, k, params=params)[1]
 
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))

@@ -353,8 +353,7 @@ class VectorRows:
         if self.graph is not None:
             self.graph.save(d / GRAPH_FILE)
         return {"rows": self.n, "dead": self.dead, "dim": self.dim,
-                "graph_rows": self.graph.rows if self.graph else 0,
-                "graph_live": self.graph.live if self.graph else 0}
+                "graph_rows": self.graph.rows if self.graph else 0}
 
     @classmethod
     def load(cls, d: Path, meta: dict, private: bool = False) -> "VectorRows":
