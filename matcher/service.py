@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Literal
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from matcher import ranking, text
 from matcher.backends.base import CandidateFilter, Record, SearchBackend
@@ -19,6 +21,13 @@ Mode = Literal["filters", "subjects", "bm25", "vector", "hybrid", "weighted", "f
 MODES: tuple[str, ...] = ("filters", "subjects", "bm25", "vector", "hybrid", "weighted", "full")
 
 
+def _one_blas_thread() -> None:
+    """Queries run one per thread (the server's request threads, one process per core), and
+    their matrix products are small: OpenBLAS's own threads only fought them for the cores
+    (partner query p50 at 100k 9.3 -> 6.6 ms with BM25 beside the vector search; bench/ANALYSIS.md)."""
+    threadpool_limits(1, user_api="blas")
+
+
 def _short(s: str, n: int = 80) -> str:
     return s if len(s) <= n else s[: n - 1].rstrip() + "…"
 
@@ -29,11 +38,23 @@ class Matcher:
         self._cal: ranking.Calibration | None = None
         self._cal_count = -1
         self._lock = threading.Lock()
+        self._legs: ThreadPoolExecutor | None = None
+        _one_blas_thread()
         stored = backend.get_meta("model_id")
         if stored and stored != embedder.model_id and backend.count():
             raise ModelMismatch(f"this index holds vectors from {stored!r} but the configured "
                                 f"embedder is {embedder.model_id!r}; run `twinmatch reindex` "
                                 "or point TWINMATCH_DATA_DIR at a new directory")
+
+    def _aside(self, fn: Callable, *args, **kwargs) -> Future:
+        """Run `fn` on another thread while the caller does the other retrieval leg. tantivy,
+        faiss, the embedder and OpenSearch's sockets release the GIL, so BM25 and the vector
+        search of one query take the time of the slower one, not of both."""
+        if self._legs is None:
+            with self._lock:
+                if self._legs is None:
+                    self._legs = ThreadPoolExecutor(16, thread_name_prefix="twinmatch-leg")
+        return self._legs.submit(fn, *args, **kwargs)
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -151,13 +172,15 @@ class Matcher:
         if mode in ("filters", "subjects"):
             ids = self.backend.filter_ids(flt, pool_size * (5 if mode == "subjects" else 1))
         else:
+            kw_leg = None
+            if mode not in ("vector", "weighted"):
+                kw_leg = self._aside(self.backend.keyword_search, text.keyword_text(me.profile), flt,
+                                     max(k + offset, pool_size // 2), lang=text.main_language(me.profile))
             vec_ids = []
             if mode != "bm25" and len(me.vectors):
                 vec_ids = [c.id for c in self.backend.vector_search(me.vectors, flt, pool_size)]
-            if mode not in ("vector", "weighted"):
-                kw_scores = {c.id: c.score for c in self.backend.keyword_search(
-                    text.keyword_text(me.profile), flt, max(k + offset, pool_size // 2),
-                    lang=text.main_language(me.profile))}
+            if kw_leg is not None:
+                kw_scores = {c.id: c.score for c in kw_leg.result()}
             ids = list(dict.fromkeys([*vec_ids, *kw_scores]))
         # Rank the whole pool from its columns; only the page's documents are read.
         pool = self.backend.features(ids, flt)
@@ -252,9 +275,10 @@ class Matcher:
             return ResultList(results=[Result(profile=recs[i].profile.public(), score=0.0,
                                               reasons=self._filter_reasons(recs[i], f, req.lang))
                                        for i in page_ids if i in recs], total=len(ids))
+        kw_leg = self._aside(self.backend.keyword_search, req.text, flt, pool)
         q = self.embedder.query(req.text)
         vec = {c.id: c.score for c in self.backend.vector_search(q[None, :], flt, pool)}
-        kw = {c.id: c.score for c in self.backend.keyword_search(req.text, flt, pool)}
+        kw = {c.id: c.score for c in kw_leg.result()}
         ids = list(dict.fromkeys([*vec, *kw]))
         kw_max = max(kw.values(), default=0.0) or 1.0
         # Query-to-passage cosines have their own band: calibrate against this pool.
@@ -313,6 +337,8 @@ class Matcher:
         return {**self.backend.health(), "model": self.embedder.model_id, "dim": self.embedder.dim}
 
     def close(self) -> None:
+        if self._legs is not None:
+            self._legs.shutdown(wait=True)
         self.backend.close()
 
     def __enter__(self) -> "Matcher":
