@@ -56,7 +56,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 _BATCH = 20_000  # rows per step of a cold load: bounded memory, numpy-sized work
 KW_OVERSAMPLE = 2.0        # unfiltered BM25 hits asked per wanted hit, before dividing by selectivity
 KW_POST_FILTER_MAX = 400   # above this, the filtered query is cheaper than checking hits
-_NO_FILTER = CandidateFilter(open_only=False)
+
+
+def _exclusions(flt: CandidateFilter) -> CandidateFilter:
+    """Only the filter's exclusions: cheap negative clauses for the first BM25 query."""
+    return CandidateFilter(exclude_countries=flt.exclude_countries, exclude_schools=flt.exclude_schools,
+                           exclude_ids=flt.exclude_ids, open_only=False)
 
 
 @lru_cache(maxsize=20_000)
@@ -492,10 +497,15 @@ class EmbeddedBackend(SearchBackend):
 
     def keyword_search(self, text: str, flt: CandidateFilter, k: int,
                        lang: str | None = None) -> list[Candidate]:
-        """BM25 without the filter, a few times k, checked against the filter columns; the
-        filtered query (about twice as slow: its clauses intersect long posting lists) runs
-        only when the filter is narrow or too few of those hits pass. Both give the same list:
-        filter clauses add nothing to the score."""
+        """BM25 with only the filter's exclusions, a few times k, checked against the filter
+        columns; the fully filtered query (its clauses intersect long posting lists: 2x the
+        time at 100k, 4x at 1M) runs only when the filter is narrow or too few of those hits
+        pass. Both give the same list: filter clauses add nothing to the score.
+
+        The exclusions go into the first query because a partner query excludes the teacher's
+        own country, where most texts in their language are: at 1M, without them half the
+        partner queries found too few hits and ran the filtered query as well (15.6 -> 11.8 ms
+        mean, bench/ANALYSIS.md)."""
         if k <= 0:
             return []
         self.follow()
@@ -503,7 +513,7 @@ class EmbeddedBackend(SearchBackend):
             sel = self._selection(flt)
             ask = math.ceil(KW_OVERSAMPLE * k / max(sel.estimate(), 1e-6))
         if ask <= KW_POST_FILTER_MAX:
-            hits = self.keyword.search(text, _NO_FILTER, ask, lang)
+            hits = self.keyword.search(text, _exclusions(flt), ask, lang)
             ok = set(self.passing([pid for pid, _ in hits], flt))
             passed = [Candidate(pid, score) for pid, score in hits if pid in ok]
             if len(passed) >= k or len(hits) < ask:  # enough, or nothing else matched at all
