@@ -10,11 +10,14 @@ from matcher.service import Matcher
 from matcher.settings import Settings
 
 
-def get_matcher(request: Request) -> Matcher:
+# Dependencies that only read app state are `async def`: FastAPI runs a plain `def` dependency
+# in its thread pool, a hop that cost more than the work (bench/ANALYSIS.md).
+
+async def get_matcher(request: Request) -> Matcher:
     return request.app.state.matcher
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

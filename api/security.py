@@ -207,8 +207,9 @@ def presented_key(headers) -> str | None:
     return key or None
 
 
-def get_principal(request: Request) -> Principal:
-    """With no keys configured the service runs open, for loopback clients of a loopback server."""
+async def get_principal(request: Request) -> Principal:
+    """With no keys configured the service runs open, for loopback clients of a loopback server.
+    `async`: it reads memory (and stats the keys file), so it runs on the event loop."""
     store = key_store(request.app)
     if not store.configured:
         server = (request.scope.get("server") or ("", 0))[0] or ""
@@ -273,7 +274,7 @@ def _rate_limits(app) -> RateLimits:
 
 def require(scope: str):
     """A dependency that admits principals holding `scope`, within that scope's rate limit."""
-    def _dep(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def _dep(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if not principal.can(scope):
             raise AccessDenied(f"this key lacks the {scope!r} scope")
         _rate_limits(request.app).hit(principal, scope)

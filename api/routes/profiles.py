@@ -29,7 +29,7 @@ def _profile(data: Any, expected_id: str | None = None) -> Profile:
     return p
 
 
-def partner_filters(
+async def partner_filters(
     country: Annotated[list[str] | None, Query(description="ISO country codes to keep")] = None,
     subject: Annotated[list[str] | None, Query()] = None,
     language: Annotated[list[str] | None, Query()] = None,
