@@ -151,22 +151,9 @@ def cmd_serve(args) -> int:
     if args.workers < 2:
         uvicorn.run("api.main:create_app", **options)
         return 0
-    from uvicorn.supervisors import Multiprocess
-    config = uvicorn.Config("api.main:create_app", workers=args.workers, **options)
-    Multiprocess(config, sockets=[shared_socket(config)]).run()
-    return 0
-
-
-def shared_socket(config):
-    """The listening socket the workers share, marked as TCP.
-
-    uvicorn binds it with proto 0, so asyncio never sets TCP_NODELAY on its connections and
-    each keep-alive response waited ~40 ms for a delayed ACK (72 ms instead of 29 for a
-    partner query here; uvicorn issue #3149).
-    """
-    import socket
-    sock = config.bind_socket()
-    return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+    from api import workers
+    options.pop("host"), options.pop("port")
+    return workers.run(args.host, args.port, args.workers, options)
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:

@@ -102,17 +102,80 @@ def test_writes_that_reach_the_follower_are_made_by_the_writer(service):
     assert len(writer) == 1
 
 
-def test_the_shared_socket_is_tcp_so_connections_get_nodelay():
-    """asyncio sets TCP_NODELAY on accepted connections only when the listener says TCP."""
+def test_each_worker_socket_is_tcp_and_shares_the_port():
+    """asyncio sets TCP_NODELAY on accepted connections only when the listener says TCP; every
+    worker binds the same port with SO_REUSEPORT, so the kernel spreads connections."""
     import socket
 
-    import uvicorn
-
-    from indexer.cli import shared_socket
-    sock = shared_socket(uvicorn.Config("api.main:create_app", factory=True, host="127.0.0.1",
-                                        port=free_port(), workers=2))
+    from api.workers import listen
+    port = free_port()
+    a, b = listen("127.0.0.1", port), listen("127.0.0.1", port)
     try:
-        assert sock.proto == socket.IPPROTO_TCP and sock.family == socket.AF_INET
-        assert sock.getsockname()[0] == "127.0.0.1"
+        for sock in (a, b):
+            assert sock.proto == socket.IPPROTO_TCP and sock.family == socket.AF_INET
+            assert sock.getsockname() == ("127.0.0.1", port)
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
     finally:
-        sock.close()
+        a.close()
+        b.close()
+
+
+def _children(pid: int) -> set[int]:
+    """Live child processes of `pid`, from /proc."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _worker_pids(url: str, log: Path, n: int = 40) -> set[int]:
+    """Pids that answered `n` requests over fresh connections, from the JSON access log."""
+    for _ in range(n):
+        _fresh("GET", f"{url}/readyz")
+    return {json.loads(x)["pid"] for x in log.read_text().splitlines()
+            if x.startswith("{") and '"path": "/readyz"' in x}
+
+
+def test_a_killed_worker_is_replaced_and_sigterm_stops_them_all(tmp_path):
+    import signal
+    import time
+
+    data, src = tmp_path / "data", tmp_path / "profiles.jsonl"
+    src.write_text("".join(json.dumps(p) + "\n" for p in _profiles(40, seed=4)))
+    env = {**os.environ, "TWINMATCH_DATA_DIR": str(data), "TWINMATCH_EMBEDDER": "hash"}
+    subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(src), "-q"], env=env, check=True,
+                   capture_output=True)
+    log = Path(f"{data}.serve.log")
+    with local_server(data, ready_s=120, workers=2) as url:
+        before = _worker_pids(url, log)
+        assert len(before) == 2
+        victim = before.pop()
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = _worker_pids(url, log, n=10) - {victim}
+            if len(now - before) == 1:  # a replacement answered
+                break
+            time.sleep(0.5)
+        assert len(now - before) == 1 and before <= now
+        survivor = next(iter(before))
+        supervisor = next(p for p in _children(os.getpid()) if survivor in _children(p))
+        workers = _children(supervisor)
+        assert len(workers & now) == 2
+        os.kill(supervisor, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(map(_alive, workers | {supervisor})):
+            time.sleep(0.2)
+        assert not any(map(_alive, workers | {supervisor}))
