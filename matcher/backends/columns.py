@@ -3,6 +3,7 @@ ranking reads its features (matcher/pool.py) without fetching documents."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 
@@ -49,6 +50,14 @@ def _any_bits(col: np.ndarray, at, bits: np.ndarray) -> np.ndarray:
     for w in words[1:]:
         out |= (col[at, w] & bits[w]) != 0
     return out
+
+
+def _codes_in(col: np.ndarray, table: dict[str, int], values: list[str]) -> np.ndarray:
+    """Rows of a code column holding one of `values`, by table lookup (np.isin cost ~3 ms more
+    over 1M rows)."""
+    lut = np.zeros(len(table) + 1, bool)   # the spare last entry answers code -1
+    lut[[table[v] for v in values if v in table]] = True
+    return lut[col]
 
 
 class Columns:
@@ -126,7 +135,7 @@ class Columns:
         if flt.open_only:
             m &= self.open[at]
         if flt.countries is not None:
-            m &= np.isin(self.country[at], [_COUNTRY[c] for c in flt.countries if c in _COUNTRY])
+            m &= _codes_in(self.country[at], _COUNTRY, flt.countries)
         for c in flt.exclude_countries:
             if c in _COUNTRY:
                 m &= self.country[at] != _COUNTRY[c]
@@ -134,7 +143,7 @@ class Columns:
             if s in self._schools:
                 m &= self.school[at] != self._schools[s]
         if flt.school_types is not None:
-            m &= np.isin(self.stype[at], [_STYPE[t] for t in flt.school_types if t in _STYPE])
+            m &= _codes_in(self.stype[at], _STYPE, flt.school_types)
         if flt.languages is not None:
             m &= _any_bits(self.langs, at, lang_bits(flt.languages))
         if flt.subjects is not None:
@@ -144,8 +153,20 @@ class Columns:
         return m
 
     def mask(self, flt: CandidateFilter, exclude_slots: list[int] = ()) -> np.ndarray:
-        """Boolean mask over slots [0, n) of profiles that pass `flt`."""
-        m = self._eval(flt, slice(0, self.n))
+        """Boolean mask over slots [0, n) of profiles that pass `flt`.
+
+        When the countries asked for hold few profiles, the other clauses are tested on those
+        only (a partner query's filter plus Finland, 0.16 % of 1M profiles: 3.7 -> 1.4 ms).
+        """
+        if flt.countries is not None:
+            m = _codes_in(self.country[:self.n], _COUNTRY, flt.countries)
+            at = np.flatnonzero(m)
+            if len(at) * 16 < self.n:
+                m[at] = self._eval(flt, at)
+            else:
+                m &= self._eval(replace(flt, countries=None), slice(0, self.n))
+        else:
+            m = self._eval(flt, slice(0, self.n))
         for s in exclude_slots:
             if s < self.n:
                 m[s] = False
