@@ -33,6 +33,7 @@ GRAPH_MAX_ASK = 1_000     # rows asked per query above which the graph's far nei
                           # 0.43-0.63, while the exact scan of the same ~25k rows took ~40 ms
 GRAPH_FILE = "graph.faiss"
 RESCORE_EXTRA = 32        # near-ties of the scan re-scored in float32 beyond the k wanted
+SCAN_BLOCK = 2_048        # rows a step of the exact scan (133k rows at 1M: 26.7 ms; 26.8-28.0 at 512-4,096, 31-33 at 8,192)
 
 
 class Selection(Protocol):
@@ -248,8 +249,10 @@ class VectorRows:
     def _scan(self, rows: np.ndarray, queries: np.ndarray) -> np.ndarray:
         """Approximate max cosine of each row against the queries, from the 8-bit codes (or float16).
 
-        Blocks of 8,192 rows are converted to float32, so the conversion stays in cache and
-        memory is read once. A code c of dimension d stands for lo[d] + (c + 0.5) * step[d], so
+        Blocks of 2,048 rows are gathered and converted to float32 in buffers reused across
+        blocks, so the conversion stays in cache, memory is read once and nothing is allocated
+        per block (a fresh array per block made the 1M benchmark's scan of 133k scattered rows
+        42.6 ms against 25.9). A code c of dimension d stands for lo[d] + (c + 0.5) * step[d], so
         its dot product with q is codes @ (q * step) + q @ (lo + step / 2).
         """
         approx = np.empty(len(rows), np.float32)
@@ -260,9 +263,18 @@ class VectorRows:
             lo, step = self.graph.decoder()
             w = (queries * step).T.astype(np.float32)
             bias = (queries @ (lo + step / 2)).astype(np.float32)
-        for i in range(0, len(rows), 8192):
-            block = src[rows[i:i + 8192]].astype(np.float32)
-            approx[i:i + 8192] = (block @ w + bias).max(axis=1)
+        block = min(SCAN_BLOCK, len(rows))
+        raw = np.empty((block, self.dim), src.dtype)
+        wide = np.empty((block, self.dim), np.float32)
+        sims = np.empty((block, len(queries)), np.float32)
+        for i in range(0, len(rows), block):
+            r = rows[i:i + block]
+            n = len(r)
+            np.take(src, r, axis=0, out=raw[:n])
+            np.copyto(wide[:n], raw[:n])
+            np.matmul(wide[:n], w, out=sims[:n])
+            sims[:n] += bias
+            np.max(sims[:n], axis=1, out=approx[i:i + n])
         return approx
 
     def _graph_search(self, queries: np.ndarray, sel: Selection, k: int,
