@@ -56,11 +56,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 _BATCH = 20_000  # rows per step of a cold load: bounded memory, numpy-sized work
 KW_OVERSAMPLE = 2.0        # unfiltered BM25 hits asked per wanted hit, before dividing by selectivity
 KW_POST_FILTER_MAX = 400   # above this, the filtered query is cheaper than checking hits
+KW_NARROW_ASK = 8          # hits per wanted one when a narrow filter's countries go first
 
 
-def _exclusions(flt: CandidateFilter) -> CandidateFilter:
-    """Only the filter's exclusions: cheap negative clauses for the first BM25 query."""
-    return CandidateFilter(exclude_countries=flt.exclude_countries, exclude_schools=flt.exclude_schools,
+def _cheap_part(flt: CandidateFilter, countries: bool = False) -> CandidateFilter:
+    """The filter's exclusions (and its countries if asked): cheap clauses for a first BM25 query."""
+    return CandidateFilter(countries=flt.countries if countries else None,
+                           exclude_countries=flt.exclude_countries, exclude_schools=flt.exclude_schools,
                            exclude_ids=flt.exclude_ids, open_only=False)
 
 
@@ -497,23 +499,32 @@ class EmbeddedBackend(SearchBackend):
 
     def keyword_search(self, text: str, flt: CandidateFilter, k: int,
                        lang: str | None = None) -> list[Candidate]:
-        """BM25 with only the filter's exclusions, a few times k, checked against the filter
-        columns; the fully filtered query (its clauses intersect long posting lists: 2x the
-        time at 100k, 4x at 1M) runs only when the filter is narrow or too few of those hits
-        pass. Both give the same list: filter clauses add nothing to the score.
+        """BM25 with only a cheap part of the filter pushed into tantivy, checked against the
+        filter columns; the fully filtered query (its clauses intersect long posting lists: 2x
+        the time at 100k, 4x at 1M) runs only when too few of those hits pass. Every path
+        gives the same list: filter clauses add nothing to the score.
 
-        The exclusions go into the first query because a partner query excludes the teacher's
-        own country, where most texts in their language are: at 1M, without them half the
-        partner queries found too few hits and ran the filtered query as well (tantivy's time
-        per partner query 14.2 -> 9.8 ms, bench/ANALYSIS.md)."""
+        - A broad filter: its exclusions only, a few times k over its share. A partner query
+          excludes the teacher's own country, where most texts in their language are: at 1M,
+          without the exclusions half the partner queries found too few hits and ran the
+          filtered query as well (tantivy's time per partner query 14.2 -> 9.8 ms).
+        - A narrow filter with countries: the countries and exclusions, 8k hits. A partner
+          query's ages, languages and open flag cost more to intersect than to check: at 1M
+          with Sweden 11.8 -> 4.8 ms for the first query, too few hits in 11 of 60.
+        """
         if k <= 0:
             return []
         self.follow()
         with self._rw.read():
             sel = self._selection(flt)
             ask = math.ceil(KW_OVERSAMPLE * k / max(sel.estimate(), 1e-6))
+        first = None
         if ask <= KW_POST_FILTER_MAX:
-            hits = self.keyword.search(text, _exclusions(flt), ask, lang)
+            first = _cheap_part(flt)
+        elif flt.countries is not None:
+            first, ask = _cheap_part(flt, countries=True), KW_NARROW_ASK * k
+        if first is not None:
+            hits = self.keyword.search(text, first, ask, lang)
             ok = set(self.passing([pid for pid, _ in hits], flt))
             passed = [Candidate(pid, score) for pid, score in hits if pid in ok]
             if len(passed) >= k or len(hits) < ask:  # enough, or nothing else matched at all

@@ -226,10 +226,23 @@ def test_post_filtered_bm25_equals_the_filtered_query(tmp_path):
                     ages=("6-9",) if i % 2 else ("12-15",), ideas=((f"Our class {text}", "en"),))
         recs.append(Record(p, r.vectors, r.units))
     b.upsert(recs)
-    filters = FILTERS + [CandidateFilter(exclude_countries=["PT"], languages=["pt"], ages=[recs[1].profile.age_groups[0]])]
+    filters = FILTERS + [CandidateFilter(exclude_countries=["PT"], languages=["pt"], ages=[recs[1].profile.age_groups[0]]),
+                         CandidateFilter(countries=["PT", "RO"], languages=["ro"], ages=[recs[1].profile.age_groups[0]])]
+    search, calls, paths = b.keyword.search, [], set()
+
+    def recording(q, flt, k, lang=None):
+        calls.append(flt)
+        return search(q, flt, k, lang)
+    b.keyword.search = recording
     for flt in filters:
         for q in ["garden robots", "music water birds poems", "recycling"]:
-            want = [(pid, round(s, 4)) for pid, s in b.keyword.search(q, flt, 20)]
+            want = [(pid, round(s, 4)) for pid, s in search(q, flt, 20)]
+            calls.clear()
             got = [(c.id, round(c.score, 4)) for c in b.keyword_search(q, flt, 20)]
             assert got == want, (flt, q)
+            paths.add(tuple("filtered" if f is flt else "countries" if f.countries else "exclusions"
+                            for f in calls))
+    # The paths compared: a cheap first query that was enough (exclusions only for a broad
+    # filter, countries too for a narrow one), one that was not, and the filtered query alone.
+    assert {("exclusions",), ("countries",), ("countries", "filtered"), ("filtered",)} <= paths, paths
     b.close()
