@@ -55,7 +55,7 @@ def _any_bits(col: np.ndarray, at, bits: np.ndarray) -> np.ndarray:
 def _codes_in(col: np.ndarray, table: dict[str, int], values: list[str]) -> np.ndarray:
     """Rows of a code column holding one of `values`, by table lookup (np.isin cost ~3 ms more
     over 1M rows)."""
-    lut = np.zeros(len(table) + 1, bool)   # the spare last entry answers code -1
+    lut = np.zeros(len(table) + 1, bool)   # a spare entry: a code of -1 (none is stored) reads False
     lut[[table[v] for v in values if v in table]] = True
     return lut[col]
 
@@ -160,11 +160,12 @@ class Columns:
         """
         if flt.countries is not None:
             m = _codes_in(self.country[:self.n], _COUNTRY, flt.countries)
+            rest = replace(flt, countries=None)   # the countries are tested once, here
             at = np.flatnonzero(m)
             if len(at) * 16 < self.n:
-                m[at] = self._eval(flt, at)
+                m[at] = self._eval(rest, at)
             else:
-                m &= self._eval(replace(flt, countries=None), slice(0, self.n))
+                m &= self._eval(rest, slice(0, self.n))
         else:
             m = self._eval(flt, slice(0, self.n))
         for s in exclude_slots:

@@ -120,24 +120,27 @@ def test_each_worker_socket_is_tcp_and_shares_the_port():
         b.close()
 
 
+def _stat(path: Path) -> list[str] | None:
+    """A /proc stat line's fields after the command name (state first, then the parent pid)."""
+    try:
+        return path.read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+
+
 def _children(pid: int) -> set[int]:
     """Live child processes of `pid`, from /proc."""
     out = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            out.add(int(stat.parent.name))
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        fields = _stat(path)
+        if fields and int(fields[1]) == pid and fields[0] != "Z":
+            out.add(int(path.parent.name))
     return out
 
 
 def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        return False
+    fields = _stat(Path(f"/proc/{pid}/stat"))
+    return fields is not None and fields[0] != "Z"
 
 
 def _worker_pids(url: str, log: Path, n: int = 40) -> set[int]:
