@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import MatcherDep, PrincipalDep
+from api.deps import MatcherDep, PrincipalDep, run_search
 from api.security import require
 from indexer.ingest import validation_errors
 from matcher.consortium import Consortium
@@ -86,23 +86,23 @@ def delete_profile(profile_id: ProfileId, matcher: MatcherDep) -> Response:
 
 
 @router.get("/{profile_id}/partners", response_model=ResultList, dependencies=[Depends(require("search"))])
-def partners(profile_id: ProfileId, matcher: MatcherDep,
-             filters: Annotated[Filters, Depends(partner_filters)],
-             k: Annotated[int, Query(ge=1, le=100)] = 10,
-             offset: Annotated[int, Query(ge=0, le=1000)] = 0,
-             lang: Annotated[str | None, Query(max_length=8, description="language of the reasons")] = None,
-             ) -> ResultList:
+async def partners(profile_id: ProfileId, matcher: MatcherDep,
+                   filters: Annotated[Filters, Depends(partner_filters)],
+                   k: Annotated[int, Query(ge=1, le=100)] = 10,
+                   offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+                   lang: Annotated[str | None, Query(max_length=8, description="language of the reasons")] = None,
+                   ) -> ResultList:
     """Ranked, explained partners from other countries for this profile."""
-    return matcher.partners(profile_id, k=k, offset=offset, filters=filters, lang=lang)
+    return await run_search(matcher, matcher.partners, profile_id, k=k, offset=offset, filters=filters, lang=lang)
 
 
 @router.get("/{profile_id}/consortium", response_model=Consortium,
             dependencies=[Depends(require("search"))])
-def consortium(profile_id: ProfileId, matcher: MatcherDep,
-               size: Annotated[int, Query(ge=2, le=6, description="teachers in the group, this one included")] = 4,
-               lang: Annotated[str | None, Query(max_length=8)] = None) -> Consortium:
+async def consortium(profile_id: ProfileId, matcher: MatcherDep,
+                     size: Annotated[int, Query(ge=2, le=6, description="teachers in the group, this one included")] = 4,
+                     lang: Annotated[str | None, Query(max_length=8)] = None) -> Consortium:
     """A group of `size` teachers from `size` countries where every pair is compatible."""
-    return matcher.consortium(profile_id, size=size, lang=lang)
+    return await run_search(matcher, matcher.consortium, profile_id, size=size, lang=lang)
 
 
 class ContactIn(BaseModel):

@@ -1,10 +1,9 @@
 """Free-text partner search with filters."""
 from __future__ import annotations
 
-
 from fastapi import APIRouter, Depends
 
-from api.deps import MatcherDep
+from api.deps import MatcherDep, run_search
 from api.security import require
 from models import ResultList, SearchRequest
 
@@ -12,6 +11,6 @@ router = APIRouter(tags=["search"])
 
 
 @router.post("/v1/search", response_model=ResultList, dependencies=[Depends(require("search"))])
-def search(req: SearchRequest, matcher: MatcherDep) -> ResultList:
+async def search(req: SearchRequest, matcher: MatcherDep) -> ResultList:
     """Teachers matching `text` (any language) and the filters; public fields only."""
-    return matcher.search(req)
+    return await run_search(matcher, matcher.search, req)

@@ -73,6 +73,10 @@ class SearchBackend(ABC):
 
     name: str = "abstract"
     dim: int                     # length of the stored unit vectors
+    # Whether a search mostly waits on the network (OpenSearch). The API then runs searches on
+    # threads, many at once; otherwise (the embedded store: CPU work, one process per core) it
+    # runs each on the event loop, one at a time, with no threads fighting for the GIL.
+    waits_on_network: bool = False
 
     @abstractmethod
     def upsert(self, records: list[Record]) -> None:

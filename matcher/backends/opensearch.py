@@ -37,6 +37,7 @@ def _now_ms() -> int:
 
 class OpenSearchBackend(SearchBackend):
     name = "opensearch"
+    waits_on_network = True
 
     def __init__(self, url: str, index: str, dim: int, timeout: float = 2.0,
                  client: OpenSearch | None = None, analyzers: dict[str, str] | None = None,
