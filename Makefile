@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml tests/widget/package-lock.json
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0   # CPU build from local disk; before sentence-transformers
-	$(BIN)/pip install -q -e '.[st,test]'
+	$(BIN)/pip install -q -e '.[st,test,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)

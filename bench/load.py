@@ -58,27 +58,30 @@ async def _run(url: str, ids: list[str], upserts: list[dict], rate: float, durat
     `max_inflight` already waiting (the server is that far behind), counts as an error with
     status 0.
     """
-    import httpx
+    import aiohttp  # its C parser: httpx took 1.6 ms of the shared cores' CPU a request, aiohttp ~0.6
 
     rng = random.Random(1)
     out: dict[str, list[tuple[float, int]]] = {k: [] for k, _ in MIX}
     kinds, weights = zip(*MIX)
     inflight = 0
-    limits = httpx.Limits(max_connections=max_inflight, max_keepalive_connections=max_inflight)
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=timeout) as client:
+    connector = aiohttp.TCPConnector(limit=max_inflight)
+    async with aiohttp.ClientSession(url, headers=headers, connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=timeout)) as client:
         async def one(kind: str, planned: float):
             nonlocal inflight
             inflight += 1
             try:
                 if kind == "partners":
-                    r = await client.get(f"/v1/profiles/{rng.choice(ids)}/partners", params={"k": 10})
+                    call = client.get(f"/v1/profiles/{rng.choice(ids)}/partners", params={"k": 10})
                 elif kind == "search":
-                    r = await client.post("/v1/search", json={"text": rng.choice(SEARCHES), "k": 10})
+                    call = client.post("/v1/search", json={"text": rng.choice(SEARCHES), "k": 10})
                 else:
                     p = rng.choice(upserts)
-                    r = await client.put(f"/v1/profiles/{p['id']}", json=p)
-                status = r.status_code
-            except httpx.HTTPError:
+                    call = client.put(f"/v1/profiles/{p['id']}", json=p)
+                async with call as r:
+                    await r.read()
+                    status = r.status
+            except (aiohttp.ClientError, asyncio.TimeoutError):
                 status = 0
             finally:
                 inflight -= 1

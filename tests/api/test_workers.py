@@ -102,6 +102,22 @@ def test_writes_that_reach_the_follower_are_made_by_the_writer(service):
     assert len(writer) == 1
 
 
+def test_the_load_client_gets_an_answer_to_every_request(service):
+    """bench/load.py's open-loop client, slowly and briefly: each kind of request is sent and
+    every one is answered with a 2xx by the two workers."""
+    import asyncio
+
+    from bench.load import _prepare, _run
+
+    url, _ = service
+    ids = [f"tm-{i:06d}" for i in range(300)]
+    upserts = [_prepare(p) for p in generate(10, seed=99)]   # ids tm-000000..: rewrites of stored profiles
+    out = asyncio.run(_run(url, ids, upserts, rate=30, duration=2, headers={}))
+    assert sum(len(rows) for rows in out.values()) == 60
+    assert all(out.values()), {kind: len(rows) for kind, rows in out.items()}
+    assert {status for rows in out.values() for _, status in rows} <= {200}
+
+
 def test_each_worker_socket_is_tcp_and_shares_the_port():
     """asyncio sets TCP_NODELAY on accepted connections only when the listener says TCP; every
     worker binds the same port with SO_REUSEPORT, so the kernel spreads connections."""
