@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -22,6 +23,12 @@ from starlette.routing import Match
 from api.errors import error_body
 from api.middleware import send_json
 from api.observability import request_id
+
+log = logging.getLogger("twinmatch.forward")
+# A follower's idle connection to the writer is closed by the follower first: with both sides at
+# uvicorn's and httpx's default of 5 s, a write sent as the writer closed the connection failed
+# (most likely the one 503 in 12,000 requests of bench/load.py at 200 req/s).
+_CLIENT_IDLE_S, _SERVER_IDLE_S = 30.0, 300
 
 _READS = {"GET", "HEAD", "OPTIONS"}
 # Hop-by-hop headers, and those the follower's own middleware sets again.
@@ -53,7 +60,7 @@ class _SocketServer:
 
         self.path = path
         self.server = Quiet(uvicorn.Config(app, uds=str(path), lifespan="off", access_log=False,
-                                           log_level="warning"))
+                                           log_level="warning", timeout_keep_alive=_SERVER_IDLE_S))
         self.task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -86,7 +93,8 @@ async def workers(app, settings, backend):
             await listener.stop()
         return
     client = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=str(path)), base_url="http://writer",
-                               timeout=httpx.Timeout(600.0, connect=5.0))
+                               timeout=httpx.Timeout(600.0, connect=5.0),
+                               limits=httpx.Limits(keepalive_expiry=_CLIENT_IDLE_S))
     app.state.writer = client
     try:
         yield
@@ -119,7 +127,8 @@ class ForwardWrites:
         target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope["query_string"] else "")
         try:
             r = await client.request(scope["method"], target, headers=headers, content=body)
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
+            log.warning("forwarding %s %s to the writer failed: %r", scope["method"], scope["path"], exc)
             return await send_json(send, 503, error_body(
                 "backend_unavailable", "the writer process does not answer; retry shortly"),
                 [(b"retry-after", b"2")])
