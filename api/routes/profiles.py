@@ -96,13 +96,15 @@ async def partners(profile_id: ProfileId, matcher: MatcherDep,
     return await run_search(matcher, matcher.partners, profile_id, k=k, offset=offset, filters=filters, lang=lang)
 
 
+# On a thread, not on the event loop as partners are (api.deps.run_search): its search over
+# groups took up to 81 ms at 100k profiles, long enough to hold back the process's other requests.
 @router.get("/{profile_id}/consortium", response_model=Consortium,
             dependencies=[Depends(require("search"))])
-async def consortium(profile_id: ProfileId, matcher: MatcherDep,
-                     size: Annotated[int, Query(ge=2, le=6, description="teachers in the group, this one included")] = 4,
-                     lang: Annotated[str | None, Query(max_length=8)] = None) -> Consortium:
+def consortium(profile_id: ProfileId, matcher: MatcherDep,
+               size: Annotated[int, Query(ge=2, le=6, description="teachers in the group, this one included")] = 4,
+               lang: Annotated[str | None, Query(max_length=8)] = None) -> Consortium:
     """A group of `size` teachers from `size` countries where every pair is compatible."""
-    return await run_search(matcher, matcher.consortium, profile_id, size=size, lang=lang)
+    return matcher.consortium(profile_id, size=size, lang=lang)
 
 
 class ContactIn(BaseModel):
