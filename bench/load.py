@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -27,6 +28,16 @@ SEARCHES = ["recycling plastic at school", "reciclagem e ambiente", "Theater und
             "climate change water", "historia local patrimonio", "poésie et contes", "healthy food breakfast",
             "matematica giochi", "birds migration", "Europe day democracy", "inclusion special needs"]
 MIX = (("partners", 0.55), ("search", 0.30), ("upsert", 0.15))
+
+
+def _revised(p: dict, revision: int) -> dict:
+    """`p` with its first idea's text changed, so the upsert stores, embeds and indexes it anew.
+
+    Unchanged profiles are skipped (Matcher.upsert): sent as they were, a run's upserts wrote
+    nothing after the first run on a directory, and the second run looked faster than the first.
+    """
+    first = {**p["ideas"][0], "text": f"{p['ideas'][0]['text']} (revision {revision})"}
+    return {**p, "ideas": [first, *p["ideas"][1:]]}
 
 
 def _prepare(p: dict) -> dict:
@@ -61,6 +72,7 @@ async def _run(url: str, ids: list[str], upserts: list[dict], rate: float, durat
     import aiohttp  # its C parser: httpx took 1.6 ms of the shared cores' CPU a request, aiohttp ~0.6
 
     rng = random.Random(1)
+    revision = itertools.count(time.time_ns())   # unique across runs: every upsert is a real write
     out: dict[str, list[tuple[float, int]]] = {k: [] for k, _ in MIX}
     kinds, weights = zip(*MIX)
     inflight = 0
@@ -76,7 +88,7 @@ async def _run(url: str, ids: list[str], upserts: list[dict], rate: float, durat
                 elif kind == "search":
                     call = client.post("/v1/search", json={"text": rng.choice(SEARCHES), "k": 10})
                 else:
-                    p = rng.choice(upserts)
+                    p = _revised(rng.choice(upserts), next(revision))
                     call = client.put(f"/v1/profiles/{p['id']}", json=p)
                 async with call as r:
                     await r.read()

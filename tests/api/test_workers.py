@@ -103,8 +103,8 @@ def test_writes_that_reach_the_follower_are_made_by_the_writer(service):
 
 
 def test_the_load_client_gets_an_answer_to_every_request(service):
-    """bench/load.py's open-loop client, slowly and briefly: each kind of request is sent and
-    every one is answered with a 2xx by the two workers."""
+    """bench/load.py's open-loop client, slowly and briefly: each kind of request is sent,
+    every one is answered with a 2xx by the two workers, and the upserts are real writes."""
     import asyncio
 
     from bench.load import _prepare, _run
@@ -116,6 +116,8 @@ def test_the_load_client_gets_an_answer_to_every_request(service):
     assert sum(len(rows) for rows in out.values()) == 60
     assert all(out.values()), {kind: len(rows) for kind, rows in out.items()}
     assert {status for rows in out.values() for _, status in rows} <= {200}
+    texts = [_fresh("GET", f"{url}/v1/profiles/{p['id']}").json()["ideas"][0]["text"] for p in upserts]
+    assert any("(revision " in t for t in texts)
 
 
 def test_each_worker_socket_is_tcp_and_shares_the_port():
