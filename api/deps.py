@@ -34,9 +34,9 @@ async def run_search(matcher: Matcher, fn: Callable[..., T], *args, **kwargs) ->
     store), on a thread when it waits on the network (OpenSearch).
 
     On threads, a process under load ran dozens of CPU-bound searches at once, all wanting
-    the GIL: at 140 mixed requests/s against 100k profiles on 2 cores, 2,508 of 8,400 requests
-    timed out (bench/load.py). On the loop, one at a time per process (the BM25 leg still
-    beside the vector search), none did (docs/operations.md).
+    the GIL: at 140 mixed requests/s against 100k profiles on 2 cores, 19 of 8,400 requests
+    timed out and p99 was 3.5 s (bench/load.py). On the loop, one at a time per process (the
+    BM25 leg still beside the vector search): none, p99 0.9 s (docs/operations.md, Load).
     """
     if matcher.backend.waits_on_network:
         return await run_in_threadpool(fn, *args, **kwargs)
