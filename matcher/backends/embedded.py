@@ -339,7 +339,7 @@ class EmbeddedBackend(SearchBackend):
         if not records:
             return
         self._writable()
-        with self._writing:
+        with self.keyword.arriving(), self._writing:
             rows, units = [], []
             for r in records:
                 self._seq += 1

@@ -1,9 +1,11 @@
 """BM25 keyword index on tantivy, one stemmed field per language, with filters pushed into the query."""
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import tantivy
@@ -23,6 +25,8 @@ _FIELDS = sorted({f"text_{code}" for code in STEMMERS if code != "nb"}) + ["text
 _WORD = re.compile(r"[^\W_]+")  # what the simple tokenizer keeps: letters and digits
 
 
+COMMIT_SPACING_S = 0.1   # under concurrent writes, a group commit starts this long after the last
+                         # (bench/load.py, 160 req/s: 9.5 against 11.5 ms of server CPU a request)
 MAX_QUERY_WORDS = 32  # 16 was 10% faster and lost BM25 recall on the dev set (docs/quality.md)
 
 
@@ -88,6 +92,10 @@ class KeywordIndex:
         self._commit_lock = threading.Lock()  # one group commit at a time
         self._queue: list[tuple[list[Profile], list[str], int]] = []
         self._submitted = self._committed = 0
+        self._incoming = 0                    # writes on their way to submit() (see arriving)
+        self._arrived = threading.Lock()
+        self._last_commit = 0.0               # time.monotonic() when the last group commit ended
+        self._last_batch = 0                  # writes that commit carried
         self.committed_seq = 0                # the store's seq of the last change committed
         self.index.reload()
 
@@ -96,6 +104,22 @@ class KeywordIndex:
     # queue their changes (in store order) and wait: the first to reach the commit lock writes
     # and commits every queued change at once, and the others find theirs already committed.
     # A write is searchable when its call returns, and commits no longer cap the write rate.
+    # A commit of one profile still costs 9-14 ms of CPU with its merge thread, and under a
+    # stream of API writes each commit carried about one. So while writes are concurrent (one
+    # is on its way to submit() or queued after this one, or the last commit carried several),
+    # a commit starts no sooner than COMMIT_SPACING_S after the last one, and the writes
+    # arriving meanwhile join it. A lone writer (`twinmatch index`, batch after batch) never waits.
+
+    @contextlib.contextmanager
+    def arriving(self):
+        """Around a write's path to submit(), so a commit knows other writes are coming."""
+        with self._arrived:
+            self._incoming += 1
+        try:
+            yield
+        finally:
+            with self._arrived:
+                self._incoming -= 1
 
     def submit(self, adds: list[Profile], removes: list[str], seq: int) -> int:
         """Queue changes (callers submit in their store's order); returns a ticket for `wait`."""
@@ -109,6 +133,10 @@ class KeywordIndex:
         with self._commit_lock:
             if self._committed >= ticket:
                 return
+            if self._incoming or self._submitted > ticket or self._last_batch > 1:
+                gap = COMMIT_SPACING_S - (time.monotonic() - self._last_commit)
+                if gap > 0:
+                    time.sleep(gap)
             with self._lock:
                 batch, self._queue, upto = self._queue, [], self._submitted
                 for adds, removes, _ in batch:
@@ -118,6 +146,7 @@ class KeywordIndex:
                         self._replace(p)
                 self._writer.commit()
             self.index.reload()
+            self._last_commit, self._last_batch = time.monotonic(), upto - self._committed
             self._committed = upto
             if batch:
                 self.committed_seq = batch[-1][2]

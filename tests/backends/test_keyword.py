@@ -65,3 +65,39 @@ def test_filters_still_apply_and_add_nothing_to_the_score(index):
     assert got and all(by_id[pid].school.country == country for pid, _ in got)
     for pid, score in got:
         assert score == pytest.approx(unfiltered[pid], rel=1e-5)
+
+
+class _CountingWriter:
+    """The tantivy writer, counting commits (its methods cannot be patched)."""
+
+    def __init__(self, writer):
+        self.writer, self.commits = writer, 0
+
+    def commit(self):
+        self.commits += 1
+        return self.writer.commit()
+
+    def __getattr__(self, name):
+        return getattr(self.writer, name)
+
+
+def test_a_lone_writer_never_waits_and_concurrent_writes_share_a_commit(tmp_path, monkeypatch):
+    from matcher.backends import keyword
+
+    ix = KeywordIndex(tmp_path / "kw")
+    ix._writer = counting = _CountingWriter(ix._writer)
+    slept: list[float] = []
+    monkeypatch.setattr(keyword.time, "sleep", slept.append)
+    profiles = [Profile.model_validate(json.loads(line)) for line in itertools.islice(SAMPLE.open(encoding="utf-8"), 5)]
+
+    for seq, p in enumerate(profiles[:3], 1):   # one write after another: each commits at once
+        ix.wait(ix.submit([p], [], seq))
+    assert (slept, counting.commits) == ([], 3)
+
+    first = ix.submit([profiles[3]], [], 4)     # a second write queued behind the first:
+    ix.submit([profiles[4]], [], 5)             # the commit waits out the spacing and takes both
+    ix.wait(first)
+    assert len(slept) == 1 and 0 < slept[0] <= keyword.COMMIT_SPACING_S
+    assert counting.commits == 4 and ix.committed_seq == 5
+    assert ix.count() == 5                      # both searchable once the first write returned
+    ix.close()
