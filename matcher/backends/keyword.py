@@ -26,7 +26,7 @@ _WORD = re.compile(r"[^\W_]+")  # what the simple tokenizer keeps: letters and d
 
 
 COMMIT_SPACING_S = 0.1   # under concurrent writes, a group commit starts this long after the last
-                         # (bench/load.py, 160 req/s: 9.5 against 11.5 ms of server CPU a request)
+                         # (bench/load.py, 160 req/s: 9.9-10.1 against 11.5 ms of server CPU a request)
 MAX_QUERY_WORDS = 32  # 16 was 10% faster and lost BM25 recall on the dev set (docs/quality.md)
 
 
