@@ -28,6 +28,9 @@ _WORD = re.compile(r"[^\W_]+")  # what the simple tokenizer keeps: letters and d
 COMMIT_SPACING_S = 0.1   # under concurrent writes, a group commit starts this long after the last
                          # (bench/load.py, 160 req/s: 9.9-10.1 against 11.5 ms of server CPU a request)
 MAX_QUERY_WORDS = 32  # 16 was 10% faster and lost BM25 recall on the dev set (docs/quality.md)
+MAX_DF_SHARE = 0.1    # a long query drops words in more than this share of documents (and in over
+MIN_COMMON_DF = 100   # this many), as Lucene's MoreLikeThis does with maxDocFreqPct: at 1M profiles
+                      # one such word cost a third of a partner query's BM25 time (docs/quality.md)
 
 
 def _field_for(lang: str | None) -> str:
@@ -240,15 +243,20 @@ class KeywordIndex:
             fields = sorted({_field_for(lang), "text_all"} - {"text_other"})
         else:
             fields = _FIELDS
+        searcher = self.index.searcher()
+        terms = [(field, term) for field in fields for word in words for term in self.analyzers[field].analyze(word)]
+        if len(words) >= 12:
+            # Words nearly every profile uses ('students', 'project') carry little of the topic but
+            # have the longest posting lists.
+            cap = max(MAX_DF_SHARE * searcher.num_docs, MIN_COMMON_DF)
+            terms = [t for t in terms if searcher.doc_freq(*t) <= cap] or terms
         # One flat OR of term queries, the same terms and scores the query parser's nested
         # per-word clauses give; tantivy prunes a flat union of terms (block-max WAND), which
         # made a whole-profile query ~1.7x faster (tests/backends/test_keyword.py pins equality).
         query = tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, term))
-            for field in fields for word in words for term in self.analyzers[field].analyze(word)])
+            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, term)) for field, term in terms])
         filters = self._filter(flt)
         full = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *filters]) if filters else query
-        searcher = self.index.searcher()
         hits = searcher.search(full, limit=k, count=False).hits
         return [(searcher.doc(addr)["id"][0], float(score)) for score, addr in hits]
 

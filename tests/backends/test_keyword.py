@@ -1,4 +1,5 @@
-"""The keyword index builds its own flat term query: it must score exactly as tantivy's query parser."""
+"""The keyword index builds its own flat term query: it must score exactly as tantivy's query
+parser, less the words a long query leaves out because nearly every profile uses them."""
 from __future__ import annotations
 
 import itertools
@@ -10,6 +11,7 @@ import tantivy
 
 from matcher import text
 from matcher.backends.base import CandidateFilter
+from matcher.backends import keyword
 from matcher.backends.keyword import _FIELDS, _WORD, MAX_QUERY_WORDS, KeywordIndex, _field_for
 from models import Profile
 
@@ -39,7 +41,8 @@ def index(tmp_path_factory) -> tuple[KeywordIndex, list[Profile]]:
     ix.close()
 
 
-def test_flat_query_ranks_and_scores_as_the_parser(index):
+def test_flat_query_ranks_and_scores_as_the_parser(index, monkeypatch):
+    monkeypatch.setattr(keyword, "MIN_COMMON_DF", 10**9)   # keep every word, as the parser does
     ix, profiles = index
     queries = [(text.keyword_text(p), text.main_language(p)) for p in profiles[:60]]
     queries += [("recycling plastic waste", None), ("robótica e programação", "pt"), ("music", None)]
@@ -51,6 +54,25 @@ def test_flat_query_ranks_and_scores_as_the_parser(index):
         assert [s for _, s in ours] == pytest.approx([s for _, s in ref], rel=1e-5)
         compared += bool(ref)
     assert compared >= 50  # the queries really matched documents
+
+
+def test_a_long_query_leaves_out_words_nearly_every_profile_uses(index, monkeypatch):
+    ix, profiles = index
+    searcher = ix.index.searcher()
+    common = ["the", "and", "will", "with"]   # each in over 100 of the 400 documents, in both fields
+    assert all(min(searcher.doc_freq("text_all", w), searcher.doc_freq("text_en", w)) > keyword.MIN_COMMON_DF
+               for w in common)
+    me = next(p for p in profiles if text.main_language(p) == "en")
+    words = [w for w in dict.fromkeys(_WORD.findall(text.keyword_text(me).lower()))
+             if len(w) > 4 and searcher.doc_freq("text_all", w) < 40][:16]
+    assert len(words) >= 12
+    query = " ".join(words)
+    plain = ix.search(query, CandidateFilter(open_only=False), 30, "en")
+    assert plain and ix.search(f"{query} {' '.join(common)}", CandidateFilter(open_only=False), 30, "en") == plain
+    # A short query keeps them, and so does a long one when nothing counts as common.
+    assert ix.search("the", CandidateFilter(open_only=False), 5, "en")
+    monkeypatch.setattr(keyword, "MIN_COMMON_DF", 10**9)
+    assert ix.search(f"{query} {' '.join(common)}", CandidateFilter(open_only=False), 30, "en") != plain
 
 
 def test_filters_still_apply_and_add_nothing_to_the_score(index):
