@@ -3,6 +3,7 @@ ranking reads its features (matcher/pool.py) without fetching documents."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -80,6 +81,8 @@ class Columns:
         self._schools: dict[str, int] = {}
         self.missing: list[str] = []                # arrays an older snapshot did not hold
         self._sample: tuple[tuple[int, int], np.ndarray] | None = None
+        self._sampled: tuple[tuple[int, int, int], "Columns"] | None = None
+        self.version = 0                            # moves on every change a filter can see
 
     def _grow(self, need: int) -> None:
         cap = len(self.alive)
@@ -103,6 +106,7 @@ class Columns:
         them without building a Profile; `set` passes a Profile through the same form)."""
         self._grow(slot + 1)
         self.n = max(self.n, slot + 1)
+        self.version += 1
         s = d["school"]
         self.alive[slot] = True
         self.country[slot] = _COUNTRY[s["country"]]
@@ -122,12 +126,26 @@ class Columns:
 
     def clear(self, slot: int) -> None:
         self.alive[slot] = False
+        self.version += 1
 
     def sample(self, size: int) -> np.ndarray:
         """A fixed random sample of slots, sorted (gathers in memory order); new when n changes."""
         if self._sample is None or self._sample[0] != (self.n, size):
             self._sample = ((self.n, size), np.sort(np.random.default_rng(self.n).integers(0, self.n, size)))
         return self._sample[1]
+
+    def sampled(self, size: int) -> "Columns":
+        """The columns of `sample(size)`'s slots, gathered again only after a change: an estimate
+        then reads contiguous rows instead of gathering scattered ones from every column."""
+        key = (self.n, size, self.version)
+        if self._sampled is None or self._sampled[0] != key:
+            at = self.sample(size)
+            sub = Columns(len(at))
+            for name in _ARRAYS:
+                setattr(sub, name, getattr(self, name)[at])
+            sub.n, sub._schools = len(at), self._schools
+            self._sampled = (key, sub)
+        return self._sampled[1]
 
     def _eval(self, flt: CandidateFilter, at) -> np.ndarray:
         """The filter over rows `at` (a slice or an array of slots)."""
@@ -211,11 +229,13 @@ class Selection:
         self.cols, self.flt, self.exclude = cols, flt, list(exclude_slots)
         self._mask: np.ndarray | None = None
         self._estimate: float | None = None
+        self._lock = threading.Lock()   # both retrieval legs may ask at once: compute once
 
     def mask(self) -> np.ndarray:
-        if self._mask is None:
-            self._mask = self.cols.mask(self.flt, self.exclude)
-        return self._mask
+        with self._lock:
+            if self._mask is None:
+                self._mask = self.cols.mask(self.flt, self.exclude)
+            return self._mask
 
     def test(self, slots: np.ndarray) -> np.ndarray:
         return self.cols.test(self.flt, slots, self.exclude)
@@ -227,7 +247,14 @@ class Selection:
             if n <= 4 * self.SAMPLE:
                 self._estimate = float(self.mask().sum()) / max(1, int(self.cols.alive[:n].sum()))
             else:
-                sample = self.cols.sample(self.SAMPLE)
-                alive = int(self.cols.alive[sample].sum())
-                self._estimate = float(self.test(sample).sum()) / max(1, alive)
+                with self._lock:
+                    if self._estimate is None:
+                        self._estimate = self._sampled_share()
         return self._estimate
+
+    def _sampled_share(self) -> float:
+        sample, sub = self.cols.sample(self.SAMPLE), self.cols.sampled(self.SAMPLE)
+        passing = sub._eval(self.flt, slice(0, len(sample)))
+        if self.exclude:
+            passing &= ~np.isin(sample, self.exclude)
+        return float(passing.sum()) / max(1, int(sub.alive.sum()))

@@ -96,6 +96,8 @@ class EmbeddedBackend(SearchBackend):
         self._writing = threading.RLock()  # one writer at a time, SQLite and tantivy included
         self._rw = RWLock()                # searches vs changes to the in-memory indexes
         self._local = threading.local()
+        self._selecting = threading.Lock()
+        self._last_selection: tuple | None = None    # (filter, seq, Selection): see _selection
         self._conns: list[sqlite3.Connection] = []
         try:
             self._db = sqlite3.connect(self.dir / "profiles.sqlite", check_same_thread=False,
@@ -480,14 +482,15 @@ class EmbeddedBackend(SearchBackend):
 
     def _selection(self, flt: CandidateFilter) -> Selection:
         """The filter bound to the columns. A partner query passes one filter object to the
-        vector search, BM25 and the pool, so this thread's last selection is reused for the
-        same object (its estimate and mask are computed once) until a write moves the seq."""
-        last = getattr(self._local, "selection", None)
-        if last is not None and last[0] is flt and last[1] == self._seq:
-            return last[2]
-        sel = Selection(self.columns, flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
-        self._local.selection = (flt, self._seq, sel)
-        return sel
+        vector search, BM25 (on another thread) and the pool, so the last selection is reused
+        for the same object (its estimate and mask are computed once) until a write moves the seq."""
+        with self._selecting:
+            last = self._last_selection
+            if last is not None and last[0] is flt and last[1] == self._seq:
+                return last[2]
+            sel = Selection(self.columns, flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
+            self._last_selection = (flt, self._seq, sel)
+            return sel
 
     def _flt_mask(self, flt: CandidateFilter) -> np.ndarray:
         return self._selection(flt).mask()
