@@ -229,10 +229,12 @@ class Selection:
         self.cols, self.flt, self.exclude = cols, flt, list(exclude_slots)
         self._mask: np.ndarray | None = None
         self._estimate: float | None = None
-        self._lock = threading.Lock()   # both retrieval legs may ask at once: compute once
+        # Both retrieval legs may ask at once: each is computed once, under its own lock (BM25
+        # needs the estimate only, and must not wait for the vector leg's full mask).
+        self._mask_lock, self._estimate_lock = threading.Lock(), threading.Lock()
 
     def mask(self) -> np.ndarray:
-        with self._lock:
+        with self._mask_lock:
             if self._mask is None:
                 self._mask = self.cols.mask(self.flt, self.exclude)
             return self._mask
@@ -247,7 +249,7 @@ class Selection:
             if n <= 4 * self.SAMPLE:
                 self._estimate = float(self.mask().sum()) / max(1, int(self.cols.alive[:n].sum()))
             else:
-                with self._lock:
+                with self._estimate_lock:
                     if self._estimate is None:
                         self._estimate = self._sampled_share()
         return self._estimate
