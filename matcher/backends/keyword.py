@@ -30,7 +30,8 @@ COMMIT_SPACING_S = 0.1   # under concurrent writes, a group commit starts this l
 MAX_QUERY_WORDS = 32  # 16 was 10% faster and lost BM25 recall on the dev set (docs/quality.md)
 MAX_DF_SHARE = 0.1    # a long query drops words in more than this share of documents (and in over
 MIN_COMMON_DF = 100   # this many), as Lucene's MoreLikeThis does with maxDocFreqPct: at 1M profiles
-                      # one such word cost a third of a partner query's BM25 time (docs/quality.md)
+                      # they took a fifth to a third of a partner query's BM25 time, and quality held
+                      # (docs/quality.md, bench/ANALYSIS.md)
 
 
 def _field_for(lang: str | None) -> str:
