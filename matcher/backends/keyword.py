@@ -28,6 +28,7 @@ _WORD = re.compile(r"[^\W_]+")  # what the simple tokenizer keeps: letters and d
 COMMIT_SPACING_S = 0.1   # under concurrent writes, a group commit starts this long after the last
                          # (bench/load.py, 160 req/s: 9.9-10.1 against 11.5 ms of server CPU a request)
 MAX_QUERY_WORDS = 32  # 16 was 10% faster and lost BM25 recall on the dev set (docs/quality.md)
+LONG_QUERY_WORDS = 12  # from this many words a query is long (a whole profile): see KeywordIndex.search
 MAX_DF_SHARE = 0.1    # a long query drops words in more than this share of documents (and in over
 MIN_COMMON_DF = 100   # this many), as Lucene's MoreLikeThis does with maxDocFreqPct: at 1M profiles
                       # they took a fifth to a third of a partner query's BM25 time, and quality held
@@ -239,14 +240,15 @@ class KeywordIndex:
         # the English stemmer whatever language the query is in. A long one (a whole profile)
         # would multiply terms by fields: it searches its own language's field and the
         # unstemmed field of every text, which still matches if detection picked wrongly.
-        if len(words) >= 12:
+        long_query = len(words) >= LONG_QUERY_WORDS
+        if long_query:
             lang = lang or detect_language(text)
             fields = sorted({_field_for(lang), "text_all"} - {"text_other"})
         else:
             fields = _FIELDS
         searcher = self.index.searcher()
         terms = [(field, term) for field in fields for word in words for term in self.analyzers[field].analyze(word)]
-        if len(words) >= 12:
+        if long_query:
             # Words nearly every profile uses ('students', 'project') carry little of the topic but
             # have the longest posting lists.
             cap = max(MAX_DF_SHARE * searcher.num_docs, MIN_COMMON_DF)

@@ -10,9 +10,9 @@ import pytest
 import tantivy
 
 from matcher import text
-from matcher.backends.base import CandidateFilter
 from matcher.backends import keyword
-from matcher.backends.keyword import _FIELDS, _WORD, MAX_QUERY_WORDS, KeywordIndex, _field_for
+from matcher.backends.base import CandidateFilter
+from matcher.backends.keyword import _FIELDS, _WORD, LONG_QUERY_WORDS, MAX_QUERY_WORDS, KeywordIndex, _field_for
 from models import Profile
 
 SAMPLE = Path(__file__).resolve().parents[2] / "indexer" / "data" / "sample.jsonl"
@@ -23,7 +23,7 @@ def _parsed(ix: KeywordIndex, query: str, k: int, lang: str | None) -> list[tupl
     words = list(dict.fromkeys(_WORD.findall(query.lower())))
     if len(words) > MAX_QUERY_WORDS:
         words = sorted(words, key=len, reverse=True)[:MAX_QUERY_WORDS]
-    fields = sorted({_field_for(lang), "text_all"} - {"text_other"}) if len(words) >= 12 else _FIELDS
+    fields = sorted({_field_for(lang), "text_all"} - {"text_other"}) if len(words) >= LONG_QUERY_WORDS else _FIELDS
     q, _ = ix.index.parse_query_lenient(" ".join(words), fields)
     s = ix.index.searcher()
     return [(s.doc(a)["id"][0], score) for score, a in s.search(q, limit=k).hits]
@@ -65,7 +65,7 @@ def test_a_long_query_leaves_out_words_nearly_every_profile_uses(index, monkeypa
     me = next(p for p in profiles if text.main_language(p) == "en")
     words = [w for w in dict.fromkeys(_WORD.findall(text.keyword_text(me).lower()))
              if len(w) > 4 and searcher.doc_freq("text_all", w) < 40][:16]
-    assert len(words) >= 12
+    assert len(words) >= LONG_QUERY_WORDS
     query = " ".join(words)
     plain = ix.search(query, CandidateFilter(open_only=False), 30, "en")
     assert plain and ix.search(f"{query} {' '.join(common)}", CandidateFilter(open_only=False), 30, "en") == plain
@@ -104,8 +104,6 @@ class _CountingWriter:
 
 
 def test_a_lone_writer_never_waits_and_concurrent_writes_share_a_commit(tmp_path, monkeypatch):
-    from matcher.backends import keyword
-
     ix = KeywordIndex(tmp_path / "kw")
     ix._writer = counting = _CountingWriter(ix._writer)
     slept: list[float] = []
