@@ -33,7 +33,7 @@ def main() -> None:
     args = ap.parse_args()
     b = EmbeddedBackend(args.data, DIM)
     m = Matcher(b, HashingEmbedder(DIM))
-    m.calibration()
+    m.scorer.reference()
     spent: dict[str, float] = collections.defaultdict(float)
     calls: collections.Counter = collections.Counter()
 

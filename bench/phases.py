@@ -154,7 +154,7 @@ def query(args) -> dict:
     qs = [recs[i].vectors for i in qids if len(recs[i].vectors)]
     sel_rows = []
     m = Matcher(b, HashingEmbedder(DIM))
-    m.calibration()
+    m.scorer.reference()
     for target, countries in _country_sets(b, n_alive):
         flt = CandidateFilter(countries=countries, open_only=False)
         mask = b.columns.mask(flt)

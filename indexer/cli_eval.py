@@ -1,61 +1,131 @@
-"""`twinmatch eval DATASET`: index a judged dataset and print the metrics of each ranking mode."""
+"""`twinmatch eval DATASET...`: index judged datasets, print each ranking's metrics, fit the model."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import numpy as np
+from tqdm import tqdm
 
-def cmd_eval(args) -> int:
-    from tqdm import tqdm
+from indexer.ingest import load_file
+from matcher.embeddings.cache import import_vectors
+from matcher.evaluation import (METRICS, MODES, SEARCH_MODES, collect, collect_search, dataset_groups,
+                                read_qrels, score)
+from matcher.features import SEARCH_FEATURES
+from matcher.service import build_matcher
+from matcher.settings import get_settings
 
-    from indexer.ingest import load_file
-    from matcher.embeddings.cache import import_vectors
-    from matcher.evaluation import evaluate, read_qrels
-    from matcher.service import MODES, build_matcher
-    from matcher.settings import get_settings
+HEADER = "| mode | nDCG@10 | recall@10 | cross-lingual recall@10 | MRR | pool recall |"
 
-    dataset = Path(args.dataset)
+
+def _index(m, path: Path) -> int:
+    """Index one profiles file (with its vectors sidecar when present); returns its size."""
+    sidecar = path.with_name(path.name + ".emb.npz")
+    if sidecar.exists():
+        import_vectors(m.embedder, sidecar)
+    profiles, errors = load_file(path)
+    if errors:
+        print(f"warning: {len(errors)} problems in {path}, first: {errors[0]}", file=sys.stderr)
+    missing = [p for p in profiles if m.backend.get(p.id) is None]
+    if missing:
+        with tqdm(total=len(missing), desc=f"indexing {path.name}", unit="profile", leave=False) as bar:
+            m.upsert(missing, progress=bar.update)
+    return len(profiles)
+
+
+def load_set(dataset: Path, background: Path | None, workdir: Path | None, limit: int | None,
+             searches: list[str]):
+    """(name, partner queries, search queries per field, groups, profile count) of one judged
+    dataset, indexed with its background."""
     profiles_path, qrels_path = dataset / "profiles.jsonl", dataset / "qrels.tsv"
     for p in (profiles_path, qrels_path):
         if not p.exists():
-            print(f"error: {p} is missing; a dataset is a folder with profiles.jsonl and qrels.tsv",
-                  file=sys.stderr)
-            return 2
-    settings = get_settings().model_copy(update={"data_dir": Path(args.workdir or dataset / ".index")})
+            raise FileNotFoundError(f"{p} is missing; a dataset is a folder with profiles.jsonl and qrels.tsv")
+    name = dataset.resolve().name + (f"+{background.stem}" if background else "")
+    index = (workdir or Path(".eval-index")) / name
+    settings = get_settings().model_copy(update={"data_dir": index})
     m = build_matcher(settings, threads=2)
     try:
-        sidecar = profiles_path.with_name(profiles_path.name + ".emb.npz")
-        if sidecar.exists():
-            import_vectors(m.embedder, sidecar)
-        profiles, errors = load_file(profiles_path)
-        if errors:
-            print(f"warning: {len(errors)} problems in {profiles_path}, first: {errors[0]}", file=sys.stderr)
-        stored = m.backend.count()
-        if stored != len(profiles):
-            with tqdm(total=len(profiles), desc="indexing", unit="profile") as bar:
-                m.upsert(profiles, progress=bar.update)
+        size = _index(m, profiles_path) + (_index(m, background) if background else 0)
         qrels = read_qrels(qrels_path)
-        if args.limit:
-            qrels = dict(list(qrels.items())[: args.limit])
-        modes = args.mode or list(MODES)
-        rows = []
-        for mode in modes:
-            with tqdm(total=len(qrels), desc=mode, unit="query", leave=False) as bar:
-                rows.append((mode, evaluate(m, qrels, mode, progress=bar.update)))
+        if limit:
+            qrels = dict(list(qrels.items())[:limit])
+        groups = dataset_groups(dataset, qrels)
+        with tqdm(total=len(qrels), desc=f"querying {name}", unit="query", leave=False) as bar:
+            queries = collect(m, qrels, progress=bar.update)
+        found = {}
+        for field in searches:
+            with tqdm(total=len(qrels), desc=f"searching {name} by {field}", unit="query", leave=False) as bar:
+                found[field] = collect_search(m, qrels, field, progress=bar.update)
     finally:
         m.close()
-    print(f"dataset {dataset} · {len(profiles)} profiles · {len(qrels)} queries")
-    print("| mode | nDCG@10 | recall@10 | MRR |")
-    print("|---|---|---|---|")
-    for mode, r in rows:
-        print(f"| {mode} | {r['ndcg@10']:.3f} | {r['recall@10']:.3f} | {r['mrr']:.3f} |")
+    return name, queries, found, groups, size
+
+
+def _row(mode: str, r: dict[str, float], spread: dict[str, float] | None = None) -> str:
+    cells = [f"{r[k]:.3f}" + (f" ± {spread[k]:.3f}" if spread else "") for k in METRICS]
+    return f"| {mode} | " + " | ".join(cells) + " |"
+
+
+def cmd_eval(args) -> int:
+    background = Path(args.background) if args.background else None
+    if background and not background.exists():
+        print(f"error: no such file: {background}", file=sys.stderr)
+        return 2
+    searches = args.search or []
+    sets, search_sets, groups = {}, {}, {}
+    try:
+        for d in args.dataset:
+            name, queries, found, g, size = load_set(Path(d), background,
+                                                     Path(args.workdir) if args.workdir else None,
+                                                     args.limit, searches)
+            sets[name], groups[name] = queries, g
+            _table(f"{name}: partner queries, {size} profiles, {len(queries)} queries",
+                   {mode: score(queries, mode) for mode in args.mode or MODES})
+            for field, qs in found.items():
+                search_sets[f"{name}/{field}"], groups[f"{name}/{field}"] = qs, g
+                _table(f"{name}: searches by {field}, {len(qs)} queries",
+                       {mode: score(qs, mode) for mode in SEARCH_MODES})
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.cv or args.fit or args.fit_search:
+        from matcher.training import cross_validate, fit_all  # scikit-learn, for fitting only
+        folds = args.cv or 5
+        runs = [(sets, (), ("model", "full"), args.fit)]
+        if search_sets:
+            runs.append((search_sets, SEARCH_FEATURES, ("search",), args.fit_search))
+        for chosen, features, modes, out in runs:
+            kw = {"features": features} if features else {}
+            cv = cross_validate(chosen, groups, folds=folds, modes=modes, **kw)
+            for name, per_mode in cv.items():
+                _table(f"{name}: grouped {folds}-fold cross-validation (mean ± spread over folds)",
+                       {m: {k: float(np.mean(v)) for k, v in mt.items()} for m, mt in per_mode.items()},
+                       {m: {k: float(np.std(v)) for k, v in mt.items()} for m, mt in per_mode.items()})
+            if out:
+                fit_all(chosen, cv, **kw).save(Path(out))
+                print(f"\nwrote {out}")
     return 0
 
 
+def _table(title: str, rows: dict[str, dict[str, float]], spread: dict | None = None) -> None:
+    print(f"\n### {title}\n\n{HEADER}\n|---|---|---|---|---|---|")
+    for mode, r in rows.items():
+        print(_row(mode, r, spread[mode] if spread else None))
+
+
 def register(sub) -> None:
-    p = sub.add_parser("eval", help="nDCG@10, recall@10 and MRR of each ranking mode on a dataset")
-    p.add_argument("dataset", help="folder with profiles.jsonl and qrels.tsv")
-    p.add_argument("--mode", action="append", help="filters, subjects, bm25, vector, hybrid, weighted, full")
-    p.add_argument("--limit", type=int, help="evaluate only the first N queries")
-    p.add_argument("--workdir", help="index folder (default DATASET/.index, reused between runs)")
+    p = sub.add_parser("eval", help="nDCG@10, recall@10 and more of each ranking on judged datasets")
+    p.add_argument("dataset", nargs="+", help="folders with profiles.jsonl and qrels.tsv (and meta.tsv)")
+    p.add_argument("--mode", action="append", choices=MODES, help="rankings to score (default: all)")
+    p.add_argument("--background", help="a profiles file indexed beside each dataset: unjudged teachers")
+    p.add_argument("--cv", type=int, metavar="K", help="grouped K-fold cross-validation of the learned model")
+    p.add_argument("--fit", metavar="FILE", help="fit the model on every dataset and write it to FILE "
+                   "(matcher/model.json ships); implies --cv 5 unless given")
+    p.add_argument("--search", action="append", choices=("title", "interests"),
+                   help="also run each judged teacher's search by its idea title or interests")
+    p.add_argument("--fit-search", metavar="FILE", help="fit the search model on the --search queries "
+                   "and write it to FILE (matcher/search_model.json ships)")
+    p.add_argument("--limit", type=int, help="evaluate only the first N queries of each dataset")
+    p.add_argument("--workdir", help="index folder (default .eval-index/, reused between runs)")
     p.set_defaults(func=cmd_eval)

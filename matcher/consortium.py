@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from matcher import ranking
 from matcher.backends.base import Record
 from matcher.errors import MatchingError
+from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages
 from matcher.reasons import reason
 from models import ProfilePublic, Reason
 
@@ -34,18 +35,17 @@ class Consortium(BaseModel):
     pairs: list[Pair]
 
 
-def best_group(me: Record, cands: list[Record], size: int, cal: ranking.Calibration,
+def best_group(me: Record, cands: list[Record], size: int, scorer: ranking.Scorer,
                lang: str | None = None) -> Consortium:
     people = [me, *cands]
     n = len(people)
+    teachers = Teachers.from_records(people, scorer.backend.dim)
+    prob = scorer.score(teachers, teachers)[1]
     score = [[0.0] * n for _ in range(n)]
-    feats: dict[tuple[int, int], ranking.PairFeatures] = {}
     for i in range(n):
         for j in range(i + 1, n):
             if ranking.compatible(people[i].profile, people[j].profile):
-                f = ranking.pair_features(people[i], people[j], cal, use_kw=False)
-                score[i][j] = score[j][i] = f.score
-                feats[(i, j)] = f
+                score[i][j] = score[j][i] = float(prob[i, j])
     best: tuple[float, float, list[int]] = (-1.0, -1.0, [])
 
     def grow(group: list[int], countries: set[str], weakest: float, total: float, start: int) -> None:
@@ -76,17 +76,18 @@ def best_group(me: Record, cands: list[Record], size: int, cal: ranking.Calibrat
     for x in range(len(group)):
         for y in range(x + 1, len(group)):
             i, j = sorted((group[x], group[y]))
-            f = feats[(i, j)]
             a, b = people[i], people[j]
-            why = [reason("shared_languages", lang, languages=f.languages),
-                   reason("age_overlap", lang, ages=f.ages)]
-            if f.subjects:
-                why.append(reason("shared_subjects", lang, subjects=f.subjects))
-            if f.best_pair[0] >= 0:
-                why.append(reason("similar_idea", lang,
-                                  own_idea=_label(a, f.best_pair[0]), partner_idea=_label(b, f.best_pair[1]),
-                                  similarity=round(f.cos, 4)))
-            pairs.append(Pair(a=a.profile.id, b=b.profile.id, score=round(f.score, 6), reasons=why))
+            why = [reason("shared_languages", lang, languages=[v for v in a.profile.languages
+                                                               if v in b.profile.languages]),
+                   reason("age_overlap", lang, ages=shared_ages(a.profile, b.profile))]
+            subjects = [v for v in a.profile.subjects if v in b.profile.subjects]
+            if subjects:
+                why.append(reason("shared_subjects", lang, subjects=subjects))
+            cos, ua, ub = best_unit_pair(a.vectors, a.units, b.vectors, b.units)
+            if ua >= 0 and cos >= SIMILAR_IDEA:
+                why.append(reason("similar_idea", lang, own_idea=_label(a, ua), partner_idea=_label(b, ub),
+                                  similarity=round(cos, 4)))
+            pairs.append(Pair(a=a.profile.id, b=b.profile.id, score=round(score[i][j], 6), reasons=why))
     members = [people[i] for i in group]
     return Consortium(members=[m.profile.public() for m in members],
                       countries=[m.profile.school.country for m in members],

@@ -1,4 +1,4 @@
-"""The one ranking: pair features, calibration, reciprocal fusion, responsiveness and diversity.
+"""The one ranking: hard constraints, the learned pair score, responsiveness and diversity.
 
 Every backend only returns candidates; the order users see is decided here, so the
 embedded and the OpenSearch backends rank the same candidates the same way.
@@ -6,75 +6,16 @@ embedded and the OpenSearch backends rank the same candidates the same way.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import threading
 
 import numpy as np
 
-from matcher.backends.base import Record
-from matcher.pool import EN, Pool, pairing_rows, popcount
+from matcher import model as learned
+from matcher.backends.base import CandidateFilter, Record, SearchBackend
+from matcher.features import Teachers, hubness, pair_features, today_days
 from models import Profile
 
-# Weights of one direction's fit (what the asking teacher wants from a partner), chosen on
-# the development set (docs/quality.md): comparable pupil ages matter as much as official
-# advice says; BM25 across languages mostly adds noise, so it mainly feeds candidates.
-W_SEM, W_KW, W_SUBJ, W_AGE, W_LANG = 0.45, 0.02, 0.20, 0.33, 0.0
-
-
-@dataclass
-class Calibration:
-    """Cosine statistics of unrelated pairs in this index; e5 cosines sit in a narrow band,
-    so similarity is used as a z-score against them, never as a fixed cut-off."""
-    mean: float = 0.80
-    std: float = 0.05
-
-    MIDPOINT = 2.5  # the z that counts as half similar; same-theme pairs sit well above
-
-    def __call__(self, cos: float) -> float:
-        z = (cos - self.mean) / max(self.std, 1e-4)
-        return 1.0 / (1.0 + math.exp(-(z - self.MIDPOINT)))
-
-    def array(self, cos: np.ndarray) -> np.ndarray:
-        """The same curve over an array of cosines; -inf (a side without ideas) gives 0."""
-        z = (cos - self.mean) / max(self.std, 1e-4)
-        return np.where(np.isfinite(cos),
-                        1.0 / (1.0 + np.exp(-(np.nan_to_num(z, neginf=-50.0) - self.MIDPOINT))), 0.0)
-
-    @classmethod
-    def from_vectors(cls, vecs: np.ndarray) -> "Calibration":
-        if len(vecs) < 20:
-            return cls()
-        sims = vecs @ vecs.T
-        off = sims[~np.eye(len(vecs), dtype=bool)]
-        return cls(float(off.mean()), float(off.std()))
-
-
-@dataclass
-class PairFeatures:
-    cos: float = 0.0              # best idea-pair cosine
-    best_pair: tuple[int, int] = (-1, -1)
-    sem: float = 0.0              # calibrated
-    kw: float = 0.0               # BM25 normalised by the best in the pool
-    ages: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
-    subjects: list[str] = field(default_factory=list)
-    fit_ab: float = 0.0           # how well B fits what A asks for
-    fit_ba: float = 0.0
-    score: float = 0.0
-
-
-def shared_ages(a: Profile, b: Profile) -> list[str]:
-    out = []
-    for x in a.age_groups:
-        for y in b.age_groups:
-            lo, hi = max(x.from_, y.from_), min(x.to, y.to)
-            if lo <= hi:
-                out.append(f"{lo}-{hi}")
-    return list(dict.fromkeys(out))
-
-
-def _years(p: Profile) -> set[int]:
-    """Pupil ages taught, as a set (the campaign's vectorised scorer builds bitmasks from it)."""
-    return {y for y in range(100) if p.years >> y & 1}
+HUB_REFERENCE = 64            # reference teachers for hubness: a fixed spread of the index
 
 
 def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool:
@@ -86,115 +27,60 @@ def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool
             and a.open_to_partners and b.open_to_partners)
 
 
-def fit(sem, kw, subj, age, lang, use_kw: bool = True):
-    """One direction's fit from its parts, each in [0, 1]; scalars or numpy arrays alike.
-    The only copy of the weights' formula: pairs, candidate pools and campaign cohorts use it."""
-    kw_w = W_KW if use_kw else 0.0
-    total = W_SEM + kw_w + W_SUBJ + W_AGE + W_LANG
-    return (W_SEM * sem + kw_w * kw + W_SUBJ * subj + W_AGE * age + W_LANG * lang) / total
+class Scorer:
+    """Scores pairs of teachers with the learned model.
+
+    It keeps the index's hubness reference (a fixed spread of its teachers, drawn again when the
+    index has grown or shrunk by a fifth) and each scored teacher's hubness against it."""
+
+    def __init__(self, backend: SearchBackend, model: learned.Model | None = None):
+        self.backend, self.model = backend, model or learned.load()
+        self._lock = threading.Lock()
+        self._ref: Teachers | None = None
+        self._ref_count = -1
+        self._hubs: dict[str, tuple[float, float, float]] = {}
+
+    def reference(self) -> Teachers:
+        n = self.backend.count()
+        with self._lock:
+            if self._ref is None or abs(n - self._ref_count) > max(20, self._ref_count // 5):
+                ids = self.backend.filter_ids(CandidateFilter(open_only=False), 20_000)
+                step = max(1, len(ids) // HUB_REFERENCE)
+                picked = ids[::step][:HUB_REFERENCE]
+                recs = self.backend.get_many(picked)
+                self._ref = Teachers.from_records([recs[i] for i in picked if i in recs], self.backend.dim)
+                self._ref_count, self._hubs = n, {}
+            return self._ref
+
+    def hubs(self, t: Teachers) -> dict[str, np.ndarray]:
+        """Hubness of every teacher in `t`, from the cache where known."""
+        ref = self.reference()
+        missing = [i for i, pid in enumerate(t.ids) if pid not in self._hubs]
+        if missing:
+            fresh = hubness(t.take(missing) if len(missing) < len(t) else t, ref)
+            with self._lock:
+                if len(self._hubs) > 200_000:
+                    self._hubs.clear()
+                for at, i in enumerate(missing):
+                    self._hubs[t.ids[i]] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
+        rows = np.array([self._hubs[pid] for pid in t.ids], np.float64).reshape(len(t), 3)
+        return {"profile": rows[:, 0], "idea": rows[:, 1], "interests": rows[:, 2]}
+
+    def features(self, a: Teachers, b: Teachers) -> dict[str, np.ndarray]:
+        return pair_features(a, b, self.hubs(a), self.hubs(b))
+
+    def score(self, a: Teachers, b: Teachers) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """(features, the model's probability) of every pair (a[i], b[j])."""
+        feats = self.features(a, b)
+        return feats, self.model.probability(feats)
+
+    def pair(self, a: Record, b: Record) -> tuple[dict[str, np.ndarray], float]:
+        feats, p = self.score(Teachers.from_records([a], self.backend.dim),
+                              Teachers.from_records([b], self.backend.dim))
+        return feats, float(p[0, 0])
 
 
-def direction_fit(a: Profile, b: Profile, f: PairFeatures, use_kw: bool = True) -> float:
-    """How well `b` fits what `a` asks for: a's subjects, a's pupils' ages, a's languages."""
-    subj = len(set(a.subjects) & set(b.subjects)) / len(a.subjects) if a.subjects else 0.0
-    ya = a.years
-    age = (ya & b.years).bit_count() / ya.bit_count() if ya else 0.0
-    lang = float(lang_fit(len([x for x in f.languages if x != "en"]), len(f.languages)))
-    return fit(f.sem, f.kw, subj, age, lang, use_kw)
-
-
-def lang_fit(non_en, shared):
-    """The language part of a fit from counts of shared languages (scalars or arrays): sharing
-    one other than English matters more to the teachers who ask for it."""
-    return np.where(np.asarray(non_en) > 0, 1.0, np.where(np.asarray(shared) > 0, 0.6, 0.0))
-
-
-def harmonic(x, y):
-    """Harmonic mean of two fits, 0 when either is 0 (scalars or arrays)."""
-    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((x > 0) & (y > 0), 2 * x * y / (x + y), 0.0)
-
-
-def best_pairs(a: Record, others: list[Record]) -> list[tuple[float, int, int]]:
-    """For each record in `others`, (best idea-pair cosine, row in a, row in it), in one product."""
-    ra = pairing_rows(a.units)
-    rows = [pairing_rows(b.units) for b in others]
-    if not ra or not others:
-        return [(0.0, -1, -1)] * len(others)
-    stacked = [b.vectors[r] for b, r in zip(others, rows) if r]
-    if not stacked:
-        return [(0.0, -1, -1)] * len(others)
-    sims = a.vectors[ra] @ np.vstack(stacked).T           # (ideas of a, all candidate rows)
-    out, at = [], 0
-    for r in rows:
-        if not r:
-            out.append((0.0, -1, -1))
-            continue
-        block = sims[:, at:at + len(r)]
-        i, j = np.unravel_index(int(np.argmax(block)), block.shape)
-        out.append((float(block[i, j]), ra[i], r[j]))
-        at += len(r)
-    return out
-
-
-def pair_features(a: Record, b: Record, cal: Calibration, kw: float = 0.0,
-                  use_kw: bool = True, best: tuple[float, int, int] | None = None) -> PairFeatures:
-    f = PairFeatures(kw=kw)
-    cos, i, j = best if best is not None else best_pairs(a, [b])[0]
-    if i >= 0:
-        f.cos, f.best_pair = cos, (i, j)
-        f.sem = cal(cos)
-    f.languages = [x for x in a.profile.languages if x in b.profile.languages]
-    f.subjects = [s for s in a.profile.subjects if s in b.profile.subjects]
-    f.ages = shared_ages(a.profile, b.profile)
-    f.fit_ab = direction_fit(a.profile, b.profile, f, use_kw)
-    f.fit_ba = direction_fit(b.profile, a.profile, f, use_kw)
-    f.score = float(harmonic(f.fit_ab, f.fit_ba))
-    return f
-
-
-@dataclass
-class PoolScores:
-    """Features of every candidate in a pool against one asking profile, as arrays."""
-    cos: np.ndarray               # best idea-pair cosine (0 when either side has no unit)
-    sem: np.ndarray
-    kw: np.ndarray
-    shared_subjects: np.ndarray
-    fit_ab: np.ndarray
-    fit_ba: np.ndarray
-    score: np.ndarray             # reciprocal: harmonic mean of the two fits
-
-
-def score_pool(me: Pool, pool: Pool, cal: Calibration, kw: np.ndarray | None = None,
-               use_kw: bool = True) -> PoolScores:
-    """pair_features for a whole pool at once: `me` is a one-row pool, `kw` the normalised BM25."""
-    n = len(pool)
-    kw = np.zeros(n) if kw is None else np.asarray(kw, np.float64)
-    cos = np.zeros(n)
-    if len(me.vecs) and len(pool.vecs):
-        best_row = (me.vecs @ pool.vecs.T).max(axis=0)                     # per candidate row
-        owners, starts = np.unique(pool.owner, return_index=True)
-        cos[owners] = np.maximum.reduceat(best_row, starts)
-        has = np.zeros(n, bool)
-        has[owners] = True
-        sem = cal.array(np.where(has, cos, -np.inf))
-    else:
-        sem = np.zeros(n)
-    shared_subj = popcount(me.subjects[0] & pool.subjects)
-    shared_years = popcount(me.ages[0] & pool.ages)
-    lang = lang_fit(popcount(me.langs[0] & pool.langs & ~EN), popcount(me.langs[0] & pool.langs))
-    my_subj, my_years = int(popcount(me.subjects)[0]), int(popcount(me.ages)[0])
-    their_subj, their_years = popcount(pool.subjects), popcount(pool.ages)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fit_ab = fit(sem, kw, shared_subj / my_subj if my_subj else 0.0,
-                     shared_years / my_years if my_years else 0.0, lang, use_kw)
-        fit_ba = fit(sem, kw, np.where(their_subj > 0, shared_subj / their_subj, 0.0),
-                     np.where(their_years > 0, shared_years / their_years, 0.0), lang, use_kw)
-    return PoolScores(cos, sem, kw, shared_subj, fit_ab, fit_ba, harmonic(fit_ab, fit_ba))
-
-
-def responsiveness(pool: Pool, today: int) -> np.ndarray:
+def responsiveness(pool: Teachers, today: int) -> np.ndarray:
     """A factor in [0.61, 1.05] per candidate (`today` in days since 1970): recent activity and
     answering raise; floods of unanswered requests lower; a profile nobody has contacted yet
     gets a small cold-start lift."""
@@ -204,6 +90,17 @@ def responsiveness(pool: Pool, today: int) -> np.ndarray:
     flooded = np.maximum(0.8, 1.0 - 0.02 * (pool.received - pool.answered))
     return factor * np.where(pool.received == 0, 1.05,                 # cold start: fair exposure
                              np.where(pool.received > 5, flooded, 1.0))  # already flooded: demote
+
+
+def rank(pool: Teachers, prob: np.ndarray, full: bool = True,
+         today: int | None = None) -> tuple[list[int], np.ndarray]:
+    """Pool positions best first and each one's key. `full` weighs the learned probability by
+    responsiveness and keeps any country to a third of the first ten."""
+    if not full:
+        return np.argsort(-prob, kind="stable").tolist(), prob
+    keys = prob * responsiveness(pool, today_days() if today is None else today)
+    order = np.argsort(-keys, kind="stable").tolist()          # ties keep retrieval order
+    return diversify(order, lambda i: int(pool.country[i]), k=10), keys
 
 
 def diversify(items: list, country_of, k: int, share: float = 1 / 3) -> list:

@@ -3,22 +3,33 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Literal
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from matcher import ranking, text
+from matcher import ranking, search, text
 from matcher.backends.base import CandidateFilter, Record, SearchBackend
 from matcher.embeddings.base import Embedder
 from matcher.errors import ModelMismatch, ProfileNotFound
-from matcher.pool import Pool, today_days
+from matcher.consortium import Consortium, best_group
+from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
 from matcher.reasons import reason
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
 
-Mode = Literal["filters", "subjects", "bm25", "vector", "hybrid", "weighted", "full"]
-MODES: tuple[str, ...] = ("filters", "subjects", "bm25", "vector", "hybrid", "weighted", "full")
+Mode = Literal["full", "model"]
+
+@dataclass
+class Candidates:
+    """A partner query's candidate pool: the asking record, the candidates' features, the
+    learned probability of each, and each one's BM25 score over the pool's best (0 if none)."""
+    me: Record
+    pool: Teachers
+    feats: dict[str, np.ndarray]
+    prob: np.ndarray
+    kw: np.ndarray
 
 
 def _one_blas_thread() -> None:
@@ -35,9 +46,8 @@ def _short(s: str, n: int = 80) -> str:
 
 class Matcher:
     def __init__(self, backend: SearchBackend, embedder: Embedder, candidates: int = 50):
-        self.backend, self.embedder, self.candidates = backend, embedder, candidates
-        self._cal: ranking.Calibration | None = None
-        self._cal_count = -1
+        self.backend, self.embedder, self.pool_size = backend, embedder, candidates
+        self.scorer = ranking.Scorer(backend)
         self._lock = threading.Lock()
         self._legs: ThreadPoolExecutor | None = None
         _one_blas_thread()
@@ -78,7 +88,7 @@ class Matcher:
             vecs = self.embedder.passages(flat) if flat else np.zeros((0, self.embedder.dim), np.float32)
             records, at = [], 0
             for p, u in zip(chunk, units):
-                records.append(Record(p, vecs[at:at + len(u)], [name for name, _ in u]))
+                records.append(Record(p, *with_profile_row(vecs[at:at + len(u)], [name for name, _ in u])))
                 at += len(u)
             self.backend.upsert(records)
             if progress:
@@ -130,27 +140,17 @@ class Matcher:
 
     # -- scoring helpers ----------------------------------------------------------------------
 
-    def calibration(self) -> ranking.Calibration:
-        """Cosine statistics of a fixed sample (first ids in order), refreshed as the index grows."""
-        n = self.backend.count()
-        with self._lock:
-            if self._cal is None or abs(n - self._cal_count) > max(50, self._cal_count // 5):
-                sample = []
-                for recs in self.backend.scan(batch=400):
-                    sample.extend(r.vectors[0] for r in recs if len(r.vectors))
-                    break
-                self._cal = ranking.Calibration.from_vectors(np.array(sample)) if sample else ranking.Calibration()
-                self._cal_count = n
-            return self._cal
+    def teachers(self, records: list[Record]) -> Teachers:
+        return Teachers.from_records(records, self.backend.dim)
 
     def compatible(self, a: Profile, b: Profile, allow_same_country: bool = False) -> bool:
         return ranking.compatible(a, b, allow_same_country)
 
     def pair_score(self, a: Record, b: Record) -> float:
-        """Reciprocal compatibility of two stored profiles; 0 when a hard constraint fails."""
+        """The learned score of two stored profiles (symmetric); 0 when a hard constraint fails."""
         if not ranking.compatible(a.profile, b.profile):
             return 0.0
-        return ranking.pair_features(a, b, self.calibration(), use_kw=False).score
+        return self.scorer.pair(a, b)[1]
 
     def hard_filter(self, me: Profile, filters: Filters | None) -> CandidateFilter:
         f = filters or Filters()
@@ -164,95 +164,67 @@ class Matcher:
 
     # -- partners -------------------------------------------------------------------------
 
+    def candidates(self, me: Record, filters: Filters | None = None) -> Candidates:
+        """Every candidate the retrieval legs find for `me` that passes the hard constraints, with
+        its features. The pool depends on the profile and the filters only, never on the page."""
+        flt = self.hard_filter(me.profile, filters)
+        kw_leg = self._aside(self.backend.keyword_search, text.keyword_text(me.profile), flt,
+                             self.pool_size // 2, lang=text.main_language(me.profile))
+        vec_ids = [c.id for c in self.backend.vector_search(me.vectors, flt, self.pool_size)] \
+            if len(me.vectors) else []
+        kw = {c.id: c.score for c in kw_leg.result()}
+        pool = self.backend.features(list(dict.fromkeys([*vec_ids, *kw])), flt)
+        kw_max = max(kw.values(), default=0.0) or 1.0
+        feats, prob = self.scorer.score(self.teachers([me]), pool)
+        return Candidates(me, pool, {name: v[0] for name, v in feats.items()}, prob[0],
+                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]))
+
     def partners(self, profile_id: str, k: int = 10, offset: int = 0, filters: Filters | None = None,
                  lang: str | None = None, mode: Mode = "full") -> ResultList:
+        """Partners of a stored teacher, best first. `full` weighs the learned score by
+        responsiveness and spreads countries over the first page; `model` is the score alone."""
         me = self.record(profile_id)
-        flt = self.hard_filter(me.profile, filters)
-        pool_size = max(self.candidates, k + offset)
-        kw_scores: dict[str, float] = {}
-        if mode in ("filters", "subjects"):
-            ids = self.backend.filter_ids(flt, pool_size * (5 if mode == "subjects" else 1))
-        else:
-            kw_leg = None
-            if mode not in ("vector", "weighted"):
-                kw_leg = self._aside(self.backend.keyword_search, text.keyword_text(me.profile), flt,
-                                     max(k + offset, pool_size // 2), lang=text.main_language(me.profile))
-            vec_ids = []
-            if mode != "bm25" and len(me.vectors):
-                vec_ids = [c.id for c in self.backend.vector_search(me.vectors, flt, pool_size)]
-            if kw_leg is not None:
-                kw_scores = {c.id: c.score for c in kw_leg.result()}
-            ids = list(dict.fromkeys([*vec_ids, *kw_scores]))
-        # Rank the whole pool from its columns; only the page's documents are read.
-        pool = self.backend.features(ids, flt)
-        kw_max = max(kw_scores.values(), default=0.0) or 1.0
-        kw = np.array([kw_scores.get(pid, 0.0) / kw_max for pid in pool.ids])
-        order, keys = self._rank(me, pool, kw, mode, filters)
+        c = self.candidates(me, filters)
+        order, keys = ranking.rank(c.pool, c.prob, full=mode == "full")
+        if mode == "full" and filters and filters.country:      # asked-for countries: no quota
+            order = np.argsort(-keys, kind="stable").tolist()
         page = order[offset:offset + k]
-        recs = self.backend.get_many([pool.ids[i] for i in page])
-        cal, results = self.calibration(), []
+        recs = self.backend.get_many([c.pool.ids[i] for i in page])
+        results = []
         for i in page:
-            rec = recs.get(pool.ids[i])
+            rec = recs.get(c.pool.ids[i])
             if rec is None:  # erased since the pool was read
                 continue
-            f = ranking.pair_features(me, rec, cal, kw[i], use_kw=mode in ("hybrid", "full"))
-            f.score = float(keys[i])
-            results.append(self._result(me, rec, f, lang, mode))
-        return ResultList(results=results, total=len(pool))
+            results.append(self._result(me, rec, float(keys[i]), {n: v[i] for n, v in c.feats.items()}, lang))
+        return ResultList(results=results, total=len(c.pool))
 
-    def _rank(self, me: Record, pool: Pool, kw: np.ndarray, mode: str,
-              filters: Filters | None) -> tuple[list[int], np.ndarray]:
-        """Pool positions best first, and each candidate's ranking key (its shown score)."""
-        n = len(pool)
-        s = ranking.score_pool(Pool.from_records([me], self.backend.dim), pool, self.calibration(), kw,
-                               use_kw=mode in ("hybrid", "full"))
-        if mode == "filters":
-            keys = -np.arange(n, dtype=float)                    # newest first, as the portal
-        elif mode == "subjects":
-            keys = s.shared_subjects.astype(float)
-        elif mode == "bm25":
-            keys = s.kw
-        elif mode == "vector":
-            keys = s.cos
-        elif mode == "weighted":                                  # plain cosine + subject overlap
-            mine = len(me.profile.subjects)
-            keys = 0.7 * s.sem + 0.3 * (s.shared_subjects / mine if mine else 0.0)
-        elif mode == "hybrid":
-            keys = s.fit_ab
-        else:
-            keys = s.score * ranking.responsiveness(pool, today_days())
-        order = np.argsort(-keys, kind="stable").tolist()        # ties keep retrieval order
-        if mode == "full" and not (filters and filters.country):
-            order = ranking.diversify(order, lambda i: int(pool.country[i]), k=10)
-        return order, keys
-
-    def _result(self, me: Record, rec: Record, f: ranking.PairFeatures, lang: str | None,
-                mode: str) -> Result:
+    def _result(self, me: Record, rec: Record, score: float, feats: dict[str, float],
+                lang: str | None) -> Result:
+        a, b = me.profile, rec.profile
         reasons: list[Reason] = []
-        if f.languages:
-            reasons.append(reason("shared_languages", lang, languages=f.languages))
-        if f.ages:
-            reasons.append(reason("age_overlap", lang, ages=f.ages))
-        if f.subjects:
-            reasons.append(reason("shared_subjects", lang, subjects=f.subjects))
-        if f.best_pair[0] >= 0:
+        languages = [x for x in a.languages if x in b.languages]
+        if languages:
+            reasons.append(reason("shared_languages", lang, languages=languages))
+        ages = shared_ages(a, b)
+        if ages:
+            reasons.append(reason("age_overlap", lang, ages=ages))
+        subjects = [s for s in a.subjects if s in b.subjects]
+        if subjects:
+            reasons.append(reason("shared_subjects", lang, subjects=subjects))
+        cos, i, j = best_unit_pair(me.vectors, me.units, rec.vectors, rec.units)
+        if i >= 0 and max(feats["idea"], feats["interests"]) >= SIMILAR_IDEA:
             reasons.append(reason("similar_idea", lang,
-                                  own_idea=_short(self._unit_label(me, f.best_pair[0])),
-                                  partner_idea=_short(self._unit_label(rec, f.best_pair[1])),
-                                  own_unit=me.units[f.best_pair[0]], partner_unit=rec.units[f.best_pair[1]],
-                                  similarity=round(f.cos, 4)))
-        if mode == "full":
-            if min(f.fit_ab, f.fit_ba) > 0.5:
-                reasons.append(reason("mutual_fit", lang, fit_for_you=round(f.fit_ab, 3),
-                                      fit_for_them=round(f.fit_ba, 3)))
-            p = rec.profile
-            if p.last_active and (dt.date.today() - p.last_active).days <= 30:
-                reasons.append(reason("recently_active", lang, days=30))
-            if p.response_rate is not None and p.response_rate >= 0.7:
-                reasons.append(reason("responsive", lang, rate=round(100 * p.response_rate)))
-            if rec.received == 0:
-                reasons.append(reason("new_profile", lang))
-        return Result(profile=rec.profile.public(), score=round(f.score, 6), reasons=reasons)
+                                  own_idea=_short(self._unit_label(me, i)),
+                                  partner_idea=_short(self._unit_label(rec, j)),
+                                  own_unit=me.units[i], partner_unit=rec.units[j],
+                                  similarity=round(cos, 4)))
+        if b.last_active and (dt.date.today() - b.last_active).days <= 30:
+            reasons.append(reason("recently_active", lang, days=30))
+        if b.response_rate is not None and b.response_rate >= 0.7:
+            reasons.append(reason("responsive", lang, rate=round(100 * b.response_rate)))
+        elif rec.received == 0 and b.response_rate is None:
+            reasons.append(reason("new_profile", lang))
+        return Result(profile=b.public(), score=round(score, 6), reasons=reasons)
 
     @staticmethod
     def _unit_label(rec: Record, unit: int) -> str:
@@ -265,74 +237,20 @@ class Matcher:
     # -- free-text search -----------------------------------------------------------------
 
     def search(self, req: SearchRequest) -> ResultList:
-        f = req.filters
-        flt = CandidateFilter(countries=f.country, languages=f.language, subjects=f.subject,
-                              school_types=f.school_type, ages=[f.age] if f.age else None)
-        pool = max(self.candidates, req.k + req.offset)
-        if not req.text.strip():
-            ids = self.backend.filter_ids(flt, 10_000)  # newest first; the count is the total
-            page_ids = ids[req.offset:req.offset + req.k]
-            recs = self.backend.get_many(page_ids)
-            return ResultList(results=[Result(profile=recs[i].profile.public(), score=0.0,
-                                              reasons=self._filter_reasons(recs[i], f, req.lang))
-                                       for i in page_ids if i in recs], total=len(ids))
-        kw_leg = self._aside(self.backend.keyword_search, req.text, flt, pool)
-        q = self.embedder.query(req.text)
-        vec = {c.id: c.score for c in self.backend.vector_search(q[None, :], flt, pool)}
-        kw = {c.id: c.score for c in kw_leg.result()}
-        ids = list(dict.fromkeys([*vec, *kw]))
-        kw_max = max(kw.values(), default=0.0) or 1.0
-        # Query-to-passage cosines have their own band: calibrate against this pool.
-        cos = np.array([vec.get(i, np.nan) for i in ids], dtype=float)
-        mu = np.nanmean(cos) if np.isfinite(cos).any() else 0.0
-        sd = np.nanstd(cos) if np.isfinite(cos).sum() > 1 else 1.0
-        passing = set(self.backend.passing(ids, flt))   # the filter, from columns where kept
-        scored = []
-        for i, c in zip(ids, cos):
-            if i not in passing:
-                continue
-            sem = 0.0 if np.isnan(c) else 1 / (1 + np.exp(-(c - mu) / max(sd, 1e-4)))
-            score = 0.75 * sem + 0.25 * kw.get(i, 0.0) / kw_max
-            scored.append((score, i))
-        scored.sort(reverse=True)
-        page = scored[req.offset:req.offset + req.k]
-        recs = self.backend.get_many([i for _, i in page])     # documents for the page only
-        results = []
-        for score, i in page:
-            r = recs.get(i)
-            if r is None:  # erased since the pool was read
-                continue
-            reasons = self._filter_reasons(r, f, req.lang)
-            if len(r.vectors):
-                best = int(np.argmax(r.vectors @ q))
-                reasons.insert(0, reason("matches_search", req.lang, idea=_short(self._unit_label(r, best)),
-                                         unit=r.units[best], similarity=round(float(r.vectors[best] @ q), 4)))
-            results.append(Result(profile=r.profile.public(), score=round(float(score), 6), reasons=reasons))
-        return ResultList(results=results, total=len(scored))
+        """Teachers whose ideas and interests match `req.text` in any language (matcher/search.py)."""
+        return search.search(self, req)
 
-    @staticmethod
-    def _filter_reasons(r: Record, f: Filters, lang: str | None) -> list[Reason]:
-        out = []
-        if f.language:
-            shared = [x for x in r.profile.languages if x in f.language]
-            out.append(reason("shared_languages", lang, languages=shared))
-        if f.age:
-            ages = [f"{max(a.from_, f.age.from_)}-{min(a.to, f.age.to)}" for a in r.profile.age_groups
-                    if a.overlap(f.age)]
-            out.append(reason("age_overlap", lang, ages=ages))
-        if f.subject:
-            out.append(reason("shared_subjects", lang,
-                              subjects=[s for s in r.profile.subjects if s in f.subject]))
-        return out
+    def _short_label(self, rec: Record, unit: int) -> str:
+        return _short(self._unit_label(rec, unit))
 
-    def consortium(self, profile_id: str, size: int = 4, lang: str | None = None, pool: int = 30):
+    def consortium(self, profile_id: str, size: int = 4, lang: str | None = None,
+                   pool: int = 30) -> Consortium:
         """A group of `size` teachers (this one included) from `size` countries, all pairs compatible."""
-        from matcher.consortium import best_group
         me = self.record(profile_id)
-        ranked = self.partners(profile_id, k=pool, mode="hybrid").results
+        ranked = self.partners(profile_id, k=pool, mode="model").results
         recs = self.backend.get_many([r.profile.id for r in ranked])
         cands = [recs[r.profile.id] for r in ranked if r.profile.id in recs]
-        return best_group(me, cands, size, self.calibration(), lang)
+        return best_group(me, cands, size, self.scorer, lang)
 
     def stats(self) -> dict:
         return {**self.backend.health(), "model": self.embedder.model_id, "dim": self.embedder.dim}

@@ -27,9 +27,10 @@ class Settings(BaseSettings):
     opensearch_timeout: float = 2.0
 
     # Matching
-    # 50 ranks better than 100 or 200 on the eval sets (the semantic retriever acts as a
-    # relevance gate) and costs half as much; see docs/quality.md.
-    candidates: int = Field(default=50, ge=10, le=5000,
+    # The learned ranking needs the partner in its pool: 200 vector candidates bring every judged
+    # partner of the real-project development set into it, also among 2,000 other teachers
+    # (docs/quality.md, Candidate generation).
+    candidates: int = Field(default=200, ge=10, le=5000,
                             description="vector candidates ranked per query (keyword: half as many)")
 
     # Serving

@@ -185,6 +185,9 @@ class SearchRequest(_Strict):
     k: int = Field(default=10, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=1000)
     lang: str | None = Field(default=None, description="Language for the reasons' messages.")
+    profile_id: str | None = Field(default=None, max_length=200, description=(
+        "The searching teacher's profile, when known: their hard constraints apply (another "
+        "school and country, a shared working language, overlapping pupil ages)."))
 
 
 class Reason(BaseModel):

@@ -28,8 +28,8 @@ def test_read_qrels_reports_bad_lines(tmp_path):
 
 def test_eval_runs_every_mode_on_the_matcher(tmp_path):
     from matcher.backends.embedded import EmbeddedBackend
-    from matcher.evaluation import evaluate
-    from matcher.service import MODES, Matcher
+    from matcher.evaluation import MODES, evaluate
+    from matcher.service import Matcher
     from models import Profile
     from tests.fakes import ThemeEmbedder, profile
 
@@ -44,5 +44,6 @@ def test_eval_runs_every_mode_on_the_matcher(tmp_path):
             res = evaluate(m, qrels, mode)
             assert 0 <= res["ndcg@10"] <= 1
         assert evaluate(m, qrels, "vector")["mrr"] == 1.0
+        assert evaluate(m, qrels, "full")["pool_recall"] == 1.0
     finally:
         m.close()

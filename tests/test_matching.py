@@ -58,3 +58,31 @@ def test_search_filters_apply(matcher):
     from models import SearchRequest
     res = matcher.search(SearchRequest(text="recycling", filters={"age": "3-6"}, k=10))
     assert [r.profile.id for r in res.results] == ["ro-recycle-young"]
+
+
+def test_gibberish_finds_nothing(matcher):
+    from models import SearchRequest
+    for text in ("qwzx plmkj vbnrt", "zzkq wrrt blorf"):
+        res = matcher.search(SearchRequest(text=text, k=10))
+        assert res.results == [] and res.total == 0, text
+
+
+def test_a_rare_word_finds_the_one_teacher_who_wrote_it(matcher):
+    from models import SearchRequest
+    assert matcher.search(SearchRequest(text="ecopontos", k=3)).results[0].profile.id == "pt-recycle"
+
+
+def test_a_known_searcher_gets_their_hard_constraints(matcher):
+    from models import SearchRequest
+    res = matcher.search(SearchRequest(text="recycling plastic waste", k=20, profile_id="pt-recycle"))
+    ids = {r.profile.id for r in res.results}
+    assert ids and ids <= {"ro-recycle", "pl-recycle", "gr-recycle", "de-music", "es-math", "it-history",
+                           "fr-theatre"}
+    assert "pt-recycle" not in ids and "pt-other" not in ids and "hu-recycle-nolang" not in ids
+
+
+def test_paging_is_stable_and_total_does_not_move(matcher):
+    one = matcher.partners("pt-recycle", k=50)
+    pages = [r.profile.id for off in range(0, 50, 2) for r in matcher.partners("pt-recycle", k=2, offset=off).results]
+    assert pages == [r.profile.id for r in one.results]
+    assert {matcher.partners("pt-recycle", k=k, offset=o).total for k, o in ((1, 0), (10, 0), (3, 4))} == {one.total}

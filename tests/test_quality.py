@@ -7,19 +7,21 @@ from models import Filters
 from tests.fakes import profile
 
 
-def test_one_sided_match_ranks_below_two_sided(make_matcher):
+def test_the_score_is_reciprocal(make_matcher):
     m = make_matcher([
         profile("me", "PT", subjects=("Music", "Art")),
-        # fits everything `me` asks for, but `me` covers little of what it asks for
-        profile("one-sided", "RO", subjects=("Music", "Art", "History", "Biology", "Physics", "Chemistry"),
+        profile("wide", "RO", subjects=("Music", "Art", "History", "Biology", "Physics", "Chemistry"),
                 ages=((3, 18),)),
-        # covers half of `me`'s subjects, and `me` covers all of its own
-        profile("two-sided", "PL", subjects=("Music",)),
+        profile("close", "PL", subjects=("Music",)),
     ])
-    one_way = [r.profile.id for r in m.partners("me", mode="hybrid").results]
-    assert one_way == ["one-sided", "two-sided"]          # one direction alone prefers it
-    both = [r.profile.id for r in m.partners("me", mode="full").results]
-    assert both == ["two-sided", "one-sided"]
+    recs = m.backend.get_many(["me", "wide", "close"])
+    for a in recs.values():
+        for b in recs.values():
+            assert m.pair_score(a, b) == pytest.approx(m.pair_score(b, a))
+    # Each side's share of the other's subjects and pupil ages counts: covering all of a narrow
+    # teacher's subjects and ages beats covering a third of a very wide one's.
+    top = [r.profile.id for r in m.partners("me", mode="model").results]
+    assert top == ["close", "wide"]
 
 
 def test_no_country_takes_more_than_a_third_of_the_top_ten(make_matcher):

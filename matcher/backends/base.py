@@ -10,7 +10,7 @@ import numpy as np
 from models import AgeRange, Profile
 
 if TYPE_CHECKING:
-    from matcher.pool import Pool
+    from matcher.features import Teachers
 
 
 @dataclass
@@ -110,12 +110,12 @@ class SearchBackend(ABC):
         recs = self.get_many(ids)
         return [i for i in ids if i in recs and flt.accepts(recs[i].profile)]
 
-    def features(self, ids: list[str], flt: CandidateFilter) -> "Pool":
+    def features(self, ids: list[str], flt: CandidateFilter) -> "Teachers":
         """The ranking's view of the candidates among `ids` that pass `flt`, in `ids` order.
         This default fetches the records; a backend that keeps columns builds it without them."""
-        from matcher.pool import Pool
+        from matcher.features import Teachers
         recs = self.get_many(ids)
-        return Pool.from_records([recs[i] for i in ids if i in recs and flt.accepts(recs[i].profile)],
+        return Teachers.from_records([recs[i] for i in ids if i in recs and flt.accepts(recs[i].profile)],
                                  self.dim)
 
     @abstractmethod

@@ -1,5 +1,5 @@
 """Per-profile columns in numpy: any CandidateFilter becomes one vectorised mask, and the
-ranking reads its features (matcher/pool.py) without fetching documents."""
+ranking reads its features (matcher/features.py) without fetching documents."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,36 +9,16 @@ from dataclasses import replace
 import numpy as np
 
 from matcher.backends.base import CandidateFilter
-from models import AgeRange, Profile, taxonomy
-from models.languages import INDEX as LANG_INDEX
+from matcher.features import (EPOCH, LANG_WORDS, SUBJECT_INDEX, _bits, age_bits, lang_bits, lang_code,
+                              subject_bits, text_language)
+from models import Profile, taxonomy
 
 _COUNTRY = {c: i for i, c in enumerate(taxonomy.countries())}
-_SUBJECT = {s: i for i, s in enumerate(taxonomy.subjects())}
+_SUBJECT = SUBJECT_INDEX
 _STYPE = {t: i for i, t in enumerate(taxonomy.school_types())}
-_LANG_WORDS = (len(LANG_INDEX) + 63) // 64
-EPOCH = dt.date(1970, 1, 1)
-_ARRAYS = ("alive", "country", "stype", "school", "open", "langs", "subjects", "ages", "active",
+_LANG_WORDS = LANG_WORDS
+_ARRAYS = ("alive", "country", "stype", "tlang", "school", "open", "langs", "subjects", "ages", "active",
            "rate", "received", "answered")
-
-
-def _bits(indices, words: int) -> np.ndarray:
-    out = np.zeros(words, np.uint64)
-    for i in indices:
-        out[i // 64] |= np.uint64(1) << np.uint64(i % 64)
-    return out
-
-
-def age_bits(ranges: list[AgeRange]) -> np.ndarray:
-    """Pupil ages 0..99 as a 2-word bitmask: overlap of ranges becomes a bitwise AND."""
-    return _bits({a for r in ranges for a in range(r.from_, r.to + 1)}, 2)
-
-
-def lang_bits(codes: list[str]) -> np.ndarray:
-    return _bits([LANG_INDEX[c] for c in codes if c in LANG_INDEX], _LANG_WORDS)
-
-
-def subject_bits(labels: list[str]) -> np.ndarray:
-    return _bits([_SUBJECT[s] for s in labels if s in _SUBJECT], 1)
 
 
 def _any_bits(col: np.ndarray, at, bits: np.ndarray) -> np.ndarray:
@@ -69,6 +49,7 @@ class Columns:
         self.alive = np.zeros(capacity, bool)
         self.country = np.zeros(capacity, np.int16)
         self.stype = np.zeros(capacity, np.int8)
+        self.tlang = np.full(capacity, -1, np.int16)       # language of the texts; -1 unknown
         self.school = np.zeros(capacity, np.int64)
         self.open = np.zeros(capacity, bool)
         self.langs = np.zeros((capacity, _LANG_WORDS), np.uint64)
@@ -111,6 +92,7 @@ class Columns:
         self.alive[slot] = True
         self.country[slot] = _COUNTRY[s["country"]]
         self.stype[slot] = _STYPE[s["type"]]
+        self.tlang[slot] = lang_code(text_language(d.get("ideas", [])))
         self.school[slot] = self.school_code(s["id"])
         self.open[slot] = d.get("open_to_partners", True)
         self.langs[slot] = lang_bits(d.get("languages", []))

@@ -41,7 +41,7 @@ from matcher.backends.keyword import KeywordIndex
 from matcher.backends.rwlock import RWLock
 from matcher.backends.vectors import VectorRows
 from matcher.errors import BackendUnavailable, InvalidProfile
-from matcher.pool import Pool, pairing_rows
+from matcher.features import Teachers, unit_kind
 from models import Profile
 
 _SCHEMA = """
@@ -79,10 +79,9 @@ def _parse(doc: str) -> Profile:
     return Profile.model_validate_json(doc)
 
 
-def _pairing(names: list[list[str]]) -> np.ndarray:
-    """Per unit row, whether pair comparisons use it (pool.pairing_rows), for many profiles."""
-    flags = [np.isin(np.arange(len(n)), pairing_rows(n)) for n in names]
-    return np.concatenate(flags) if flags else np.zeros(0, bool)
+def _kinds(names: list[list[str]]) -> np.ndarray:
+    """Per unit row, its kind (matcher/features.py), for many profiles."""
+    return np.array([unit_kind(u) for n in names for u in n], np.int8)
 
 
 class EmbeddedBackend(SearchBackend):
@@ -204,7 +203,7 @@ class EmbeddedBackend(SearchBackend):
         if not self.follower:
             self.snapshots.clean(d)
         self._snap = None if self.follower else (d, meta["seq"])
-        if self.columns.missing or self.vectors.missing_pairing:
+        if self.columns.missing or self.vectors.missing_kind:
             self._upgrade()
             if self._snap:
                 self._snap = (d, -1)  # the files lack what memory now holds: the next checkpoint rewrites them
@@ -219,7 +218,7 @@ class EmbeddedBackend(SearchBackend):
         self.opened_from = "snapshot"
 
     def _upgrade(self) -> None:
-        """Fill what a snapshot from an older version lacks (ranking columns, pairing flags) from
+        """Fill what a snapshot from an older version lacks (ranking columns, unit kinds) from
         SQLite: one read of the tables, instead of rebuilding every index and the graph."""
         for pid, doc, received, answered in self._db.execute(
                 "SELECT id, doc, received, answered FROM profiles"):
@@ -227,15 +226,15 @@ class EmbeddedBackend(SearchBackend):
             if slot is not None:
                 self.columns.set_doc(slot, json.loads(doc))
                 self.columns.set_contacts(slot, received, answered)
-        if self.vectors.missing_pairing:
+        if self.vectors.missing_kind:
             names: dict[str, list[str]] = {}
             for pid, name in self._db.execute("SELECT id, name FROM units ORDER BY id, ord"):
                 names.setdefault(pid, []).append(name)
             for pid, units in names.items():
                 rows = self.vectors.rows_of_slot(self.slot[pid]) if pid in self.slot else []
                 if len(rows) == len(units):
-                    self.vectors.pairing[rows] = _pairing([units])
-        self.columns.missing, self.vectors.missing_pairing = [], False
+                    self.vectors.kind[rows] = _kinds([units])
+        self.columns.missing, self.vectors.missing_kind = [], False
 
     def _replay(self, cursor) -> None:
         """Index (id, doc, received, answered) rows into columns and vectors, with their units,
@@ -261,7 +260,7 @@ class EmbeddedBackend(SearchBackend):
             per = [units.get(pid, []) for pid in ids]
             self.vectors.put_many(np.array(slots), [len(u) for u in per],
                                   self._matrix([v for u in per for _, v in u]),
-                                  _pairing([[name for name, _ in u] for u in per]))
+                                  _kinds([[name for name, _ in u] for u in per]))
 
     def _slot_for(self, pid: str) -> int:
         slot = self.slot.get(pid)
@@ -379,7 +378,7 @@ class EmbeddedBackend(SearchBackend):
                 self.vectors.put_many(np.array(slots), [len(r.vectors) for r in records],
                                       np.vstack([np.asarray(r.vectors, np.float32).reshape(-1, self.dim)
                                                  for r in records]),
-                                      _pairing([r.units for r in records]))
+                                      _kinds([r.units for r in records]))
             ticket = self.keyword.submit([r.profile for r in records], [], self._seq)
         # Outside the write lock: writes queued meanwhile share one tantivy commit, and searches
         # go on throughout (tantivy searchers are snapshots).
@@ -550,15 +549,15 @@ class EmbeddedBackend(SearchBackend):
         with self._rw.read():
             return [self.ids[s] for s in self._passing_slots(ids, flt)]
 
-    def features(self, ids: list[str], flt: CandidateFilter) -> Pool:
-        """The ranking's pool straight from the columns and the float32 rows: no document is read."""
+    def features(self, ids: list[str], flt: CandidateFilter) -> Teachers:
+        """The candidates' features straight from the columns and the float32 rows: no document is read."""
         with self._rw.read():
             slots = self._passing_slots(ids, flt)
             c = self.columns
-            vecs, owner = self.vectors.pairing_rows(slots)
-            return Pool([self.ids[s] for s in slots], c.country[slots], c.langs[slots], c.subjects[slots, 0],
-                        c.ages[slots], c.active[slots], c.rate[slots], c.received[slots],
-                        c.answered[slots], vecs, owner)
+            vecs, owner, kind = self.vectors.unit_rows(slots)
+            return Teachers([self.ids[s] for s in slots], c.country[slots], c.stype[slots], c.tlang[slots],
+                            c.langs[slots], c.subjects[slots, 0], c.ages[slots], c.active[slots],
+                            c.rate[slots], c.received[slots], c.answered[slots], vecs, owner, kind)
 
     def filter_ids(self, flt: CandidateFilter, k: int) -> list[str]:
         self.follow()

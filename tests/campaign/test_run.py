@@ -57,8 +57,8 @@ def test_same_country_and_capacity_reasons(make_matcher):
 def test_candidate_scores_equal_pair_score(make_matcher, cohort_dicts):
     m = make_matcher(cohort_dicts)
     recs = list(m.backend.get_many([d["id"] for d in cohort_dicts]).values())
-    cohort = Cohort(recs)
-    ok, score = cohort.block(0, len(recs), m.calibration())
+    cohort = Cohort(recs, m.scorer)
+    ok, score = cohort.block(0, len(recs))
     for i, a in enumerate(recs):
         for j, b in enumerate(recs):
             assert ok[i, j] == ranking.compatible(a.profile, b.profile)

@@ -1,4 +1,4 @@
-"""The ranking's pool from stored columns equals the pool from documents, and ranks as pair_features."""
+"""The feature model: stored columns equal the features built from documents, and every scorer agrees."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ import pytest
 from matcher import ranking
 from matcher.backends.base import SearchBackend
 from matcher.backends.embedded import EmbeddedBackend
-from matcher.pool import Pool, today_days
+from matcher.features import FEATURES, Teachers, pair_features, today_days
 from matcher.service import Matcher
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile
@@ -47,11 +47,11 @@ def matcher(tmp_path):
     m.close()
 
 
-def _same(a: Pool, b: Pool) -> None:
+def _same(a: Teachers, b: Teachers) -> None:
     assert a.ids == b.ids
     # country codes are private to each builder: compare which candidates share a country
     assert np.array_equal(a.country[:, None] == a.country[None, :], b.country[:, None] == b.country[None, :])
-    for name in ("langs", "subjects", "ages", "active", "received", "answered", "owner"):
+    for name in ("stype", "tlang", "langs", "subjects", "ages", "active", "received", "answered", "owner", "kind"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert np.array_equal(np.isnan(a.rate), np.isnan(b.rate))
     assert np.allclose(np.nan_to_num(a.rate), np.nan_to_num(b.rate))
@@ -86,30 +86,45 @@ def test_pool_survives_a_reopen_with_contacts_counted_after_the_snapshot(matcher
         reopened.close()
 
 
-def test_pool_scores_equal_pair_features_for_every_candidate(matcher):
-    cal = matcher.calibration()
+def test_a_pool_block_scores_as_each_pair_alone(matcher):
+    """A partner query scores its pool in one block; each pair alone, through the same
+    features and model, gives the same score (consortia and campaigns score that way)."""
     for me_id in ("p000", "p011", "p013"):
-        me = matcher.record(me_id)
-        ids = [f"p{i:03d}" for i in range(60) if f"p{i:03d}" != me_id]
-        pool = matcher.backend.features(ids, matcher.hard_filter(me.profile, None))
-        kw = np.linspace(0, 1, len(pool))
-        s = ranking.score_pool(Pool.from_records([me], 16), pool, cal, kw, use_kw=True)
-        recs = matcher.backend.get_many(pool.ids)
-        for i, pid in enumerate(pool.ids):
-            f = ranking.pair_features(me, recs[pid], cal, kw[i], use_kw=True)
-            assert s.cos[i] == pytest.approx(f.cos, abs=1e-6), pid
-            assert s.fit_ab[i] == pytest.approx(f.fit_ab, abs=1e-6), pid
-            assert s.fit_ba[i] == pytest.approx(f.fit_ba, abs=1e-6), pid
-            assert s.score[i] == pytest.approx(f.score, abs=1e-6), pid
-            assert s.shared_subjects[i] == len(f.subjects)
+        c = matcher.candidates(matcher.record(me_id))
+        assert len(c.pool) > 5
+        recs = matcher.backend.get_many(c.pool.ids)
+        for i, pid in enumerate(c.pool.ids):
+            feats, p = matcher.scorer.pair(c.me, recs[pid])
+            assert p == pytest.approx(float(c.prob[i]), abs=1e-5), pid
+            for name in FEATURES:
+                assert float(feats[name][0, 0]) == pytest.approx(float(c.feats[name][i]), abs=1e-5), (pid, name)
+
+
+def test_pair_features_are_symmetric(matcher):
+    recs = list(matcher.backend.get_many([f"p{i:03d}" for i in range(20)]).values())
+    t = Teachers.from_records(recs, ThemeEmbedder.dim)
+    hubs = matcher.scorer.hubs(t)
+    f = pair_features(t, t, hubs, hubs)
+    for name in FEATURES:
+        assert np.allclose(f[name], f[name].T, atol=1e-6), name
+    prob = matcher.scorer.model.probability(f)
+    assert np.allclose(prob, prob.T)
+
+
+def test_a_profile_without_ideas_compares_its_interests_and_profile_rows(matcher):
+    me = matcher.record("p011")                       # interests only
+    assert [u for u in me.units] == ["interests", "profile"]
+    t = Teachers.from_records([me], ThemeEmbedder.dim)
+    assert t.kind.tolist() == [1, 2]
 
 
 def test_responsiveness_factors():
     def pool(active, rate, received, answered):
         n = len(active)
-        return Pool([str(i) for i in range(n)], np.zeros(n), np.zeros((n, 3), np.uint64), np.zeros(n, np.uint64),
-                    np.zeros((n, 2), np.uint64), np.array(active), np.array(rate, float), np.array(received),
-                    np.array(answered), np.zeros((0, 4), np.float32), np.zeros(0, np.int64))
+        return Teachers([str(i) for i in range(n)], np.zeros(n), np.zeros(n), np.full(n, -1),
+                        np.zeros((n, 3), np.uint64), np.zeros(n, np.uint64), np.zeros((n, 2), np.uint64),
+                        np.array(active), np.array(rate, float), np.array(received), np.array(answered),
+                        np.zeros((0, 4), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int8))
     today = today_days(dt.date(2026, 11, 23))
     got = ranking.responsiveness(pool([today, 0, today - 180, today], [1.0, np.nan, 0.0, 0.5],
                                       [0, 3, 10, 10], [0, 0, 0, 10]), today)
@@ -127,9 +142,9 @@ def test_a_snapshot_from_before_the_ranking_columns_is_upgraded_in_place(matcher
     matcher.close()                                   # writes a snapshot
     snap = next((tmp_path / "data" / "snapshots").glob("*/columns.npz")).parent
     with np.load(snap / "columns.npz") as arrs:       # as the previous version wrote it
-        old = {k: arrs[k] for k in arrs.files if k not in ("rate", "received", "answered")}
+        old = {k: arrs[k] for k in arrs.files if k not in ("rate", "received", "answered", "tlang")}
     np.savez(snap / "columns.npz", **old)
-    (snap / "pairing.npy").unlink()
+    (snap / "kind.npy").unlink()
     reopened = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
     try:
         assert reopened.opened_from == "snapshot"     # no rebuild from SQLite
@@ -139,7 +154,7 @@ def test_a_snapshot_from_before_the_ranking_columns_is_upgraded_in_place(matcher
         reopened.close()
     again = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
     try:
-        assert not again.columns.missing and not again.vectors.missing_pairing
+        assert not again.columns.missing and not again.vectors.missing_kind
         _same(again.features(ids, flt), before)
     finally:
         again.close()

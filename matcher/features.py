@@ -1,0 +1,308 @@
+"""A teacher's encoded features, and the pair features the learned ranking reads.
+
+One representation serves every scorer: a partner query (one teacher against a candidate pool),
+a consortium, a campaign cohort (blocks of teachers against all of them) and the evaluation.
+`Teachers` holds any number of teachers as numpy columns; `pair_features` turns two of them
+into one matrix per feature, and `matcher/model.py` scores those matrices.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from models import AgeRange, Profile, taxonomy
+from models.languages import INDEX as LANG_INDEX
+
+if TYPE_CHECKING:
+    from matcher.backends.base import Record
+
+EPOCH = dt.date(1970, 1, 1)
+LANG_WORDS = (len(LANG_INDEX) + 63) // 64
+SUBJECT_INDEX = {s: i for i, s in enumerate(taxonomy.subjects())}
+
+# Unit kinds: a row is one idea, the interests, or the profile (the normalised mean of the
+# others), so ideas are compared with ideas and interests with interests.
+IDEA, INTERESTS, PROFILE = 0, 1, 2
+PROFILE_UNIT = "profile"
+# An idea (or interests) cosine from which explanations say "similar project idea"
+# (docs/quality.md, Reasons).
+SIMILAR_IDEA = 0.86
+HUB_NEIGHBOURS = 10          # a row's hubness: its mean cosine to its 10 nearest reference teachers
+
+
+def unit_kind(name: str) -> int:
+    return IDEA if name.startswith("idea:") else PROFILE if name == PROFILE_UNIT else INTERESTS
+
+
+def with_profile_row(vectors: np.ndarray, units: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Unit vectors plus the profile row: the normalised mean of the idea and interest rows.
+    Comparing these means ranks a whole profile, where one idea or the interests alone miss."""
+    vectors = np.asarray(vectors, np.float32)
+    if not len(vectors):
+        return vectors, list(units)
+    mean = vectors.mean(axis=0)
+    mean /= max(float(np.linalg.norm(mean)), 1e-9)
+    return np.vstack([vectors, mean[None, :]]), [*units, PROFILE_UNIT]
+
+
+# -- bitmasks -----------------------------------------------------------------------------
+
+def _bits(indices, words: int) -> np.ndarray:
+    out = np.zeros(words, np.uint64)
+    for i in indices:
+        out[i // 64] |= np.uint64(1) << np.uint64(i % 64)
+    return out
+
+
+def age_bits(ranges: list[AgeRange]) -> np.ndarray:
+    """Pupil ages 0..99 as a 2-word bitmask: overlap of ranges becomes a bitwise AND."""
+    return _bits({a for r in ranges for a in range(r.from_, r.to + 1)}, 2)
+
+
+def lang_bits(codes: list[str]) -> np.ndarray:
+    return _bits([LANG_INDEX[c] for c in codes if c in LANG_INDEX], LANG_WORDS)
+
+
+def subject_bits(labels: list[str]) -> np.ndarray:
+    return _bits([SUBJECT_INDEX[s] for s in labels if s in SUBJECT_INDEX], 1)
+
+
+def lang_code(lang: str | None) -> int:
+    """The language of a profile's texts as a small int; -1 when unknown."""
+    return LANG_INDEX.get(lang or "", -1)
+
+
+def text_language(ideas: list) -> str | None:
+    """The language most of a profile's ideas were detected in (items with `lang`, or dicts)."""
+    langs = [i.get("lang") if isinstance(i, dict) else i.lang for i in ideas]
+    langs = [x for x in langs if x]
+    return max(langs, key=langs.count) if langs else None
+
+
+def popcount(bits: np.ndarray) -> np.ndarray:
+    """Set bits per row of a (n,) or (n, words) uint64 bitmask."""
+    c = np.bitwise_count(bits)
+    return c.sum(axis=-1) if c.ndim > 1 else c
+
+
+EN = lang_bits(["en"])
+
+
+def today_days(today: dt.date | None = None) -> int:
+    return ((today or dt.date.today()) - EPOCH).days
+
+
+# -- teachers as columns ------------------------------------------------------------------
+
+@dataclass
+class Teachers:
+    """Row i describes teacher `ids[i]`; `vecs` holds every unit row, grouped by teacher:
+    `owner[r]` is the row's teacher (non-decreasing) and `kind[r]` its unit kind."""
+    ids: list[str]
+    country: np.ndarray     # any integer code per country, equal codes = same country
+    stype: np.ndarray       # school type code
+    tlang: np.ndarray       # language of the profile's texts (lang_code); -1 unknown
+    langs: np.ndarray       # (n, words) uint64 bitmask of working languages
+    subjects: np.ndarray    # (n,) uint64 bitmask over the subject taxonomy
+    ages: np.ndarray        # (n, 2) uint64 bitmask of pupil ages 0..99
+    active: np.ndarray      # days since 1970-01-01 of last activity; 0 = unknown
+    rate: np.ndarray        # response rate in [0, 1]; NaN = unknown
+    received: np.ndarray    # contact requests received
+    answered: np.ndarray
+    vecs: np.ndarray        # (rows, dim) float32
+    owner: np.ndarray       # (rows,) int64
+    kind: np.ndarray        # (rows,) int8: IDEA, INTERESTS or PROFILE
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_records(cls, records: list["Record"], dim: int) -> "Teachers":
+        """Teachers from fetched records (backends without stored columns, scorers, tests)."""
+        countries = {c: i for i, c in enumerate(taxonomy.countries())}
+        stypes = {t: i for i, t in enumerate(taxonomy.school_types())}
+        vecs, owner, kind = [], [], []
+        for i, r in enumerate(records):
+            v, names = (r.vectors, r.units) if PROFILE_UNIT in r.units else with_profile_row(r.vectors, r.units)
+            vecs.extend(v)
+            owner.extend([i] * len(names))
+            kind.extend(unit_kind(u) for u in names)
+        ps = [r.profile for r in records]
+        return cls(
+            ids=[p.id for p in ps],
+            country=np.array([countries[p.school.country] for p in ps], np.int64),
+            stype=np.array([stypes[p.school.type] for p in ps], np.int64),
+            tlang=np.array([lang_code(text_language(p.ideas)) for p in ps], np.int64),
+            langs=np.array([lang_bits(p.languages) for p in ps], np.uint64).reshape(len(ps), LANG_WORDS),
+            subjects=np.array([subject_bits(p.subjects)[0] for p in ps], np.uint64),
+            ages=np.array([age_bits(p.age_groups) for p in ps], np.uint64).reshape(len(ps), 2),
+            active=np.array([(p.last_active - EPOCH).days if p.last_active else 0 for p in ps], np.int64),
+            rate=np.array([np.nan if p.response_rate is None else p.response_rate for p in ps], np.float64),
+            received=np.array([r.received for r in records], np.int64),
+            answered=np.array([r.answered for r in records], np.int64),
+            vecs=np.array(vecs, np.float32).reshape(len(vecs), dim),
+            owner=np.array(owner, np.int64), kind=np.array(kind, np.int8))
+
+    def take(self, at) -> "Teachers":
+        """The teachers at positions `at` (sorted or not), with their rows."""
+        at = np.asarray(at, np.int64)
+        pos = np.full(len(self), -1, np.int64)
+        pos[at] = np.arange(len(at))
+        rows = np.flatnonzero(pos[self.owner] >= 0)
+        rows = rows[np.argsort(pos[self.owner[rows]], kind="stable")]
+        return Teachers([self.ids[i] for i in at], self.country[at], self.stype[at], self.tlang[at],
+                        self.langs[at], self.subjects[at], self.ages[at], self.active[at], self.rate[at],
+                        self.received[at], self.answered[at], self.vecs[rows], pos[self.owner[rows]],
+                        self.kind[rows])
+
+
+def compatible(a: Teachers, b: Teachers, allow_same_country: bool = False,
+               same_school: np.ndarray | None = None) -> np.ndarray:
+    """(len(a), len(b)) hard constraints from the columns: a shared working language and
+    overlapping pupil ages, another country unless allowed. Identity, school and the open flag
+    are the caller's: the backends' filters already apply them to candidates."""
+    ok = ((a.langs[:, None, :] & b.langs[None, :, :]) != 0).any(-1)
+    ok &= ((a.ages[:, None, :] & b.ages[None, :, :]) != 0).any(-1)
+    if not allow_same_country:
+        ok &= a.country[:, None] != b.country[None, :]
+    return ok
+
+
+# -- unit similarities ------------------------------------------------------------------------
+
+def max_sims(a: Teachers, b: Teachers, kind: int) -> np.ndarray:
+    """(len(a), len(b)) best cosine between a's and b's rows of `kind`; NaN where one side has none."""
+    out = np.full((len(a), len(b)), np.nan, np.float32)
+    ra, rb = np.flatnonzero(a.kind == kind), np.flatnonzero(b.kind == kind)
+    if not len(ra) or not len(rb):
+        return out
+    sims = a.vecs[ra] @ b.vecs[rb].T
+    oa, sa = np.unique(a.owner[ra], return_index=True)
+    ob, sb = np.unique(b.owner[rb], return_index=True)
+    if len(sb) < len(rb):
+        sims = np.maximum.reduceat(sims, sb, axis=1)
+    if len(sa) < len(ra):
+        sims = np.maximum.reduceat(sims, sa, axis=0)
+    out[np.ix_(oa, ob)] = sims
+    return out
+
+
+KINDS = {"idea": IDEA, "interests": INTERESTS, "profile": PROFILE}
+
+
+def unit_sims(a: Teachers, b: Teachers) -> dict[str, np.ndarray]:
+    """Best cosine per kind; a missing idea or interests side falls back to the profile rows."""
+    prof = max_sims(a, b, PROFILE)
+    out = {"profile": np.nan_to_num(prof, nan=0.0)}
+    for name in ("idea", "interests"):
+        s = max_sims(a, b, KINDS[name])
+        out[name] = np.where(np.isnan(s), out["profile"], s)
+    return out
+
+
+def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
+    """Per teacher and kind, the mean cosine to its nearest reference teachers (itself left out).
+    Some texts sit close to everything (hubs); the ranking discounts a pair's cosine by both
+    sides' hubness, as CSLS does for cross-lingual retrieval."""
+    sims = unit_sims(t, ref)
+    same = np.array(t.ids, dtype=object)[:, None] == np.array(ref.ids, dtype=object)[None, :]
+    k = min(HUB_NEIGHBOURS, max(1, len(ref) - 1))
+    out = {}
+    for name, s in sims.items():
+        s = np.where(same, -1.0, s)
+        top = -np.partition(-s, k - 1, axis=1)[:, :k] if len(ref) else np.zeros((len(t), 0))
+        out[name] = top.mean(axis=1) if top.size else np.zeros(len(t))
+    return out
+
+
+# -- pair features ----------------------------------------------------------------------------
+
+FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "interests_hub",
+            "subjects", "subjects_jaccard", "ages", "lang_non_en", "same_text_lang", "same_school_type")
+
+
+def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
+                  hub_b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every feature of every pair (a[i], b[j]) as (len(a), len(b)) arrays, symmetric in a and b.
+
+    - profile, idea, interests: best cosine of those units; `*_hub` the same less half of each
+      side's hubness;
+    - subjects, ages: the share of a's plus the share of b's subjects (pupil ages) the other has;
+    - lang_non_en: they share a working language other than English;
+    - same_text_lang: their texts are in the same language (same-language texts score higher
+      cosines with the same meaning; the model learns how much to discount);
+    - same_school_type.
+    """
+    f = similarity_features(a, b, hub_a, hub_b)
+    shared_subj = np.bitwise_count(a.subjects[:, None] & b.subjects[None, :]).astype(np.float64)
+    sa, sb = popcount(a.subjects)[:, None], popcount(b.subjects)[None, :]
+    shared_age = popcount(a.ages[:, None, :] & b.ages[None, :, :]).astype(np.float64)
+    ya, yb = popcount(a.ages)[:, None], popcount(b.ages)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f["subjects"] = (np.where(sa > 0, shared_subj / sa, 0.0) + np.where(sb > 0, shared_subj / sb, 0.0))
+        union = sa + sb - shared_subj
+        f["subjects_jaccard"] = np.where(union > 0, shared_subj / union, 0.0)
+        f["ages"] = np.where(ya > 0, shared_age / ya, 0.0) + np.where(yb > 0, shared_age / yb, 0.0)
+    f["lang_non_en"] = ((a.langs[:, None, :] & b.langs[None, :, :] & ~EN) != 0).any(-1).astype(np.float64)
+    f["same_text_lang"] = ((a.tlang[:, None] == b.tlang[None, :]) & (a.tlang[:, None] >= 0)).astype(np.float64)
+    f["same_school_type"] = (a.stype[:, None] == b.stype[None, :]).astype(np.float64)
+    return f
+
+
+def similarity_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
+                        hub_b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Best cosine per unit kind, and the same less half of each side's hubness (CSLS)."""
+    f: dict[str, np.ndarray] = {}
+    for name, s in unit_sims(a, b).items():
+        f[name] = s
+        f[name + "_hub"] = s - 0.5 * hub_a[name][:, None] - 0.5 * hub_b[name][None, :]
+    return f
+
+
+SEARCH_FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "interests_hub")
+
+
+def query_teacher(q: np.ndarray) -> Teachers:
+    """A search text as a teacher whose idea, interests and profile rows are all its vector."""
+    q = np.asarray(q, np.float32).reshape(1, -1)
+    one = lambda v, dtype: np.array([v], dtype)  # noqa: E731
+    return Teachers(["?"], one(-1, np.int64), one(-1, np.int64), one(-1, np.int64),
+                    np.zeros((1, LANG_WORDS), np.uint64), one(0, np.uint64), np.zeros((1, 2), np.uint64),
+                    one(0, np.int64), one(np.nan, np.float64), one(0, np.int64), one(0, np.int64),
+                    np.repeat(q, 3, axis=0), np.zeros(3, np.int64), np.array([IDEA, INTERESTS, PROFILE], np.int8))
+
+
+def search_features(q: Teachers, pool: Teachers, hub_q: dict[str, np.ndarray], hub_pool: dict[str, np.ndarray],
+                    bm25: np.ndarray) -> dict[str, np.ndarray]:
+    """The search text against every candidate, as (1, len(pool)) arrays: the similarity features
+    of a pair, and BM25 over the pool's best."""
+    f = similarity_features(q, pool, hub_q, hub_pool)
+    f["bm25"] = np.asarray(bm25, np.float64).reshape(1, -1)
+    return f
+
+
+def best_unit_pair(a_vecs: np.ndarray, a_units: list[str], b_vecs: np.ndarray,
+                   b_units: list[str]) -> tuple[float, int, int]:
+    """(cosine, row in a, row in b) of the closest idea pair, else the closest interests pair;
+    (-inf, -1, -1) when neither side has such rows. Explanations point at this pair."""
+    for kind in (IDEA, INTERESTS):
+        ra = [i for i, u in enumerate(a_units) if unit_kind(u) == kind]
+        rb = [j for j, u in enumerate(b_units) if unit_kind(u) == kind]
+        if ra and rb:
+            sims = a_vecs[ra] @ b_vecs[rb].T
+            i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+            return float(sims[i, j]), ra[i], rb[j]
+    return float("-inf"), -1, -1
+
+
+def shared_ages(a: Profile, b: Profile) -> list[str]:
+    out = []
+    for x in a.age_groups:
+        for y in b.age_groups:
+            lo, hi = max(x.from_, y.from_), min(x.to, y.to)
+            if lo <= hi:
+                out.append(f"{lo}-{hi}")
+    return list(dict.fromkeys(out))

@@ -1,0 +1,69 @@
+"""The learned ranking: a logistic regression over pair features, read from a versioned file.
+
+`model.json` (partners) and `search_model.json` (free-text search) hold the feature names, their standardisation, the weights and where they came
+from (data, date, cross-validated scores). `twinmatch eval --fit` writes it; nothing else
+holds a weight of the ranking.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from matcher.features import FEATURES, SEARCH_FEATURES
+
+MODEL_FILE = Path(__file__).with_name("model.json")                # partner queries, campaigns
+SEARCH_MODEL_FILE = Path(__file__).with_name("search_model.json")  # free-text search
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Model:
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    provenance: dict = field(default_factory=dict)
+
+    def logit(self, feats: dict[str, np.ndarray]) -> np.ndarray:
+        """The model's log-odds for every pair of a feature block (any shape)."""
+        out = np.full(np.shape(feats[self.features[0]]), self.intercept, np.float64)
+        for name, mu, sd, w in zip(self.features, self.mean, self.scale, self.coef):
+            out += w * (np.asarray(feats[name], np.float64) - mu) / sd
+        return out
+
+    def probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
+        """The chance, as the model estimates it, that a pair are real project partners."""
+        return 1.0 / (1.0 + np.exp(-self.logit(feats)))
+
+    def contributions(self, feats: dict[str, np.ndarray], at) -> dict[str, float]:
+        """Each feature's share of one pair's log-odds, against an average pair (explanations)."""
+        return {name: float(w * (np.asarray(feats[name])[at] - mu) / sd)
+                for name, mu, sd, w in zip(self.features, self.mean, self.scale, self.coef)}
+
+    def to_dict(self) -> dict:
+        return {"format": FORMAT, "features": list(self.features), "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(), "coef": self.coef.tolist(),
+                "intercept": self.intercept, "provenance": self.provenance}
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Model":
+        if d.get("format") != FORMAT:
+            raise ValueError(f"model format {d.get('format')!r}, this version reads {FORMAT}")
+        unknown = set(d["features"]) - set(FEATURES) - set(SEARCH_FEATURES)
+        if unknown:
+            raise ValueError(f"the model uses features this version does not compute: {sorted(unknown)}")
+        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                   float(d["intercept"]), d.get("provenance", {}))
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = MODEL_FILE) -> Model:
+    return Model.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))

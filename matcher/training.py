@@ -1,0 +1,56 @@
+"""Fitting the learned ranking: grouped cross-validation across datasets, then one fit on all."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from matcher.evaluation import METRICS, Query, score, training_rows
+from matcher.features import FEATURES
+from matcher.model import Model
+
+C = 0.1          # inverse L2 strength; 0.01-10 moved nDCG@10 by under 0.02 on the dev sets
+
+
+def fit(x: np.ndarray, y: np.ndarray, features: tuple[str, ...] = FEATURES, c: float = C,
+        provenance: dict | None = None) -> Model:
+    """Logistic regression on standardised features."""
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    lr = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y)
+    return Model(tuple(features), mean, scale, lr.coef_[0].copy(), float(lr.intercept_[0]), provenance or {})
+
+
+def cross_validate(sets: dict[str, list[Query]], groups: dict[str, dict[str, str]], folds: int = 5,
+                   features: tuple[str, ...] = FEATURES, modes: tuple[str, ...] = ("model", "full"),
+                   c: float = C) -> dict[str, dict[str, dict[str, list[float]]]]:
+    """Grouped k-fold over the union of `sets`: a fold holds whole groups (projects), so no
+    model is scored on pairs it was fitted on. Returns set -> mode -> metric -> one value per fold."""
+    items = [(name, q) for name, qs in sets.items() for q in qs]
+    keys = np.array([f"{name}:{groups[name].get(q.qid, q.qid)}" for name, q in items])
+    out = {name: {m: {k: [] for k in METRICS} for m in modes} for name in sets}
+    for train, test in GroupKFold(folds).split(items, groups=keys):
+        x, y = training_rows([items[i][1] for i in train], features)
+        model = fit(x, y, features, c)
+        for name in sets:
+            held = [items[i][1] for i in test if items[i][0] == name]
+            if not held:
+                continue
+            for mode in modes:
+                for k, v in score(held, mode, model).items():
+                    out[name][mode][k].append(v)
+    return out
+
+
+def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = FEATURES,
+            c: float = C) -> Model:
+    """One model on every query of every set, with its provenance: data, date, CV scores."""
+    x, y = training_rows([q for qs in sets.values() for q in qs], features)
+    summary = {name: {m: {k: round(float(np.mean(v)), 4) for k, v in metrics.items()}
+                      for m, metrics in per_mode.items()} for name, per_mode in cv.items()}
+    return fit(x, y, features, c, provenance={
+        "data": {name: len(qs) for name, qs in sets.items()}, "pairs": int(len(y)),
+        "positives": int(y.sum()), "date": dt.date.today().isoformat(), "c": c,
+        "cross_validation": summary})

