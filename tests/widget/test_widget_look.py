@@ -138,3 +138,15 @@ def test_screenshots_for_the_docs(new_page, api, listed_site, artifacts, theme, 
     w.locator("article.card summary").first.click()
     page.evaluate("document.activeElement.blur()")
     _shot(w, f"widget-{theme}-{width}.png", artifacts)
+
+
+def test_heading_can_be_replaced_or_hidden(page, api, listed_site):
+    w = open_widget(page, listed_site.page(api.base, key=api.key, lang="en", heading="Partner search for schools"))
+    expect(w.locator("h2")).to_have_text("Partner search for schools")
+    expect(w.get_by_role("search", name="Partner search for schools")).to_be_visible()
+    page.evaluate("document.querySelector('twinmatch-search').setAttribute('hide-heading', '')")
+    box = w.locator("h2").bounding_box()
+    assert box["width"] <= 1 and box["height"] <= 1, box          # gone from view ...
+    expect(w.get_by_role("search", name="Partner search for schools")).to_be_attached()   # ... not from AT
+    page.evaluate("document.querySelector('twinmatch-search').removeAttribute('heading')")
+    expect(w.locator("h2")).to_have_text("Find an eTwinning partner")
