@@ -171,7 +171,7 @@
     .why { margin: .5em 0 0; font-weight: 600; }
     ul.reasons { margin: .25em 0 0; padding-inline-start: 1.25em; }
     .skeleton { height: 7.5em; border-radius: var(--r); background: var(--soft); }
-    nav ul { display: flex; flex-wrap: nowrap; align-items: center; justify-content: center; gap: .25em;
+    nav ul { display: flex; flex-wrap: wrap; align-items: center; justify-content: center; gap: .25em;
       list-style: none; margin: 1em 0 0; padding: 0; }
     nav li.gap { padding: 0 .2em; color: var(--muted); }
     nav button { padding-inline: .6em; }
@@ -179,6 +179,8 @@
     @container (max-width: 30em) {
       .query button { flex: 1 1 100%; }
       dl { grid-template-columns: 1fr; } dd { margin-bottom: .25em; }
+    }
+    @container (max-width: 40em) {
       nav .label { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
     }`;
 
@@ -688,6 +690,7 @@
       for (const [k, v] of Object.entries(this._query.filters)) mine.set(k, Array.isArray(v) ? v[0] : v);
       if (this._state.page > 1) mine.set("page", String(this._state.page));
       all.set(this._hashKey, mine.toString());
+      this._restored = true;       // from now on the address follows the widget, not the reverse
       history.replaceState(history.state, "", "#" + all.toString());
     }
 
@@ -750,8 +753,9 @@
       this._renderPager();
     }
 
+    /** Below 640 px (the 40em container query) the pager shows arrows and fewer numbers. */
     _narrow() {
-      return this.getBoundingClientRect().width < 480;
+      return this.getBoundingClientRect().width < 640;
     }
 
     /** Previous, the first and last page, the pages around this one, Next; "…" for the gaps. */
