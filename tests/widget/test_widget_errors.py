@@ -7,14 +7,14 @@ pytest.importorskip("playwright.sync_api", reason="playwright is not installed: 
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.widget.conftest import free_port  # noqa: E402
-from tests.widget.helpers import COUNTRIES, open_widget, search, widget  # noqa: E402
+from tests.widget.helpers import COUNTRIES, axe_violations, open_widget, search, widget  # noqa: E402
 
 
 def console_says(page, text: str) -> bool:
     return any(m.startswith("twinmatch-search: ") and text in m for m in page.console_errors)
 
 
-def test_no_key_is_said_at_load_in_the_page_language(page, api, listed_site):
+def test_no_key_is_said_at_load_in_the_page_language(page, api, listed_site, axe_source):
     searches = []
     page.on("request", lambda r: searches.append(r.url) if "/v1/search" in r.url else None)
     page.goto(listed_site.page(api.base, lang="fr"))
@@ -23,6 +23,7 @@ def test_no_key_is_said_at_load_in_the_page_language(page, api, listed_site):
                                "la clé d’accès manque.")
     assert console_says(page, f"the API at {api.base} needs a key: add key=\"tm_…\""), page.console_errors
     assert console_says(page, f"--origin {listed_site.origin}")
+    assert axe_violations(page, axe_source) == []
     # no retry for a set-up error, and no search is sent
     expect(widget(page).get_by_role("button", name="Réessayer")).to_be_hidden()
     widget(page).locator("input[type=search]").fill("musique")
@@ -74,7 +75,7 @@ def test_unknown_country_attribute_is_reported(page, api, listed_site):
     expect(w.locator("article.card").first).to_be_visible()
 
 
-def test_api_down_at_load_shows_a_message_and_the_fallback_content(page, api, listed_site):
+def test_api_down_at_load_shows_a_message_and_the_fallback_content(page, api, listed_site, axe_source):
     dead = f"http://127.0.0.1:{free_port()}"
     fallback = '<p class="host-fallback">Search on <a href="https://example.org/">the platform</a>.</p>'
     page.goto(listed_site.page(dead, key=api.key, lang="en", api=dead, inner=fallback,
@@ -91,6 +92,7 @@ def test_api_down_at_load_shows_a_message_and_the_fallback_content(page, api, li
     box = w.bounding_box()
     assert box["height"] > 100 and box["width"] > 300, box
     assert console_says(page, f"the API at {dead} cannot be reached from {listed_site.origin}")
+    assert axe_violations(page, axe_source) == []
 
     # it comes back: Try again loads the filters and the message goes
     page.evaluate(f"document.querySelector('twinmatch-search').setAttribute('api', '{api.base}')")

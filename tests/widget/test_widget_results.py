@@ -10,7 +10,7 @@ pytest.importorskip("playwright.sync_api", reason="playwright is not installed: 
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.widget.conftest import XSS  # noqa: E402
-from tests.widget.helpers import open_widget, search, shadow_eval  # noqa: E402
+from tests.widget.helpers import axe_violations, open_widget, search, shadow_eval  # noqa: E402
 
 PORTAL = "https://portal.example/profiles/{id}"
 
@@ -81,7 +81,7 @@ def test_snippet_of_markup_is_text(page, api, listed_site):
     assert {m.lower() for m in marks} >= {"canzoni", "musica", "popolare"}, marks
 
 
-def test_a_filter_applies_at_once_and_a_slower_old_answer_never_shows(page, api, listed_site):
+def test_a_filter_applies_at_once_and_a_slower_old_answer_never_shows(page, api, listed_site, axe_source):
     held = []
 
     def hold_first(route):
@@ -102,6 +102,7 @@ def test_a_filter_applies_at_once_and_a_slower_old_answer_never_shows(page, api,
     expect(w.locator("li.skeleton").first).to_be_visible()
     expect(w.locator("article.card")).to_have_count(0)
     assert w.locator("section.results").get_attribute("aria-busy") == "true"
+    assert axe_violations(page, axe_source) == []
 
     # a filter change searches at once, without pressing Search, and cancels the first request
     w.locator("select[name=country]").select_option("PT")
