@@ -63,6 +63,7 @@ def test_lang_attribute_switches_strings_and_labels(page, api, listed_site):
     page.evaluate("document.querySelector('twinmatch-search').setAttribute('lang', 'de')")
     expect(w.locator("button[type=submit]")).to_have_text("Suchen")
     expect(w.locator("select[name=country] option[value=DE]")).to_have_text("Deutschland")
+    expect(w.locator("select[name=country] option[value=PS]")).to_have_text("Palästina")   # as the taxonomy
     # the shown results are fetched again so their reasons come in the new language
     expect(w.locator("ul.reasons li").first).to_contain_text("Passt zu Ihrer Suche")
     expect(w.locator("p.status")).to_contain_text("Ergebnisse: ")
