@@ -9,6 +9,12 @@ from api.security import KeyStore, RateLimits, key_store, normalize_origin, pres
 ALLOW_HEADERS = "X-API-Key, Authorization, Content-Type, X-Request-ID"
 EXPOSE_HEADERS = "X-Request-ID, Retry-After"
 
+# The routes the widget calls. A refusal there (401, 403) carries CORS for the asking origin, so
+# the widget can tell its webmaster "no key", "wrong key" or "origin not listed" instead of
+# seeing a network error; the body says only what the refusal is, never data.
+WIDGET_PATHS = frozenset({"/v1/search", "/v1/taxonomy"})
+AUTH_ERRORS = frozenset({401, 403})
+
 
 async def send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
     data = json.dumps(body).encode()
@@ -72,9 +78,10 @@ class BodyLimit:
 class KeyCORS:
     """CORS for widget keys: only origins a key lists, never `*`.
 
-    A preflight carries no key, so it is answered for any origin that some key lists;
-    the real request then gets `Access-Control-Allow-Origin` only when its own key lists
-    the origin (and `require` refuses it server side otherwise).
+    A preflight carries no key, so it is answered for any origin that some key lists, and on
+    the widget's routes for any origin; the real request then gets
+    `Access-Control-Allow-Origin` only when its own key lists the origin (and `require`
+    refuses it server side otherwise), or, on the widget's routes, with a 401 or 403 refusal.
     """
 
     def __init__(self, app):
@@ -90,7 +97,10 @@ class KeyCORS:
         except ValueError:
             norm = None
         if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
-            if norm is None or not store.configured or norm not in store.origins():
+            # A widget route is preflighted for any origin: the preflight grants nothing, the
+            # real request is still checked against its key's origins.
+            widget_route = scope["path"] in WIDGET_PATHS
+            if norm is None or not store.configured or (norm not in store.origins() and not widget_route):
                 return await send_json(send, 403, error_body("origin_not_allowed",
                                                              f"no key is issued for the origin {origin}"))
             await send({"type": "http.response.start", "status": 204, "headers": [
@@ -102,12 +112,13 @@ class KeyCORS:
         key = presented_key({k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]})
         rec = store.lookup(key) if key and store.configured else None
         allowed = rec is not None and norm is not None and norm in rec.origins
+        refusal_readable = norm is not None and store.configured and scope["path"] in WIDGET_PATHS
 
         async def send_cors(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"vary", b"Origin"))
-                if allowed:
+                if allowed or (refusal_readable and message["status"] in AUTH_ERRORS):
                     headers += [(b"access-control-allow-origin", origin.encode("latin-1")),
                                 (b"access-control-expose-headers", EXPOSE_HEADERS.encode())]
                 message = {**message, "headers": headers}

@@ -5,9 +5,10 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import MatcherDep
+from api.security import get_principal, key_store, presented_key
 from models import taxonomy
 
 router = APIRouter(tags=["meta"])
@@ -19,7 +20,14 @@ def _i18n() -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-@router.get("/v1/taxonomy")
+async def presented_key_is_valid(request: Request) -> None:
+    """The taxonomy is public, but a key sent with it must still be valid from the calling origin:
+    the widget loads the taxonomy first, so its webmaster learns of a wrong key before any search."""
+    if presented_key(request.headers) is not None and key_store(request.app).configured:
+        await get_principal(request)
+
+
+@router.get("/v1/taxonomy", dependencies=[Depends(presented_key_is_valid)])
 def get_taxonomy(lang: str | None = Query(default=None, max_length=8,
                                            description="localize labels, e.g. pt; English otherwise")):
     """Subjects, countries and school types, with labels in `lang` where we have them."""

@@ -1,14 +1,14 @@
-/*! twinmatch partner-search widget, v1. One file, no build step.
+/*! twinmatch partner-search widget, v1. One file, no build step, no dependencies.
  *
- *   <script src="https://API_HOST/widget/v1/twinmatch.js" defer></script>
+ *   <script src="https://API_HOST/widget/v1/twinmatch.js?v=VERSION" defer></script>
  *   <twinmatch-search key="tm_..." lang="pt" country="PT"></twinmatch-search>
  *
- * Attributes: key (public search key), lang (UI and label language, English fallback),
- * country (initial country filter), api (API base URL; default: where this script came
- * from), page-size (results per page, 1-50, default 10). See docs/widget.md.
+ * Attributes: key, lang, country, api, page-size, profile-url, theme, heading, hide-heading,
+ * url-state. See docs/widget.md. UI strings other than English come from i18n/<lang>.json
+ * next to this script.
  *
  * It calls only GET /v1/taxonomy and POST /v1/search. Everything that comes from the API
- * is put in the page with textContent, never as markup.
+ * is put in the page as text nodes, never as markup.
  */
 (() => {
   "use strict";
@@ -18,16 +18,20 @@
 
   const SCRIPT_PATH = /\/widget\/v1\/twinmatch\.js(?:[?#].*)?$/;
 
-  /** The API base is where this script was served from, so one script tag is all a host needs. */
-  const SCRIPT_BASE = (() => {
+  /** Where this script came from: the API base, its folder (for catalogs) and its version. */
+  const SCRIPT = (() => {
     const el = document.currentScript ||
       [...document.querySelectorAll("script[src]")].find((s) => SCRIPT_PATH.test(s.src));
-    if (!el || !el.src) return location.origin;
-    const url = new URL(el.src, location.href);
-    return (url.origin + url.pathname).replace(SCRIPT_PATH, "").replace(/\/+$/, "") || url.origin;
+    const url = new URL(el && el.src ? el.src : location.href, location.href);
+    const base = el && el.src ? (url.origin + url.pathname).replace(SCRIPT_PATH, "").replace(/\/+$/, "") : "";
+    return { base: base || location.origin, dir: (base || location.origin) + "/widget/v1",
+             version: url.searchParams.get("v") || "" };
   })();
 
-  const LANGS = ["en", "pt", "ro", "ca", "es", "fr", "de", "it", "pl", "el"];
+  // The UI languages: a catalog per language in i18n/<code>.json, English built in.
+  const UI_LANGS = ["ar", "az", "bg", "bs", "ca", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+    "hu", "hy", "is", "it", "ka", "lt", "lv", "mk", "mt", "nl", "no", "pl", "pt", "ro", "sk", "sl", "sq", "sr",
+    "sv", "tr", "uk"];
 
   // Working languages offered in the filter: the eTwinning countries' languages.
   const WORK_LANGS = ["ar", "az", "bg", "bs", "ca", "cs", "da", "de", "el", "en", "es", "et", "eu",
@@ -35,243 +39,149 @@
     "no", "pl", "pt", "ro", "sk", "sl", "sq", "sr", "sv", "tr", "uk"];
 
   const AGE_BANDS = [[3, 6], [7, 11], [12, 15], [16, 19]];
+  const MAX_OFFSET = 1000;   // the API pages up to offset 1000
 
-  const STRINGS = {
-    en: {
-      title: "Find an eTwinning partner", searchLabel: "Project idea or topic",
-      placeholder: "e.g. recycling, climate, music, robotics", search: "Search", filters: "Filters",
-      country: "Country", subject: "Subject", age: "Pupils' age", language: "Working language",
-      anyCountry: "Any country", anySubject: "Any subject", anyAge: "Any age", anyLanguage: "Any language",
-      years: "{from}–{to} years",
-      intro: "Describe a project idea or choose filters, then press Search.",
-      loading: "Searching…", empty: "No teachers match this search. Try other words or fewer filters.",
-      count: "Results: {total}", page: "Page {page} of {pages}", prev: "Previous", next: "Next",
-      pages: "Result pages", results: "Search results", langs: "Working languages",
-      ages: "Pupils' ages", subjects: "Subjects", why: "Why this match",
-      errAuth: "This website is not allowed to use the partner search (the key was refused).",
-      errNet: "The partner search could not be reached, or it does not accept requests from this website.",
-      errRate: "Too many searches at the moment. Please wait a minute and try again.",
-      errBad: "The search could not be run: {message}",
-      errServer: "The partner search is not available right now. Please try again later.",
-      noName: "eTwinning teacher",
-    },
-    pt: {
-      title: "Encontre um parceiro eTwinning", searchLabel: "Ideia de projeto ou tema",
-      placeholder: "p. ex. reciclagem, clima, música, robótica", search: "Pesquisar", filters: "Filtros",
-      country: "País", subject: "Disciplina", age: "Idade dos alunos", language: "Língua de trabalho",
-      anyCountry: "Qualquer país", anySubject: "Qualquer disciplina", anyAge: "Qualquer idade",
-      anyLanguage: "Qualquer língua", years: "{from}–{to} anos",
-      intro: "Descreva uma ideia de projeto ou escolha filtros e carregue em Pesquisar.",
-      loading: "A pesquisar…",
-      empty: "Nenhum professor corresponde a esta pesquisa. Experimente outras palavras ou menos filtros.",
-      count: "Resultados: {total}", page: "Página {page} de {pages}", prev: "Anterior", next: "Seguinte",
-      pages: "Páginas de resultados", results: "Resultados da pesquisa", langs: "Línguas de trabalho",
-      ages: "Idades dos alunos", subjects: "Disciplinas", why: "Porquê esta sugestão",
-      errAuth: "Este sítio não está autorizado a usar a pesquisa de parceiros (a chave foi recusada).",
-      errNet: "Não foi possível contactar a pesquisa de parceiros, ou esta não aceita pedidos deste sítio.",
-      errRate: "Demasiadas pesquisas neste momento. Aguarde um minuto e tente novamente.",
-      errBad: "Não foi possível fazer a pesquisa: {message}",
-      errServer: "A pesquisa de parceiros não está disponível de momento. Tente mais tarde.",
-      noName: "Professor eTwinning",
-    },
-    ro: {
-      title: "Găsiți un partener eTwinning", searchLabel: "Idee de proiect sau temă",
-      placeholder: "de ex. reciclare, climă, muzică, robotică", search: "Căutare", filters: "Filtre",
-      country: "Țara", subject: "Disciplina", age: "Vârsta elevilor", language: "Limba de lucru",
-      anyCountry: "Orice țară", anySubject: "Orice disciplină", anyAge: "Orice vârstă",
-      anyLanguage: "Orice limbă", years: "{from}–{to} ani",
-      intro: "Descrieți o idee de proiect sau alegeți filtre, apoi apăsați Căutare.",
-      loading: "Se caută…",
-      empty: "Niciun profesor nu corespunde acestei căutări. Încercați alte cuvinte sau mai puține filtre.",
-      count: "Rezultate: {total}", page: "Pagina {page} din {pages}", prev: "Înapoi", next: "Înainte",
-      pages: "Pagini de rezultate", results: "Rezultatele căutării", langs: "Limbi de lucru",
-      ages: "Vârstele elevilor", subjects: "Discipline", why: "De ce această potrivire",
-      errAuth: "Acest site nu are permisiunea de a folosi căutarea de parteneri (cheia a fost refuzată).",
-      errNet: "Căutarea de parteneri nu a putut fi contactată sau nu acceptă cereri de pe acest site.",
-      errRate: "Prea multe căutări în acest moment. Așteptați un minut și încercați din nou.",
-      errBad: "Căutarea nu a putut fi efectuată: {message}",
-      errServer: "Căutarea de parteneri nu este disponibilă momentan. Încercați mai târziu.",
-      noName: "Profesor eTwinning",
-    },
-    ca: {
-      title: "Trobeu un soci eTwinning", searchLabel: "Idea de projecte o tema",
-      placeholder: "p. ex. reciclatge, clima, música, robòtica", search: "Cerca", filters: "Filtres",
-      country: "País", subject: "Matèria", age: "Edat de l'alumnat", language: "Llengua de treball",
-      anyCountry: "Qualsevol país", anySubject: "Qualsevol matèria", anyAge: "Qualsevol edat",
-      anyLanguage: "Qualsevol llengua", years: "{from}–{to} anys",
-      intro: "Descriviu una idea de projecte o trieu filtres i premeu Cerca.",
-      loading: "S'està cercant…",
-      empty: "Cap docent no coincideix amb aquesta cerca. Proveu altres paraules o menys filtres.",
-      count: "Resultats: {total}", page: "Pàgina {page} de {pages}", prev: "Anterior", next: "Següent",
-      pages: "Pàgines de resultats", results: "Resultats de la cerca", langs: "Llengües de treball",
-      ages: "Edats de l'alumnat", subjects: "Matèries", why: "Per què aquesta proposta",
-      errAuth: "Aquest lloc web no té permís per utilitzar la cerca de socis (s'ha rebutjat la clau).",
-      errNet: "No s'ha pogut contactar amb la cerca de socis, o no accepta peticions d'aquest lloc web.",
-      errRate: "Massa cerques en aquest moment. Espereu un minut i torneu-ho a provar.",
-      errBad: "No s'ha pogut fer la cerca: {message}",
-      errServer: "La cerca de socis no està disponible ara mateix. Torneu-ho a provar més tard.",
-      noName: "Docent eTwinning",
-    },
-    es: {
-      title: "Encuentra un socio eTwinning", searchLabel: "Idea de proyecto o tema",
-      placeholder: "p. ej. reciclaje, clima, música, robótica", search: "Buscar", filters: "Filtros",
-      country: "País", subject: "Asignatura", age: "Edad del alumnado", language: "Lengua de trabajo",
-      anyCountry: "Cualquier país", anySubject: "Cualquier asignatura", anyAge: "Cualquier edad",
-      anyLanguage: "Cualquier lengua", years: "{from}–{to} años",
-      intro: "Describe una idea de proyecto o elige filtros y pulsa Buscar.",
-      loading: "Buscando…",
-      empty: "Ningún docente coincide con esta búsqueda. Prueba otras palabras o menos filtros.",
-      count: "Resultados: {total}", page: "Página {page} de {pages}", prev: "Anterior", next: "Siguiente",
-      pages: "Páginas de resultados", results: "Resultados de la búsqueda", langs: "Lenguas de trabajo",
-      ages: "Edades del alumnado", subjects: "Asignaturas", why: "Por qué esta sugerencia",
-      errAuth: "Este sitio web no tiene permiso para usar la búsqueda de socios (la clave fue rechazada).",
-      errNet: "No se pudo contactar con la búsqueda de socios, o no acepta peticiones de este sitio web.",
-      errRate: "Demasiadas búsquedas en este momento. Espera un minuto y vuelve a intentarlo.",
-      errBad: "No se pudo realizar la búsqueda: {message}",
-      errServer: "La búsqueda de socios no está disponible ahora mismo. Inténtalo más tarde.",
-      noName: "Docente eTwinning",
-    },
-    fr: {
-      title: "Trouver un partenaire eTwinning", searchLabel: "Idée de projet ou thème",
-      placeholder: "p. ex. recyclage, climat, musique, robotique", search: "Rechercher", filters: "Filtres",
-      country: "Pays", subject: "Matière", age: "Âge des élèves", language: "Langue de travail",
-      anyCountry: "Tous les pays", anySubject: "Toutes les matières", anyAge: "Tous les âges",
-      anyLanguage: "Toutes les langues", years: "{from}–{to} ans",
-      intro: "Décrivez une idée de projet ou choisissez des filtres, puis appuyez sur Rechercher.",
-      loading: "Recherche en cours…",
-      empty: "Aucun enseignant ne correspond à cette recherche. Essayez d’autres mots ou moins de filtres.",
-      count: "Résultats\u00a0: {total}", page: "Page {page} sur {pages}", prev: "Précédent", next: "Suivant",
-      pages: "Pages de résultats", results: "Résultats de la recherche", langs: "Langues de travail",
-      ages: "Âges des élèves", subjects: "Matières", why: "Pourquoi ce profil",
-      errAuth: "Ce site n’est pas autorisé à utiliser la recherche de partenaires (la clé a été refusée).",
-      errNet: "La recherche de partenaires est injoignable, ou elle n’accepte pas les requêtes de ce site.",
-      errRate: "Trop de recherches en ce moment. Patientez une minute puis réessayez.",
-      errBad: "La recherche n’a pas pu être effectuée\u00a0: {message}",
-      errServer: "La recherche de partenaires est indisponible pour le moment. Réessayez plus tard.",
-      noName: "Enseignant eTwinning",
-    },
-    de: {
-      title: "eTwinning-Partner finden", searchLabel: "Projektidee oder Thema",
-      placeholder: "z. B. Recycling, Klima, Musik, Robotik", search: "Suchen", filters: "Filter",
-      country: "Land", subject: "Fach", age: "Alter der Schüler/-innen", language: "Arbeitssprache",
-      anyCountry: "Alle Länder", anySubject: "Alle Fächer", anyAge: "Jedes Alter",
-      anyLanguage: "Alle Sprachen", years: "{from}–{to} Jahre",
-      intro: "Beschreiben Sie eine Projektidee oder wählen Sie Filter und klicken Sie dann auf Suchen.",
-      loading: "Suche läuft…",
-      empty: "Keine Lehrkraft passt zu dieser Suche. Versuchen Sie andere Wörter oder weniger Filter.",
-      count: "Ergebnisse: {total}", page: "Seite {page} von {pages}", prev: "Zurück", next: "Weiter",
-      pages: "Ergebnisseiten", results: "Suchergebnisse", langs: "Arbeitssprachen",
-      ages: "Altersgruppen", subjects: "Fächer", why: "Warum dieser Vorschlag",
-      errAuth: "Diese Website darf die Partnersuche nicht verwenden (der Schlüssel wurde abgelehnt).",
-      errNet: "Die Partnersuche ist nicht erreichbar oder nimmt keine Anfragen von dieser Website an.",
-      errRate: "Zu viele Suchanfragen im Moment. Bitte warten Sie eine Minute und versuchen Sie es erneut.",
-      errBad: "Die Suche konnte nicht ausgeführt werden: {message}",
-      errServer: "Die Partnersuche ist derzeit nicht verfügbar. Bitte versuchen Sie es später erneut.",
-      noName: "eTwinning-Lehrkraft",
-    },
-    it: {
-      title: "Trova un partner eTwinning", searchLabel: "Idea di progetto o tema",
-      placeholder: "ad es. riciclo, clima, musica, robotica", search: "Cerca", filters: "Filtri",
-      country: "Paese", subject: "Materia", age: "Età degli alunni", language: "Lingua di lavoro",
-      anyCountry: "Qualsiasi paese", anySubject: "Qualsiasi materia", anyAge: "Qualsiasi età",
-      anyLanguage: "Qualsiasi lingua", years: "{from}–{to} anni",
-      intro: "Descrivi un'idea di progetto o scegli i filtri, poi premi Cerca.",
-      loading: "Ricerca in corso…",
-      empty: "Nessun insegnante corrisponde a questa ricerca. Prova altre parole o meno filtri.",
-      count: "Risultati: {total}", page: "Pagina {page} di {pages}", prev: "Precedente", next: "Successiva",
-      pages: "Pagine dei risultati", results: "Risultati della ricerca", langs: "Lingue di lavoro",
-      ages: "Età degli alunni", subjects: "Materie", why: "Perché questo profilo",
-      errAuth: "Questo sito non è autorizzato a usare la ricerca di partner (la chiave è stata rifiutata).",
-      errNet: "Impossibile raggiungere la ricerca di partner, oppure non accetta richieste da questo sito.",
-      errRate: "Troppe ricerche in questo momento. Attendi un minuto e riprova.",
-      errBad: "Impossibile eseguire la ricerca: {message}",
-      errServer: "La ricerca di partner non è disponibile al momento. Riprova più tardi.",
-      noName: "Insegnante eTwinning",
-    },
-    pl: {
-      title: "Znajdź partnera eTwinning", searchLabel: "Pomysł na projekt lub temat",
-      placeholder: "np. recykling, klimat, muzyka, robotyka", search: "Szukaj", filters: "Filtry",
-      country: "Kraj", subject: "Przedmiot", age: "Wiek uczniów", language: "Język pracy",
-      anyCountry: "Dowolny kraj", anySubject: "Dowolny przedmiot", anyAge: "Dowolny wiek",
-      anyLanguage: "Dowolny język", years: "{from}–{to} lat",
-      intro: "Opisz pomysł na projekt lub wybierz filtry, a następnie naciśnij Szukaj.",
-      loading: "Wyszukiwanie…",
-      empty: "Żaden nauczyciel nie pasuje do tego wyszukiwania. Spróbuj innych słów lub mniejszej liczby filtrów.",
-      count: "Wyniki: {total}", page: "Strona {page} z {pages}", prev: "Poprzednia", next: "Następna",
-      pages: "Strony wyników", results: "Wyniki wyszukiwania", langs: "Języki pracy",
-      ages: "Wiek uczniów", subjects: "Przedmioty", why: "Dlaczego ta propozycja",
-      errAuth: "Ta strona nie ma uprawnień do korzystania z wyszukiwarki partnerów (klucz został odrzucony).",
-      errNet: "Nie można połączyć się z wyszukiwarką partnerów lub nie przyjmuje ona zapytań z tej strony.",
-      errRate: "Zbyt wiele wyszukiwań w tej chwili. Odczekaj minutę i spróbuj ponownie.",
-      errBad: "Nie udało się wykonać wyszukiwania: {message}",
-      errServer: "Wyszukiwarka partnerów jest teraz niedostępna. Spróbuj ponownie później.",
-      noName: "Nauczyciel eTwinning",
-    },
-    el: {
-      title: "Βρείτε συνεργάτη eTwinning", searchLabel: "Ιδέα έργου ή θέμα",
-      placeholder: "π.χ. ανακύκλωση, κλίμα, μουσική, ρομποτική", search: "Αναζήτηση", filters: "Φίλτρα",
-      country: "Χώρα", subject: "Μάθημα", age: "Ηλικία μαθητών", language: "Γλώσσα εργασίας",
-      anyCountry: "Όλες οι χώρες", anySubject: "Όλα τα μαθήματα", anyAge: "Όλες οι ηλικίες",
-      anyLanguage: "Όλες οι γλώσσες", years: "{from}–{to} ετών",
-      intro: "Περιγράψτε μια ιδέα έργου ή επιλέξτε φίλτρα και πατήστε Αναζήτηση.",
-      loading: "Αναζήτηση σε εξέλιξη…",
-      empty: "Κανένας εκπαιδευτικός δεν ταιριάζει με αυτή την αναζήτηση. Δοκιμάστε άλλες λέξεις ή λιγότερα φίλτρα.",
-      count: "Αποτελέσματα: {total}", page: "Σελίδα {page} από {pages}", prev: "Προηγούμενη", next: "Επόμενη",
-      pages: "Σελίδες αποτελεσμάτων", results: "Αποτελέσματα αναζήτησης", langs: "Γλώσσες εργασίας",
-      ages: "Ηλικίες μαθητών", subjects: "Μαθήματα", why: "Γιατί ταιριάζει",
-      errAuth: "Αυτός ο ιστότοπος δεν επιτρέπεται να χρησιμοποιεί την αναζήτηση συνεργατών (το κλειδί απορρίφθηκε).",
-      errNet: "Δεν ήταν δυνατή η σύνδεση με την αναζήτηση συνεργατών ή δεν δέχεται αιτήματα από αυτόν τον ιστότοπο.",
-      errRate: "Πάρα πολλές αναζητήσεις αυτή τη στιγμή. Περιμένετε ένα λεπτό και δοκιμάστε ξανά.",
-      errBad: "Η αναζήτηση δεν ήταν δυνατή: {message}",
-      errServer: "Η αναζήτηση συνεργατών δεν είναι διαθέσιμη αυτή τη στιγμή. Δοκιμάστε αργότερα.",
-      noName: "Εκπαιδευτικός eTwinning",
-    },
+  const EN = {
+    title: "Find an eTwinning partner", searchLabel: "Project idea or topic",
+    placeholder: "e.g. recycling, climate, music, robotics", search: "Search", filters: "Filters",
+    country: "Country", subject: "Subject", age: "Pupils' age", language: "Working language",
+    anyCountry: "Any country", anySubject: "Any subject", anyAge: "Any age", anyLanguage: "Any language",
+    years: "{from}–{to} years",
+    intro: "Describe a project idea or choose filters, then press Search.",
+    loading: "Searching…", empty: "No teachers match this search. Try other words or fewer filters.",
+    clearFilters: "Clear filters",
+    count: "Results: {total}", countCapped: "Results: {total}. The first {shown} can be shown.",
+    page: "Page {page} of {pages}", pageN: "Page {page}", prev: "Previous", next: "Next",
+    pages: "Result pages", results: "Search results", langs: "Working languages",
+    ages: "Pupils' ages", subjects: "Subjects", more: "Project idea and reasons", interests: "Interests",
+    why: "Why this match",
+    errNoKey: "This partner search is not set up on this website yet: it has no access key.",
+    errKey: "This partner search is not set up correctly on this website: its access key is not valid.",
+    errOrigin: "This website is not allowed to use this partner search.",
+    errDown: "The partner search cannot be reached at the moment.",
+    errNet: "The partner search could not be reached. Check your connection and try again.",
+    errRate: "Too many searches at the moment. Please wait a minute and try again.",
+    errBad: "The search could not be run: {message}",
+    errServer: "The partner search is not available right now. Please try again later.",
+    retry: "Try again", noName: "eTwinning teacher",
+    schoolTypes: { "pre-primary": "Pre-primary", primary: "Primary", "lower-secondary": "Lower secondary",
+      "upper-secondary": "Upper secondary", vocational: "Vocational", "special-needs": "Special needs",
+      other: "Other" },
   };
 
+  // Locales for Intl where the bare code would not do: European Portuguese, not Brazilian.
+  const INTL_LOCALE = { pt: "pt-PT", no: "nb" };
+
+  /** Whether this browser has CLDR names in `locale` (Chromium lacks some, e.g. ga, mt, ka). */
+  const intlSupport = new Map();
+  function intlHas(locale) {
+    if (!intlSupport.has(locale)) {
+      let ok = false;
+      try {
+        const names = new Intl.DisplayNames([locale], { type: "region", fallback: "none" });
+        ok = baseLang(names.resolvedOptions().locale) === baseLang(locale) &&
+          names.of("DE") !== new Intl.DisplayNames(["en"], { type: "region" }).of("DE");
+      } catch (e) { /* no Intl.DisplayNames */ }
+      intlSupport.set(locale, ok);
+    }
+    return intlSupport.get(locale);
+  }
+
+  // One promise per language, shared by every widget on the page.
+  const catalogs = new Map([["en", Promise.resolve(EN)]]);
+  function catalog(lang) {
+    if (!catalogs.has(lang)) {
+      const url = `${SCRIPT.dir}/i18n/${lang}.json` + (SCRIPT.version ? `?v=${SCRIPT.version}` : "");
+      catalogs.set(lang, fetch(url, { mode: "cors", credentials: "omit" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+        .catch((e) => {
+          console.error(`twinmatch-search: the "${lang}" strings could not be loaded from ${url} (${e.message}); ` +
+                        "showing English");
+          catalogs.delete(lang);
+          return EN;
+        }));
+    }
+    return catalogs.get(lang);
+  }
+
+  // The dark palette, for theme="dark" and for a dark system theme unless theme="light".
+  const DARK = `color-scheme: dark;
+      --accent: var(--twinmatch-accent, #a8c7fa); --on-accent: var(--twinmatch-on-accent, #062e6f);
+      --text: var(--twinmatch-text, #e3e3e8); --muted: var(--twinmatch-muted, #c4c6d0);
+      --bg: var(--twinmatch-background, #1b1b1f); --surface: var(--twinmatch-surface, #26272c);
+      --line: var(--twinmatch-border, #8e909a); --soft: var(--twinmatch-soft, #33343a);
+      --mark: var(--twinmatch-highlight, #5c4b00); --err: var(--twinmatch-error, #ffb4ab);
+      --err-bg: var(--twinmatch-error-background, #3a1411);`;
+
   const CSS = `
-    :host { all: initial; display: block; container-type: inline-size;
-      font: var(--twinmatch-font, 1rem/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
-      color: var(--twinmatch-text, #1b1b1f); --accent: var(--twinmatch-accent, #0b57d0);
-      --muted: #4a4a55; --line: #c9cbd3; --bg: var(--twinmatch-background, #fff); }
+    :host { all: initial; display: block; container-type: inline-size; }
     :host([hidden]) { display: none; }
+    .wrap {
+      --accent: var(--twinmatch-accent, #0b57d0); --on-accent: var(--twinmatch-on-accent, #fff);
+      --text: var(--twinmatch-text, #1b1b1f); --muted: var(--twinmatch-muted, #4a4a55);
+      --bg: var(--twinmatch-background, #fff); --surface: var(--twinmatch-surface, #fff);
+      --line: var(--twinmatch-border, #767680); --soft: var(--twinmatch-soft, #eef0f4);
+      --mark: var(--twinmatch-highlight, #fff0a8); --err: var(--twinmatch-error, #8c1d18);
+      --err-bg: var(--twinmatch-error-background, #fdf2f1);
+      --r: var(--twinmatch-radius, 6px); --d: var(--twinmatch-density, 1);
+      font: 400 var(--twinmatch-font-size, 16px)/1.45 var(--twinmatch-font-family, system-ui, -apple-system,
+        "Segoe UI", Roboto, sans-serif);
+      color: var(--text); background: var(--bg); padding: calc(.75em * var(--d)); text-align: start;
+      color-scheme: light;
+    }
+    :host([theme=dark]) .wrap { ${DARK} }
+    @media (prefers-color-scheme: dark) { :host(:not([theme=light])) .wrap { ${DARK} } }
     * { box-sizing: border-box; }
-    .wrap { background: var(--bg); padding: .75rem; }
-    h2 { font-size: 1.25em; margin: 0 0 .75rem; }
-    form { display: grid; gap: .75rem; }
-    .query { display: flex; gap: .5rem; flex-wrap: wrap; }
-    .query input { flex: 1 1 12rem; min-width: 0; }
-    label { display: block; font-weight: 600; margin-bottom: .25rem; }
-    input, select, button { font: inherit; color: inherit; }
-    input, select { width: 100%; padding: .5rem .6rem; border: 1px solid #767680; border-radius: .375rem;
-      background: #fff; min-height: 2.75rem; }
-    button { padding: .5rem 1rem; border-radius: .375rem; border: 1px solid var(--accent); min-height: 2.75rem;
-      background: var(--accent); color: #fff; font-weight: 600; cursor: pointer; }
-    button.secondary { background: #fff; color: var(--accent); }
-    button:disabled { background: #eee; color: #555; border-color: #aaa; cursor: not-allowed; }
+    .sr { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0 0 0 0);
+      white-space: nowrap; }
+    h2 { font-size: 1.25em; margin: 0 0 calc(.75em * var(--d)); }
+    form { display: grid; gap: calc(.75em * var(--d)); }
+    .query { display: flex; gap: .5em; flex-wrap: wrap; }
+    .query input { flex: 1 1 12em; min-width: 0; }
+    label { display: block; font-weight: 600; margin-bottom: .25em; }
+    input, select, button { font: inherit; color: inherit; margin: 0; }
+    input, select { width: 100%; padding: calc(.5em * var(--d)) .6em; border: 1px solid var(--line);
+      border-radius: var(--r); background: var(--surface); color: var(--text); min-height: 2.75em; }
+    button { padding: calc(.5em * var(--d)) 1em; border-radius: var(--r); border: 1px solid var(--accent);
+      min-height: 2.75em; min-width: 2.75em; background: var(--accent); color: var(--on-accent); font-weight: 600;
+      cursor: pointer; }
+    button.secondary { background: var(--surface); color: var(--accent); }
+    button:disabled { background: var(--soft); color: var(--muted); border-color: var(--line); cursor: not-allowed; }
     :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
-    fieldset { border: 1px solid var(--line); border-radius: .5rem; margin: 0; padding: .5rem .75rem .75rem; }
-    legend { font-weight: 600; padding: 0 .25rem; }
-    .filters { display: grid; gap: .75rem; grid-template-columns: repeat(auto-fit, minmax(min(100%, 11rem), 1fr)); }
-    .status { margin: 1rem 0 .5rem; font-weight: 600; }
-    .status:focus { outline: none; }
-    .status:focus-visible { outline: 3px solid var(--accent); }
-    .error { margin: 1rem 0; padding: .75rem; border: 2px solid #b3261e; border-radius: .5rem;
-      color: #8c1d18; background: #fdf2f1; }
-    .error[hidden], .status[hidden], nav[hidden] { display: none; }
-    ol.cards { list-style: none; margin: 0; padding: 0; display: grid; gap: .75rem; }
-    article { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem 1rem; overflow-wrap: anywhere; }
-    h3 { font-size: 1.1em; margin: 0 0 .25rem; }
-    .school { margin: 0 0 .5rem; color: var(--muted); }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem .75rem; margin: 0 0 .5rem; }
+    fieldset { border: 1px solid var(--line); border-radius: var(--r); margin: 0;
+      padding: calc(.5em * var(--d)) .75em calc(.75em * var(--d)); }
+    legend { font-weight: 600; padding: 0 .25em; }
+    .filters { display: grid; gap: calc(.75em * var(--d)); grid-template-columns: repeat(auto-fit, minmax(min(100%, 11em), 1fr)); }
+    .status { margin: 1em 0 .5em; font-weight: 600; scroll-margin-top: 1em; }
+    .status:focus { outline: none; } .status:focus-visible { outline: 3px solid var(--accent); }
+    .problem { margin: 1em 0; padding: .75em; border: 2px solid var(--err); border-radius: var(--r);
+      color: var(--err); background: var(--err-bg); }
+    .problem p { margin: 0 0 .5em; } .problem p:last-child { margin: 0; }
+    [hidden] { display: none !important; }
+    ol.cards { list-style: none; margin: 0; padding: 0; display: grid; gap: calc(.75em * var(--d)); }
+    article { border: 1px solid var(--line); border-radius: var(--r); padding: calc(.75em * var(--d)) 1em;
+      overflow-wrap: anywhere; background: var(--surface); }
+    h3 { font-size: 1.1em; margin: 0 0 .25em; } h4 { font-size: 1em; margin: .5em 0 .25em; }
+    a { color: var(--accent); text-underline-offset: .15em; }
+    .school { margin: 0 0 .5em; color: var(--muted); }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: .25em .75em; margin: 0 0 .5em; }
     dt { font-weight: 600; } dd { margin: 0; }
-    .why { margin: .25rem 0 0; font-weight: 600; }
-    ul.reasons { margin: .25rem 0 0; padding-left: 1.25rem; }
-    nav { display: flex; align-items: center; justify-content: space-between; gap: .5rem; margin-top: 1rem;
-      flex-wrap: wrap; }
-    [aria-busy="true"] ol.cards { opacity: .5; }
-    @container (max-width: 30rem) {
+    summary { cursor: pointer; color: var(--accent); font-weight: 600; min-height: 1.75em; }
+    .snippet { margin: 0 0 .5em; } mark { background: var(--mark); color: inherit; padding: 0 .1em; }
+    .why { margin: .5em 0 0; font-weight: 600; }
+    ul.reasons { margin: .25em 0 0; padding-inline-start: 1.25em; }
+    .skeleton { height: 7.5em; border-radius: var(--r); background: var(--soft); }
+    nav ul { display: flex; flex-wrap: wrap; align-items: center; justify-content: center; gap: .25em;
+      list-style: none; margin: 1em 0 0; padding: 0; }
+    nav li.gap { padding: 0 .2em; color: var(--muted); }
+    nav button { padding-inline: .6em; }
+    nav button[aria-current] { background: var(--accent); color: var(--on-accent); }
+    @container (max-width: 30em) {
       .query button { flex: 1 1 100%; }
-      dl { grid-template-columns: 1fr; } dd { margin-bottom: .25rem; }
+      dl { grid-template-columns: 1fr; } dd { margin-bottom: .25em; }
+    }
+    @container (max-width: 40em) {
+      nav .label { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
     }`;
 
   let sheet = null;   // one constructed stylesheet for every instance (works under a strict CSP)
@@ -286,7 +196,7 @@
     root.append(h("style", {}, CSS));
   }
 
-  /** Build an element: attributes as given, children as nodes or text (always textContent). */
+  /** Build an element: attributes as given, children as nodes or text (always text nodes). */
   function h(tag, attrs = {}, ...children) {
     const el = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
@@ -309,7 +219,30 @@
     return (value || "").trim().toLowerCase().split(/[-_]/)[0];
   }
 
-  // Taxonomy per (API base, language), shared by every widget on the page.
+  /** Up to ~240 characters of `text` around the first query word, the words as <mark>s. */
+  function snippet(text, query) {
+    const words = [...new Set((query || "").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3))];
+    const re = words.length ? new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "giu")
+      : null;
+    let start = 0;
+    const first = re ? text.search(re) : -1;
+    if (first > 80) start = text.lastIndexOf(" ", first - 60) + 1;
+    let end = Math.min(text.length, start + 240);
+    if (end < text.length) end = Math.max(text.lastIndexOf(" ", end), start + 120);
+    const part = text.slice(start, end);
+    const nodes = [start > 0 ? "…" : ""];
+    let at = 0;
+    if (re) {
+      for (const m of part.matchAll(re)) {
+        nodes.push(part.slice(at, m.index), h("mark", {}, m[0]));
+        at = m.index + m[0].length;
+      }
+    }
+    nodes.push(part.slice(at), end < text.length ? "…" : "");
+    return nodes;
+  }
+
+  // Taxonomy per (API base, language, key), shared by every widget on the page.
   const taxonomyCache = new Map();
 
   class ApiError extends Error {
@@ -319,24 +252,36 @@
   let uid = 0;
 
   class TwinmatchSearch extends HTMLElement {
-    static get observedAttributes() { return ["lang", "key", "country", "api", "page-size"]; }
+    static get observedAttributes() {
+      return ["lang", "key", "country", "api", "page-size", "profile-url", "heading", "hide-heading"];
+    }
 
     constructor() {
       super();
       this._id = `tm${++uid}`;
       this._root = this.attachShadow({ mode: "open" });
       styleInto(this._root);
+      this._cat = EN;
       this._state = { phase: "idle", results: [], total: 0, page: 1, error: null };
       this._query = null;           // the last search run: {text, filters}
       this._taxonomy = null;
+      this._setup = null;           // an ApiError that keeps the widget from working at all
       this._seq = 0;                // answers to superseded requests are dropped
       this._abort = null;
+      this._reported = new Set();   // console messages already given to the webmaster
       this._build();
     }
 
     connectedCallback() {
       this._applyLang();
       this._loadTaxonomy();
+      if (!this._resize && typeof ResizeObserver === "function") {
+        let narrow = null;
+        this._resize = new ResizeObserver(() => {
+          if (this._narrow() !== narrow) { narrow = this._narrow(); this._renderPager(); }
+        });
+        this._resize.observe(this);
+      }
     }
 
     disconnectedCallback() {
@@ -356,6 +301,9 @@
       } else if (name === "country") {
         this._countryApplied = false;
         this._selectCountry();
+      } else {
+        this._renderText();
+        this._render();
       }
     }
 
@@ -363,14 +311,17 @@
 
     get apiBase() {
       const attr = (this.getAttribute("api") || "").trim();
-      return (attr || SCRIPT_BASE).replace(/\/+$/, "");
+      return (attr || SCRIPT.base).replace(/\/+$/, "");
     }
+
+    get key() { return (this.getAttribute("key") || "").trim(); }
 
     get uiLang() {
       const own = baseLang(this.getAttribute("lang"));
       const inherited = baseLang((this.parentElement && this.parentElement.closest("[lang]") || {}).lang ||
                                  document.documentElement.lang);
-      return own || inherited || "en";
+      const lang = own || inherited || "en";
+      return UI_LANGS.includes(lang) ? lang : "en";
     }
 
     get pageSize() {
@@ -378,9 +329,29 @@
       return Number.isFinite(n) ? Math.min(50, Math.max(1, n)) : 10;
     }
 
+    /** The profile link for `id` from the `profile-url` template, or null. */
+    profileUrl(id) {
+      const template = (this.getAttribute("profile-url") || "").trim();
+      if (!template || id == null) return null;
+      try {
+        const url = new URL(template.split("{id}").join(encodeURIComponent(id)), document.baseURI);
+        if ((url.protocol === "https:" || url.protocol === "http:") && template.includes("{id}")) return url.href;
+      } catch (e) { /* reported below */ }
+      this._report("profile-url", `profile-url="${template}" must be an http(s) URL containing {id}, ` +
+                    "e.g. https://portal.example/profiles/{id}; names are shown without links");
+      return null;
+    }
+
     t(key, values) {
-      const table = STRINGS[this.uiLang] || STRINGS.en;
-      return fill(table[key] != null ? table[key] : STRINGS.en[key], values || {});
+      const v = this._cat[key] != null ? this._cat[key] : EN[key];
+      return fill(v, values || {});
+    }
+
+    /** One precise console message per problem, for the webmaster. */
+    _report(what, message) {
+      if (this._reported.has(what)) return;
+      this._reported.add(what);
+      console.error(`twinmatch-search: ${message}`);
     }
 
     // ---- the fixed part of the DOM, built once -------------------------------------------------
@@ -397,34 +368,58 @@
       const select = (name) => {
         el[name + "Label"] = h("label", { for: id(name) });
         el[name] = h("select", { id: id(name), name });
+        // Filters apply at once: a change runs the search again from page 1.
+        el[name].addEventListener("change", () => this._search(false));
         return h("div", {}, el[name + "Label"], el[name]);
       };
       el.form = h("form", { role: "search", "aria-labelledby": id("title"), novalidate: true },
         h("div", {}, el.queryLabel, h("div", { class: "query" }, el.query, el.submit)),
         h("fieldset", {}, el.legend,
           h("div", { class: "filters" }, select("country"), select("subject"), select("age"), select("language"))));
-      el.form.addEventListener("submit", (ev) => { ev.preventDefault(); this._search(); });
+      el.form.addEventListener("submit", (ev) => { ev.preventDefault(); this._search(true); });
 
       el.status = h("p", { class: "status", id: id("status"), role: "status", "aria-live": "polite",
                            "aria-atomic": "true", tabindex: "-1" });
-      el.error = h("p", { class: "error", role: "alert", hidden: true });
+      el.alert = h("p", { role: "alert" });
+      el.retry = h("button", { type: "button", class: "secondary" });
+      el.retry.addEventListener("click", () => this._retry());
+      // The host's own content inside the element (a link to the portal, say) shows when the
+      // API cannot be reached; it also shows before this script runs, or when it cannot load.
+      el.fallback = h("slot");
+      el.problem = h("div", { class: "problem", hidden: true }, el.alert, h("p", {}, el.retry), el.fallback);
+      el.clear = h("button", { type: "button", class: "secondary" });
+      el.clear.addEventListener("click", () => this._clearFilters());
+      el.emptyActions = h("p", { hidden: true }, el.clear);
       el.cards = h("ol", { class: "cards", "aria-labelledby": id("status") });
-      el.prev = h("button", { type: "button", class: "secondary" });
-      el.next = h("button", { type: "button", class: "secondary" });
-      el.pageInfo = h("span", { class: "pageinfo" });
-      el.nav = h("nav", { hidden: true }, el.prev, el.pageInfo, el.next);
-      el.prev.addEventListener("click", () => this._run(this._state.page - 1, true));
-      el.next.addEventListener("click", () => this._run(this._state.page + 1, true));
+      el.pager = h("ul");
+      el.nav = h("nav", { hidden: true }, el.pager);
       el.results = h("section", { class: "results" },
-        el.status, el.error, el.cards, el.nav);
+        el.status, el.problem, el.emptyActions, el.cards, el.nav);
       this._root.append(h("div", { class: "wrap", part: "container" }, el.title, el.form, el.results));
     }
 
     // ---- localization ------------------------------------------------------------------------
 
-    _applyLang() {
+    async _applyLang() {
+      const lang = this.uiLang;
+      const cat = await catalog(lang);
+      if (lang !== this.uiLang) return;         // the language changed meanwhile
+      this._cat = cat;
+      this._el.results.parentElement.setAttribute("lang", cat === EN ? "en" : lang);
+      this._el.results.parentElement.setAttribute("dir", lang === "ar" ? "rtl" : "ltr");
+      this._renderText();
+      this._fillAges();
+      this._fillLanguages();
+      this._fillTaxonomySelects();
+      this._render();
+    }
+
+    _renderText() {
       const el = this._el;
-      el.title.textContent = this.t("title");
+      const heading = this.getAttribute("heading");
+      el.title.textContent = heading && heading.trim() ? heading.trim() : this.t("title");
+      // A hidden heading still names the search landmark for screen readers.
+      el.title.className = this.hasAttribute("hide-heading") ? "sr" : "";
       el.queryLabel.textContent = this.t("searchLabel");
       el.query.placeholder = this.t("placeholder");
       el.submit.textContent = this.t("search");
@@ -434,13 +429,9 @@
       el.ageLabel.textContent = this.t("age");
       el.languageLabel.textContent = this.t("language");
       el.results.setAttribute("aria-label", this.t("results"));
-      el.prev.textContent = this.t("prev");
-      el.next.textContent = this.t("next");
       el.nav.setAttribute("aria-label", this.t("pages"));
-      this._fillAges();
-      this._fillLanguages();
-      this._fillTaxonomySelects();
-      this._render();
+      el.retry.textContent = this.t("retry");
+      el.clear.textContent = this.t("clearFilters");
     }
 
     _options(select, anyLabel, items) {
@@ -454,15 +445,35 @@
       try { return new Intl.Collator(this.uiLang); } catch (e) { return new Intl.Collator("en"); }
     }
 
+    /** A language or country name in the UI language: the browser's (CLDR) where it has that
+     * language, else the catalog's `names`, else the API's label, else English. */
+    _displayName(type, code) {
+      const names = this._cat.names && this._cat.names[type];
+      if (names && names[code]) return names[code];
+      const locale = INTL_LOCALE[this.uiLang] || this.uiLang;
+      if (intlHas(locale)) {
+        try { return new Intl.DisplayNames([locale], { type, fallback: "none" }).of(code); } catch (e) { /* none */ }
+      }
+      return undefined;
+    }
+
+    _englishName(type, code) {
+      try { return new Intl.DisplayNames(["en"], { type, fallback: "none" }).of(code); } catch (e) { return undefined; }
+    }
+
     _fillAges() {
       this._options(this._el.age, this.t("anyAge"),
         AGE_BANDS.map(([a, b]) => [`${a}-${b}`, this.t("years", { from: a, to: b })]));
     }
 
     _langName(code) {
-      try {
-        return new Intl.DisplayNames([this.uiLang, "en"], { type: "language" }).of(code) || code;
-      } catch (e) { return code; }
+      return this._displayName("language", code) || this._englishName("language", code) || code;
+    }
+
+    _countryName(code) {
+      const c = this._taxonomy && this._taxonomy.countries.find((x) => x.code === code);
+      return this._displayName("region", code) || (c && this._taxonomy.lang === this.uiLang ? c.name : null) ||
+        this._englishName("region", code) || (c ? c.name : code);
     }
 
     _fillLanguages() {
@@ -473,7 +484,7 @@
 
     _fillTaxonomySelects() {
       const tax = this._taxonomy, coll = this._collator();
-      const countries = tax ? tax.countries.map((c) => [c.code, c.name]) : [];
+      const countries = tax ? tax.countries.map((c) => [c.code, this._countryName(c.code)]) : [];
       const subjects = tax ? tax.subjects.map((s) => [s.id, s.label]) : [];
       const sort = (xs) => xs.sort((x, y) => coll.compare(x[1], y[1]));
       this._options(this._el.country, this.t("anyCountry"), sort(countries));
@@ -491,7 +502,17 @@
       } else if ([...sel.options].some((o) => o.value === code)) {
         sel.value = code;
         this._countryApplied = true;
+      } else if (this._taxonomy) {
+        this._countryApplied = true;
+        this._report("country", `country="${this.getAttribute("country")}" is not one of the eTwinning ` +
+          `countries (${this._taxonomy.countries.map((c) => c.code).join(" ")}); the country filter starts ` +
+          "at \"any country\"");
       }
+    }
+
+    _schoolType(id) {
+      const types = this._cat.schoolTypes || EN.schoolTypes;
+      return types[id] || EN.schoolTypes[id] || id;
     }
 
     // ---- talking to the API -----------------------------------------------------------------
@@ -499,8 +520,7 @@
     _headers(json) {
       const headers = { Accept: "application/json" };
       if (json) headers["Content-Type"] = "application/json";
-      const key = (this.getAttribute("key") || "").trim();
-      if (key) headers["X-API-Key"] = key;   // CORS answers only for origins the key lists
+      if (this.key) headers["X-API-Key"] = this.key;   // CORS answers only for origins the key lists
       return headers;
     }
 
@@ -510,37 +530,74 @@
         res = await fetch(this.apiBase + path, { mode: "cors", credentials: "omit", ...init });
       } catch (e) {
         if (e && e.name === "AbortError") throw e;
-        // A refused origin fails CORS and reaches us as a network error, like an unreachable API.
-        throw new ApiError("network", 0);
+        throw new ApiError("network", 0);   // unreachable, or no CORS answer for this origin
       }
       let body = null;
       try { body = await res.json(); } catch (e) { /* not JSON */ }
       if (res.ok && body) return body;
       const err = (body && body.error) || {};
-      const kind = res.status === 401 || res.status === 403 ? "auth"
+      const message = typeof err.message === "string" ? err.message : "";
+      const kind = res.status === 401 ? (this.key ? "key" : "nokey") : res.status === 403 ? "origin"
         : res.status === 429 ? "rate" : res.status >= 400 && res.status < 500 ? "bad" : "server";
-      throw new ApiError(kind, res.status, typeof err.message === "string" ? err.message : "");
+      throw new ApiError(kind, res.status, message);
+    }
+
+    /** Tell the webmaster exactly what is wrong with the set-up, once per problem. */
+    _explain(e) {
+      const api = this.apiBase, origin = location.origin;
+      const keyId = this.key.split("_").slice(0, 2).join("_") + "_…";
+      const said = e.message && e.message !== e.kind ? ` (the API says: ${e.message})` : "";
+      const messages = {
+        nokey: `the API at ${api} needs a key: add key="tm_…" to <twinmatch-search>, a public key with ` +
+          `the search scope issued for ${origin} (twinmatch keys create --scope search --origin ${origin})`,
+        key: `the API at ${api} refused the key ${keyId}: it is unknown or revoked${said}`,
+        origin: `the key ${keyId} is not valid on ${origin}${said}; add this origin to the key ` +
+          `(twinmatch keys create --scope search --origin ${origin})`,
+        network: `the API at ${api} cannot be reached from ${origin}: it is down, the api attribute is ` +
+          "wrong, or it sent no CORS header for this origin",
+      };
+      if (messages[e.kind]) this._report(e.kind, messages[e.kind]);
+    }
+
+    _crossOrigin() {
+      try { return new URL(this.apiBase).origin !== location.origin; } catch (e) { return true; }
     }
 
     async _loadTaxonomy() {
       const lang = this.uiLang;
-      const cacheKey = `${this.apiBase}|${lang}|${this.getAttribute("key") || ""}`;
+      if (!this.key && this._crossOrigin()) {
+        // Without a key only a same-origin API in open mode answers: nothing to ask.
+        this._setup = new ApiError("nokey", 0);
+        this._explain(this._setup);
+        this._render();
+        return;
+      }
+      const cacheKey = `${this.apiBase}|${lang}|${this.key}`;
       let pending = taxonomyCache.get(cacheKey);
       if (!pending) {
         pending = this._fetchJSON(`/v1/taxonomy?lang=${encodeURIComponent(lang)}`,
                                   { headers: this._headers(false) });
         taxonomyCache.set(cacheKey, pending);
-        pending.catch(() => taxonomyCache.delete(cacheKey));   // retry on the next render
+        pending.catch(() => taxonomyCache.delete(cacheKey));   // retry on the next load
       }
       try {
         const tax = await pending;
         if (lang !== this.uiLang) return;        // the language changed meanwhile
         this._taxonomy = tax;
+        this._setup = null;
         this._fillTaxonomySelects();
-        if (this._state.phase === "done") this._render();   // subject labels on cards
+        this._restoreFromHash();
+        this._render();
       } catch (e) {
-        // Filters keep "any"; a search will show the error if the API is really unreachable.
+        this._setup = e.kind === "network" ? new ApiError("down", 0) : e;
+        this._explain(e);
+        this._render();
       }
+    }
+
+    _retry() {
+      if (this._setup) this._loadTaxonomy();
+      else if (this._query) this._run(this._state.page, false);
     }
 
     _filters() {
@@ -552,19 +609,25 @@
       return f;
     }
 
-    _search() {
+    _search(moveFocus) {
       this._query = { text: this._el.query.value.trim(), filters: this._filters() };
-      this._run(1, false);
+      this._run(1, moveFocus);
+    }
+
+    _clearFilters() {
+      for (const name of ["country", "subject", "age", "language"]) this._el[name].value = "";
+      this._search(true);
     }
 
     async _run(page, moveFocus) {
-      if (!this._query) return;
+      if (!this._query || this._setup) return;
       const seq = ++this._seq;
-      if (this._abort) this._abort.abort();
+      if (this._abort) this._abort.abort();    // an older answer must never replace this one
       const abort = (this._abort = typeof AbortController === "function" ? new AbortController() : null);
       const k = this.pageSize;
       page = Math.max(1, Math.min(page, this._maxPages()));
       this._state = { ...this._state, phase: "loading", page, error: null };
+      this._writeHash();
       this._render();
       try {
         const body = await this._fetchJSON("/v1/search", {
@@ -574,100 +637,197 @@
         });
         if (seq !== this._seq) return;
         const results = Array.isArray(body.results) ? body.results : [];
-        this._state = { phase: "done", results, total: Number(body.total) || results.length, page, error: null };
+        const total = Math.max(Number(body.total) || 0, (page - 1) * k + results.length);
+        if (!results.length && page > 1) {     // the list got shorter: show its last page
+          this._state.total = total;
+          return this._run(Math.ceil(total / k), moveFocus);
+        }
+        this._state = { phase: "done", results, total, page, error: null };
       } catch (e) {
         if (seq !== this._seq || (e && e.name === "AbortError")) return;
+        this._explain(e);
         this._state = { phase: "error", results: [], total: 0, page: 1, error: e };
       }
       this._render();
-      // After paging, the pressed button may be gone or disabled: put focus at the top of the
-      // new results so keyboard and screen-reader users continue from there.
-      if (moveFocus) this._el.status.focus();
+      // After Search or paging, focus (and so the view) moves to the top of the new results:
+      // on a phone they start below the fold, and a pressed pager button may be gone.
+      if (moveFocus) {
+        this._el.status.focus({ preventScroll: true });
+        this._el.status.scrollIntoView({ block: "start", behavior: "auto" });
+      }
     }
 
     _maxPages() {
-      // The API pages up to offset 1000.
-      return Math.floor(1000 / this.pageSize) + 1;
+      return Math.floor(MAX_OFFSET / this.pageSize) + 1;
+    }
+
+    /** Results the API can page to: never more than offset 1000 plus a page. */
+    _reachable() {
+      return Math.min(this._state.total, this._maxPages() * this.pageSize);
     }
 
     _pages() {
-      return Math.max(1, Math.min(Math.ceil(this._state.total / this.pageSize), this._maxPages()));
+      return Math.max(1, Math.ceil(this._reachable() / this.pageSize));
+    }
+
+    // ---- state in the URL hash (#tm=q%3D...), so a search can be shared ------------------------
+
+    get _hashKey() { return this.id ? `tm-${this.id}` : "tm"; }
+
+    _hashParams() {
+      const raw = location.hash.slice(1);
+      // Leave a host's own anchors (#section-2) alone: only an empty or key=value hash is shared.
+      if (raw && !/^[^#/]*=/.test(raw)) return null;
+      return new URLSearchParams(raw);
+    }
+
+    _writeHash() {
+      if (this.getAttribute("url-state") === "off") return;
+      const all = this._hashParams();
+      if (!all) return;
+      const mine = new URLSearchParams();
+      if (this._query.text) mine.set("q", this._query.text);
+      for (const [k, v] of Object.entries(this._query.filters)) mine.set(k, Array.isArray(v) ? v[0] : v);
+      if (this._state.page > 1) mine.set("page", String(this._state.page));
+      all.set(this._hashKey, mine.toString());
+      this._restored = true;       // from now on the address follows the widget, not the reverse
+      history.replaceState(history.state, "", "#" + all.toString());
+    }
+
+    _restoreFromHash() {
+      if (this._restored || this.getAttribute("url-state") === "off") return;
+      this._restored = true;
+      const all = this._hashParams();
+      const raw = all && all.get(this._hashKey);
+      if (raw == null) return;
+      const mine = new URLSearchParams(raw), el = this._el;
+      this._fillAges();
+      this._fillLanguages();
+      el.query.value = mine.get("q") || "";
+      for (const name of ["country", "subject", "age", "language"]) {
+        const v = mine.get(name) || "";
+        el[name].value = [...el[name].options].some((o) => o.value === v) ? v : "";
+      }
+      this._query = { text: el.query.value.trim(), filters: this._filters() };
+      this._run(parseInt(mine.get("page") || "1", 10) || 1, false);
     }
 
     // ---- rendering the changing part ---------------------------------------------------------
 
     _render() {
       const el = this._el, s = this._state;
+      const problem = this._setup || (s.phase === "error" ? s.error : null);
       el.results.setAttribute("aria-busy", s.phase === "loading" ? "true" : "false");
-      el.error.hidden = s.phase !== "error";
-      el.status.hidden = s.phase === "error";
-      el.status.dataset.state = s.phase;
-      if (s.phase === "error") {
-        const e = s.error || {};
-        const key = { auth: "errAuth", rate: "errRate", bad: "errBad", network: "errNet" }[e.kind] || "errServer";
-        el.error.textContent = this.t(key, { message: e.message || "" });
+      el.problem.hidden = !problem;
+      el.status.hidden = !!problem;
+      el.status.dataset.state = problem ? "error" : s.phase;
+      el.emptyActions.hidden = true;
+      if (problem) {
+        const key = { nokey: "errNoKey", key: "errKey", origin: "errOrigin", down: "errDown", network: "errNet",
+                      rate: "errRate", bad: "errBad" }[problem.kind] || "errServer";
+        el.alert.textContent = this.t(key, { message: problem.message || "" });
+        el.retry.parentElement.hidden = ["nokey", "key", "origin", "bad"].includes(problem.kind);
+        el.fallback.hidden = problem !== this._setup;
         el.cards.replaceChildren();
         el.nav.hidden = true;
         return;
       }
       if (s.phase === "idle") {
         el.status.textContent = this.t("intro");
+        el.cards.replaceChildren();
       } else if (s.phase === "loading") {
+        // Placeholders in the cards' place; the old cards go, so nothing stale is shown.
         el.status.textContent = this.t("loading");
-        return;   // keep the old cards (dimmed) until the new ones arrive
+        const n = Math.min(3, this.pageSize);
+        el.cards.replaceChildren(...Array.from({ length: n }, () => h("li", { class: "skeleton", "aria-hidden": "true" })));
       } else if (!s.results.length) {
         el.status.textContent = this.t("empty");
+        el.emptyActions.hidden = !Object.keys(this._filters()).length;
+        el.cards.replaceChildren();
       } else {
-        const pages = this._pages();
-        el.status.textContent = this.t("count", { total: s.total }) +
+        const pages = this._pages(), total = s.total, shown = this._reachable();
+        el.status.textContent = (total > shown ? this.t("countCapped", { total, shown }) : this.t("count", { total })) +
           (pages > 1 ? " · " + this.t("page", { page: s.page, pages }) : "");
+        el.cards.replaceChildren(...s.results.map((r, i) => this._card(r, i)));
       }
-      el.cards.replaceChildren(...s.results.map((r, i) => this._card(r, i)));
-      const pages = this._pages();
-      el.nav.hidden = s.phase !== "done" || pages <= 1;
-      el.pageInfo.textContent = this.t("page", { page: s.page, pages });
-      el.prev.disabled = s.page <= 1;
-      el.next.disabled = s.page >= pages;
+      this._renderPager();
+    }
+
+    /** Below 640 px (the 40em container query) the pager shows arrows and fewer numbers. */
+    _narrow() {
+      return this.getBoundingClientRect().width < 640;
+    }
+
+    /** Previous, the first and last page, the pages around this one, Next; "…" for the gaps. */
+    _renderPager() {
+      const el = this._el, s = this._state, pages = this._pages();
+      el.nav.hidden = s.phase !== "done" || !s.results.length || pages <= 1;
+      if (el.nav.hidden) return el.pager.replaceChildren();
+      const around = this._narrow() ? 0 : 1;
+      const shown = [...new Set([1, pages, ...Array.from({ length: 2 * around + 1 }, (_, i) => s.page - around + i)])]
+        .filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+      const go = (page, label, attrs, ...content) => {
+        const b = h("button", { type: "button", class: "secondary", "aria-label": label, ...attrs }, ...content);
+        b.addEventListener("click", () => this._run(page, true));
+        return h("li", {}, b);
+      };
+      const items = [go(s.page - 1, null, { disabled: s.page <= 1, class: "secondary prev" },
+        h("span", { "aria-hidden": "true" }, "‹ "), h("span", { class: "label" }, this.t("prev")))];
+      shown.forEach((p, i) => {
+        if (i && p - shown[i - 1] > 1) items.push(h("li", { class: "gap", "aria-hidden": "true" }, "…"));
+        items.push(go(p, this.t("pageN", { page: p }), { "aria-current": p === s.page ? "page" : null },
+          p.toLocaleString(this.uiLang)));
+      });
+      items.push(go(s.page + 1, null, { disabled: s.page >= pages, class: "secondary next" },
+        h("span", { class: "label" }, this.t("next")), h("span", { "aria-hidden": "true" }, " ›")));
+      el.pager.replaceChildren(...items);
     }
 
     _card(result, i) {
       const p = (result && result.profile) || {};
       const school = p.school || {};
       const tax = this._taxonomy;
-      const countryName = (code) => {
-        const c = tax && tax.countries.find((x) => x.code === code);
-        return c ? c.name : code;
-      };
       const subjectLabel = (id) => {
         const s = tax && tax.subjects.find((x) => x.id === id);
         return s ? s.label : id;
       };
-      const typeLabel = (id) => {
-        const s = tax && (tax.school_types || []).find((x) => x.id === id);
-        return s ? s.label : id;
-      };
       const list = (xs) => (Array.isArray(xs) ? xs : []).filter((x) => x != null && x !== "");
       const headingId = `${this._id}-r${this._state.page}-${i}`;
-      const place = [school.city, school.country && countryName(school.country)].filter(Boolean).join(", ");
-      const schoolLine = [school.name, place, school.type && typeLabel(school.type)].filter(Boolean).join(" · ");
+      const place = [school.city, school.country && this._countryName(school.country)].filter(Boolean).join(", ");
+      const schoolLine = [school.name, place, school.type && this._schoolType(school.type)].filter(Boolean).join(" · ");
       const ages = list(p.age_groups).map((a) => (a.from === a.to ? `${a.from}` : `${a.from}–${a.to}`));
       const rows = [
         [this.t("langs"), list(p.languages).map((c) => this._langName(c)).join(", ")],
         [this.t("ages"), ages.join(", ")],
         [this.t("subjects"), list(p.subjects).map(subjectLabel).join(", ")],
       ].filter(([, v]) => v);
-      const reasons = list(result && result.reasons).map((r) => r && r.message).filter(Boolean);
+      const reasons = list(result && result.reasons);
+      const name = p.name || this.t("noName");
+      const href = this.profileUrl(p.id);
+      // The idea the search matched (the reason's `unit`, "idea:N"), else the first one.
+      const hit = reasons.find((r) => r && r.code === "matches_search");
+      const unit = hit && hit.details && typeof hit.details.unit === "string" ? hit.details.unit : "";
+      const ideas = list(p.ideas);
+      const idea = unit.startsWith("idea:") ? ideas[parseInt(unit.slice(5), 10)] : unit ? null : ideas[0];
+      const ideaTitle = idea ? idea.title || "" : this.t("interests");
+      const ideaText = idea ? idea.text || "" : list(p.interests).join("; ");
+      const messages = reasons.map((r) => r && r.message).filter(Boolean);
+      const more = ideaTitle || ideaText || messages.length ? h("details", {},
+        h("summary", {}, this.t("more")),
+        ideaTitle ? h("h4", {}, ideaTitle) : null,
+        ideaText ? h("p", { class: "snippet" }, snippet(ideaText, this._query && this._query.text)) : null,
+        messages.length ? [h("p", { class: "why" }, this.t("why")),
+                           h("ul", { class: "reasons" }, messages.map((m) => h("li", {}, m)))] : null) : null;
       return h("li", {},
         h("article", { class: "card", "aria-labelledby": headingId },
-          h("h3", { id: headingId, class: "name" }, p.name || this.t("noName")),
+          h("h3", { id: headingId, class: "name" }, href ? h("a", { href }, name) : name),
           schoolLine ? h("p", { class: "school" }, schoolLine) : null,
           rows.length ? h("dl", {}, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])) : null,
-          reasons.length ? [h("p", { class: "why" }, this.t("why")),
-                            h("ul", { class: "reasons" }, reasons.map((m) => h("li", {}, m)))] : null));
+          more));
     }
   }
 
-  TwinmatchSearch.STRINGS = STRINGS;
-  TwinmatchSearch.LANGS = LANGS;
+  TwinmatchSearch.EN = EN;
+  TwinmatchSearch.LANGS = UI_LANGS;
   customElements.define(TAG, TwinmatchSearch);
 })();

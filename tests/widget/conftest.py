@@ -94,8 +94,10 @@ class HostSite:
         self.thread.start()
         self._n = 0
 
-    def page(self, api: str, **attrs: str) -> str:
-        """Write a host page embedding the widget with `attrs`; return its URL."""
+    def page(self, base: str, inner: str = "", host_css: str = "", script: str = "/widget/v1/twinmatch.js",
+             **attrs: str) -> str:
+        """Write a host page loading the script from `base` and embedding the widget with `attrs`
+        (and `inner` as its content, the fallback); return its URL."""
         self._n += 1
         attr_text = " ".join(f'{k.replace("_", "-")}="{v}"' for k, v in attrs.items())
         # Hostile host CSS: none of it may reach inside the widget.
@@ -103,13 +105,16 @@ class HostSite:
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Host page {self._n}</title><link rel="icon" href="data:,">
 <style>
+  html {{ font-size: 62.5%; }}
+  * {{ color: red; font-family: serif; }}
   body {{ margin: 0; padding: 8px; font-family: serif; }}
   button, select {{ display: none !important; }}
   h3, li, p {{ color: red !important; font-size: 40px !important; }}
+  {host_css}
 </style>
-<script src="{api}/widget/v1/twinmatch.js" defer></script></head>
+<script src="{base}{script}" defer></script></head>
 <body><main><h1>A national eTwinning site</h1>
-<twinmatch-search {attr_text}></twinmatch-search>
+<twinmatch-search {attr_text}>{inner}</twinmatch-search>
 </main></body></html>
 """, encoding="utf-8")
         return f"{self.origin}/p{self._n}.html"
