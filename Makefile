@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-data
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: install demo serve test bench bench-small bench-campaign load fuzz clean
+.PHONY: install demo serve test quality bench bench-small bench-campaign load fuzz clean
 
 $(STAMP): pyproject.toml tests/widget/package-lock.json
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
@@ -28,6 +28,11 @@ serve: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Match quality on the judged datasets, written into docs/quality.md (see that file).
+quality: install
+	$(BIN)/twinmatch eval indexer/data/projects-dev indexer/data/evaldev --search title --search interests --consortia --cv 5 --report docs/quality.md --section tables
+	$(BIN)/twinmatch eval indexer/data/projects-dev --background indexer/data/sample.jsonl --search title --search interests --report docs/quality.md --section background
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

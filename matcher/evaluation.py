@@ -214,6 +214,32 @@ def evaluate(matcher: Matcher, qrels: dict[str, dict[str, int]], mode: str,
     return score(collect(matcher, qrels, progress), mode)
 
 
+def consortium_recall(matcher: Matcher, groups: dict[str, str], qrels: dict[str, dict[str, int]]) -> dict:
+    """For each judged teacher of a group of three or more, the consortium of its group's size
+    (at most 5) that `Matcher.consortium` builds: the share of the other places held by real
+    group-mates, and how often no consortium is found."""
+    from matcher.consortium import NoConsortium
+    members: dict[str, list[str]] = defaultdict(list)
+    for pid, g in groups.items():
+        if pid in qrels:
+            members[g].append(pid)
+    hits = places = none = asked = 0
+    for g, ids in members.items():
+        if len(ids) < 3:
+            continue
+        size = min(len(ids), 5)
+        for pid in ids:
+            asked += 1
+            try:
+                got = {p.id for p in matcher.consortium(pid, size=size).members} - {pid}
+            except NoConsortium:
+                none += 1
+                got = set()
+            hits += len(got & set(ids))
+            places += size - 1
+    return {"teachers": asked, "group_mates": hits / max(1, places), "none_found": none / max(1, asked)}
+
+
 def dataset_groups(dataset: Path, qrels: dict[str, dict[str, int]]) -> dict[str, str]:
     """Groups for cross-validation: meta.tsv's when the dataset has one, else from the qrels."""
     meta = Path(dataset) / "meta.tsv"

@@ -29,7 +29,7 @@ IDEA, INTERESTS, PROFILE = 0, 1, 2
 PROFILE_UNIT = "profile"
 # An idea (or interests) cosine from which explanations say "similar project idea"
 # (docs/quality.md, Reasons).
-SIMILAR_IDEA = 0.86
+SIMILAR_IDEA = 0.87
 HUB_NEIGHBOURS = 10          # a row's hubness: its mean cosine to its 10 nearest reference teachers
 
 
