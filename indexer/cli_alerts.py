@@ -70,7 +70,7 @@ def cmd_list(args) -> int:
         print(f"{a.score:.3f}  {p.name or p.id} ({p.id}) — {p.school.name}, {p.school.country}")
         for r in digest.localize(a.reasons, args.lang):
             print(f"      · {r['message']}")
-    print(f"({len(shown)} alerts for {args.id})")
+    print(f"(alerts for {args.id}: {len(shown)})")
     return 0
 
 
@@ -120,6 +120,7 @@ def cmd_simulate(args) -> int:
     if not (dataset / "profiles.jsonl").exists() or not (dataset / "meta.tsv").exists():
         print(f"error: {dataset} needs profiles.jsonl and meta.tsv", file=sys.stderr)
         return 2
+    match.POOL = args.pool
     with tempfile.TemporaryDirectory(prefix="twinmatch-alerts-") as tmp:
         work = Path(args.workdir or tmp)
         settings = get_settings().model_copy(update={"data_dir": work})
@@ -131,7 +132,7 @@ def cmd_simulate(args) -> int:
         finally:
             m.close(), store.close()
     bg = f" · background {args.background}" if args.background else ""
-    print(f"dataset {dataset}{bg} · k={args.k} · at most {match.PER_ARRIVAL} alerts per arrival")
+    print(f"dataset {dataset}{bg} · k={args.k} · pool {match.POOL} · at most {match.PER_ARRIVAL} alerts per arrival")
     print(fig.table(), end="")
     return 0
 
@@ -170,5 +171,6 @@ def register(sub) -> None:
     q.add_argument("--background", help="more profiles indexed first, e.g. indexer/data/sample.jsonl")
     q.add_argument("-k", type=int, default=10)
     q.add_argument("--exhaustive", action="store_true", help="also scan every subscriber's own top k")
+    q.add_argument("--pool", type=int, default=match.POOL, help="depth of the newcomer's own list searched")
     q.add_argument("--workdir", help="index folder (default: a temporary one)")
     q.set_defaults(func=cmd_simulate)

@@ -78,7 +78,7 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
     group_of = {pid: g for g, ids in groups.items() for pid in ids}
     first = [p for pid, p in profiles.items() if pid not in last]
     if background is not None:
-        first += _load(m, background)
+        first += [p for p in _load(m, background) if p.id not in last and p.id not in profiles]
     m.upsert(first)
     for g, ids in groups.items():
         for pid in ids[:-1]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from matcher.alerts.store import AlertStore
+from tests.api.conftest import keys, make_client  # noqa: F401  (the API tests' fixtures, shared)
 from tests.fakes import profile
 
 
