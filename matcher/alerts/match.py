@@ -118,7 +118,3 @@ def reach_searches(matcher, store: AlertStore, me: Profile, now: float) -> list[
     hits.sort(key=lambda h: -h[0])
     return [Alert(alert_id("search", s.id, me.id), "search", s.id, s.owner, me.id, score, reasons, now)
             for score, s, reasons in hits[:PER_ARRIVAL_SEARCHES]]
-
-
-def erase(store: AlertStore, profile_id: str) -> None:
-    store.erase_profile(profile_id)
