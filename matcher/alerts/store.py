@@ -231,8 +231,13 @@ class AlertStore:
                        (kind, recipient, start, end))[0]["n"]
 
     def erase_profile(self, profile_id: str) -> None:
-        """Erasure: the profile's subscription, its alerts, alerts naming it and its queued arrival."""
+        """Erasure: the profile's subscription, the searches its teacher saved, their alerts, alerts
+        naming it and its queued arrival."""
+        teacher = f"teacher:{profile_id}"
         self._tx([("DELETE FROM subscriptions WHERE profile_id=?", (profile_id,)),
+                  ("DELETE FROM outbox WHERE kind='search' AND recipient IN (SELECT id FROM searches WHERE owner=?)",
+                   (teacher,)),
+                  ("DELETE FROM searches WHERE owner=?", (teacher,)),
                   ("DELETE FROM outbox WHERE (kind='profile' AND recipient=?) OR newcomer=?",
                    (profile_id, profile_id)),
                   ("DELETE FROM arrivals WHERE profile_id=?", (profile_id,))])

@@ -50,6 +50,9 @@ def test_erasing_a_profile_removes_its_subscription_its_alerts_and_alerts_naming
     store.set_webhook("k1", "http://127.0.0.1:9/hook")
     named = _alert("ro1", "pt1")
     store.commit_arrival("x", [_alert("pt1", "pl1"), named, _alert("ro1", "de1")], push={named.id})
+    own = store.save_search("teacher:pt1", {"text": "robots", "filters": {}, "k": 10}, "daily", 5)
+    other = store.save_search("nss", {"text": "robots", "filters": {}, "k": 10}, "daily", 5)
+    store.commit_arrival("y", [_alert(own.id, "de1", kind="search"), _alert(other.id, "de1", kind="search")])
     store.queue(["pt1"])
     store.erase_profile("pt1")
     with pytest.raises(SubscriptionNotFound):
@@ -58,6 +61,8 @@ def test_erasing_a_profile_removes_its_subscription_its_alerts_and_alerts_naming
     assert [a.newcomer for a in store.alerts("profile", "ro1")] == ["de1"]
     assert store.deliveries() == []          # the delivery of the alert naming pt1 went with it
     assert store.pending() == []
+    assert [x.id for x in store.searches()] == [other.id]     # the teacher's own saved search is gone
+    assert [a.recipient for a in store.alerts("search")] == [other.id]
 
 
 def test_a_saved_search_is_visible_to_its_owner_only(store):
