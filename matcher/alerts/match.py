@@ -10,7 +10,8 @@ would cost one partner query per subscriber; instead:
 2. Each subscription keeps the score of the k-th partner in its list (`kth`); a subscriber
    whose score from N's side is below `SLACK` x kth is skipped without a query.
 3. The rest, best fits first, are confirmed by the subscriber's own `partners(S, k)`, which
-   also refreshes the stored kth; at most `PER_ARRIVAL` teachers are alerted per arrival.
+   also refreshes the stored kth; at most `PER_ARRIVAL` teachers are alerted and at most
+   `MAX_CONFIRM` queries run per arrival, which bounds its cost.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from models import Filters, Profile, SearchRequest
 POOL = 50             # depth of the newcomer's own partner list that names reachable subscribers
 SLACK = 0.8           # confirm a subscriber when N's score from N's side is >= SLACK x its k-th score
 PER_ARRIVAL = 5       # teachers alerted per arriving profile, best fits first
+MAX_CONFIRM = 10      # confirming partner queries per arriving profile
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
 IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop (digests only)
 
@@ -52,24 +54,28 @@ def upsert(matcher, store: AlertStore, profiles: list[Profile],
 
 def process(matcher, store: AlertStore, ids: list[str] | None = None) -> int:
     """Match queued arrivals (`ids`, or every pending one); returns how many alerts are new."""
-    return sum(store.commit_arrival(pid, alerts, push) for pid, alerts, push
-               in (arrival(matcher, store, pid) for pid in (store.pending() if ids is None else ids)))
+    new = 0
+    for pid in store.pending() if ids is None else ids:
+        alerts, push, kth = arrival(matcher, store, pid)
+        new += store.commit_arrival(pid, alerts, push, kth)
+    return new
 
 
-def arrival(matcher, store: AlertStore, pid: str) -> tuple[str, list[Alert], set[str]]:
-    """The alerts one arrival raises, and the ids of those to push by webhook now."""
+def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str], dict[str, float]]:
+    """The alerts one arrival raises, the ids of those to push by webhook now, and the k-th
+    scores of the subscribers it confirmed."""
     try:
         me = matcher.get(pid)
     except ProfileNotFound:  # erased since it was queued
-        return pid, [], set()
-    now = time.time()
-    alerts = reach_teachers(matcher, store, pid, now) + reach_searches(matcher, store, me, now)
+        return [], set(), {}
+    now, kth = time.time(), {}
+    alerts = reach_teachers(matcher, store, pid, now, kth) + reach_searches(matcher, store, me, now)
     push = set()
     for a in alerts:
         rec = store.subscription(a.recipient) if a.kind == "profile" else store.search(a.recipient)
         if rec.frequency == "instant" and store.count_between(a.kind, a.recipient, rec.acked, now) < IGNORE_STEP:
             push.add(a.id)
-    return pid, alerts, push
+    return alerts, push, kth
 
 
 def kth_score(matcher, profile_id: str, k: int) -> float:
@@ -78,7 +84,8 @@ def kth_score(matcher, profile_id: str, k: int) -> float:
     return res.results[k - 1].score if len(res.results) >= k else 0.0
 
 
-def reach_teachers(matcher, store: AlertStore, pid: str, now: float) -> list[Alert]:
+def reach_teachers(matcher, store: AlertStore, pid: str, now: float, kth: dict[str, float]) -> list[Alert]:
+    """Alerts for subscribed teachers; fills `kth` with the k-th scores it saw on the way."""
     pool = matcher.partners(pid, k=POOL).results
     subs = store.subscriptions(ids=[r.profile.id for r in pool])
     out: list[Alert] = []
@@ -86,8 +93,10 @@ def reach_teachers(matcher, store: AlertStore, pid: str, now: float) -> list[Ale
         s = subs.get(r.profile.id)
         if s is None or (s.kth is not None and r.score < SLACK * s.kth):
             continue
+        if len(kth) >= MAX_CONFIRM:
+            break
         theirs = matcher.partners(s.profile_id, k=s.k).results
-        store.set_kth(s.profile_id, theirs[s.k - 1].score if len(theirs) >= s.k else 0.0)
+        kth[s.profile_id] = theirs[s.k - 1].score if len(theirs) >= s.k else 0.0
         hit = next((x for x in theirs if x.profile.id == pid), None)
         if hit is not None:
             out.append(Alert(alert_id("profile", s.profile_id, pid), "profile", s.profile_id, s.owner, pid,

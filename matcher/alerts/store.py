@@ -148,9 +148,6 @@ class AlertStore:
         rows = self._q("SELECT * FROM subscriptions" + (" WHERE owner=?" if owner else ""), (owner,) if owner else ())
         return {r["profile_id"]: Subscription(**dict(r)) for r in rows}
 
-    def set_kth(self, profile_id: str, kth: float | None) -> None:
-        self._tx([("UPDATE subscriptions SET kth=? WHERE profile_id=?", (kth, profile_id))])
-
     def unsubscribe(self, profile_id: str) -> None:
         self.subscription(profile_id)
         self._tx([("DELETE FROM subscriptions WHERE profile_id=?", (profile_id,)),
@@ -196,9 +193,11 @@ class AlertStore:
     def pending(self) -> list[str]:
         return [r["profile_id"] for r in self._q("SELECT profile_id FROM arrivals ORDER BY queued")]
 
-    def commit_arrival(self, profile_id: str, alerts: list[Alert], push: set[str] = frozenset()) -> int:
+    def commit_arrival(self, profile_id: str, alerts: list[Alert], push: set[str] = frozenset(),
+                       kth: dict[str, float] | None = None) -> int:
         """Insert the arrival's alerts, a webhook delivery for those in `push` whose owner has a
-        webhook, and drop the arrival from the queue, in one transaction; returns how many are new."""
+        webhook, the k-th scores refreshed on the way (`kth`), and drop the arrival from the
+        queue, in one transaction (one fsync); returns how many alerts are new."""
         hooks = {r["owner"] for r in self._q("SELECT owner FROM webhooks")}
         with self._lock:
             known = {r["id"] for r in self._q(f"SELECT id FROM outbox WHERE id IN ({','.join('?' * len(alerts))})",
@@ -212,6 +211,7 @@ class AlertStore:
                 if a.id in push and a.owner in hooks:
                     stmts.append(("INSERT INTO deliveries(alert_id, owner, status, next_at) "
                                   "VALUES (?,?,'pending',?)", (a.id, a.owner, a.created)))
+            stmts += [("UPDATE subscriptions SET kth=? WHERE profile_id=?", (v, pid)) for pid, v in (kth or {}).items()]
             stmts.append(("DELETE FROM arrivals WHERE profile_id=?", (profile_id,)))
             self._tx(stmts)
             return len(fresh)

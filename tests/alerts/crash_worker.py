@@ -21,11 +21,11 @@ def main(data_dir: Path, point: str) -> None:
     store = AlertStore(data_dir)
     commit = store.commit_arrival
 
-    def stopping(pid, alerts, push=frozenset()):
+    def stopping(*args, **kwargs):
         if point == "matched":
             print("matched", flush=True)
             time.sleep(120)
-        n = commit(pid, alerts, push)
+        n = commit(*args, **kwargs)
         print("committed", flush=True)
         time.sleep(120)
         return n

@@ -69,6 +69,23 @@ def test_each_arrival_alerts_at_most_per_arrival_teachers_best_first(make_matche
     assert got == sorted(order[:3])           # the newcomer's best fits, which all have it in their top k
 
 
+def test_confirming_queries_per_arrival_are_capped_and_refresh_the_kth_score(make_matcher, store, monkeypatch):
+    countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR")
+    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
+    for i in range(len(countries)):
+        store.subscribe(f"t{i}", "k1", "daily", 5, 3, None)          # no k-th score known yet
+    monkeypatch.setattr(match, "MAX_CONFIRM", 2)
+    calls = []
+    partners = m.partners
+    monkeypatch.setattr(m, "partners", lambda pid, **kw: calls.append(pid) or partners(pid, **kw))
+    _add(m, store, profile("new", "HR", "recycling"))
+    assert len(calls) == 1 + 2 and len(_recipients(store, "new")) <= 2
+    refreshed = {s: sub.kth for s, sub in store.subscriptions().items() if sub.kth is not None}
+    assert sorted(refreshed) == sorted(calls[1:])
+    for s, kth in refreshed.items():
+        assert kth == partners(s, k=3).results[2].score
+
+
 def test_only_new_profiles_and_changed_ideas_languages_or_ages_are_matched(world, store):
     _subscribe(world, store, "pt1")
     pl = profile("pl1", "PL", "recycling")
@@ -99,10 +116,10 @@ def test_instant_alerts_stop_pushing_to_a_teacher_who_ignores_them(world, store,
     for n in range(2):   # two earlier alerts, never acknowledged
         store.commit_arrival("x", [Alert(alert_id("profile", "pt1", f"old{n}"), "profile", "pt1", "k1", f"old{n}",
                                          0.5, [], 0.0 + store.subscription("pt1").acked + 0.001)])
-    _, alerts, push = match.arrival(world, store, "de1")
+    alerts, push, _ = match.arrival(world, store, "de1")
     assert [a.recipient for a in alerts] == ["pt1"] and push == set()
     store.ack("profile", "pt1")
-    _, alerts, push = match.arrival(world, store, "de1")
+    alerts, push, _ = match.arrival(world, store, "de1")
     assert push == {alerts[0].id}
 
 
