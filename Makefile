@@ -47,7 +47,7 @@ bench-small: install
 bench-campaign: install
 	$(BIN)/python bench/campaign.py
 
-# Alert benchmark: one arrival matched against 5,000 subscribers in the campaign index (100k).
+# Alert benchmark: arrivals matched against 5,000 subscribers among 100k profiles (cached in bench-data/).
 bench-alerts: install
 	$(BIN)/python bench/alerts.py --index 100000 --subscribers 5000
 
