@@ -167,3 +167,11 @@ def search_alerts(search_id: SearchId, who: CallerDep, matcher: MatcherDep, stor
     """The saved search's alerts, newest first."""
     store.search(search_id, who.owner)
     return _alert_list(matcher, store.alerts("search", search_id, limit=limit), lang)
+
+
+@router.post("/v1/saved-searches/{search_id}/alerts/seen", status_code=204)
+def search_seen(search_id: SearchId, who: CallerDep, store: AlertStoreDep) -> Response:
+    """The owner has seen the saved search's alerts: they count as read, not ignored."""
+    store.search(search_id, who.owner)
+    store.ack("search", search_id)
+    return Response(status_code=204)

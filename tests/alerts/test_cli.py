@@ -7,7 +7,7 @@ import pytest
 
 from indexer.cli import main
 from matcher.settings import get_settings
-from tests.alerts.test_api import NEWCOMER
+from tests.alerts.test_alert_api import NEWCOMER
 from tests.conftest import DATA
 
 

@@ -107,6 +107,8 @@ def test_saved_searches_belong_to_their_key(api):
     api.put("/v1/profiles/es-recycle", json=NEWCOMER, headers=w)
     [alert] = api.get(f"/v1/saved-searches/{sid}/alerts?lang=es", headers=w).json()["alerts"]
     assert alert["partner"]["id"] == "es-recycle" and alert["reasons"][0]["code"] == "matches_search"
+    assert api.post(f"/v1/saved-searches/{sid}/alerts/seen", headers=a).status_code == 404
+    assert api.post(f"/v1/saved-searches/{sid}/alerts/seen", headers=w).status_code == 204
     assert api.delete(f"/v1/saved-searches/{sid}", headers=a).status_code == 404
     assert api.delete(f"/v1/saved-searches/{sid}", headers=w).status_code == 204
     assert api.get("/v1/saved-searches", headers=w).json() == []
