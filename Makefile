@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-data
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: install demo serve test quality bench bench-small bench-campaign load fuzz clean
+.PHONY: install demo serve test quality bench bench-small bench-campaign bench-alerts load fuzz clean
 
 $(STAMP): pyproject.toml tests/widget/package-lock.json
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
@@ -51,6 +51,10 @@ bench-small: install
 # Campaign benchmark: 10,000 participants over 100k profiles (index cached in bench-data/).
 bench-campaign: install
 	$(BIN)/python bench/campaign.py
+
+# Alert benchmark: arrivals matched against 5,000 subscribers among 100k profiles (cached in bench-data/).
+bench-alerts: install
+	$(BIN)/python bench/alerts.py --index 100000 --subscribers 5000
 
 # Load: 60 s of mixed partner queries, searches and upserts at 200 req/s against 100k profiles,
 # served by one worker per core (index built once into bench-data/; docs/operations.md, Load).

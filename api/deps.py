@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.security import Principal, get_principal
+from matcher.alerts.store import AlertStore
 from matcher.service import Matcher
 from matcher.settings import Settings
 
@@ -24,7 +25,15 @@ async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def get_alert_store(request: Request) -> AlertStore:
+    store = getattr(request.app.state, "alerts", None)
+    if store is None:  # an app used without its lifespan (a bare TestClient)
+        store = request.app.state.alerts = AlertStore(request.app.state.settings.data_dir)
+    return store
+
+
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+AlertStoreDep = Annotated[AlertStore, Depends(get_alert_store)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 

@@ -7,11 +7,14 @@ from fastapi import FastAPI
 
 from api import errors, forward, middleware, observability
 from api.routes import meta, profiles, search
+from matcher.alerts import match as alert_match
+from matcher.alerts.deliver import Deliverer
+from matcher.alerts.store import AlertStore
 from matcher.plugins import optional_modules
 from matcher.settings import Settings, get_settings
 
 # Routers that other parts of the service add when they are present.
-OPTIONAL_ROUTERS = ("api.routes.widget", "api.routes.campaigns")
+OPTIONAL_ROUTERS = ("api.routes.widget", "api.routes.campaigns", "api.routes.alerts", "api.routes.webhooks")
 
 
 def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
@@ -25,13 +28,21 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
         from matcher.campaign.store import CampaignStore
         app.state.campaigns = CampaignStore(settings.data_dir)
         following = getattr(app.state.matcher.backend, "follower", False)
+        app.state.alerts = AlertStore(settings.data_dir)
+        deliverer = None
         if not following:  # campaign jobs run in the writer (a follower forwards their requests)
             app.state.campaigns.recover()  # a job cut off by a restart is marked failed, with its stage
+            alert_match.process(app.state.matcher, app.state.alerts)  # arrivals a crash left queued
+            if settings.alerts_deliver_every > 0:
+                deliverer = Deliverer(app.state.matcher, app.state.alerts, settings.alerts_deliver_every).start()
         observability.instrument(app)
         try:
             async with forward.workers(app, settings, app.state.matcher.backend):
                 yield
         finally:
+            if deliverer is not None:
+                deliverer.stop()
+            app.state.alerts.close()
             if matcher is None:
                 app.state.matcher.close()
 

@@ -7,13 +7,15 @@ import os
 import sys
 from pathlib import Path
 
+from matcher.alerts import match as alerts
+from matcher.alerts.store import AlertStore
 from matcher.errors import MatchingError
 from matcher.plugins import optional_modules
 from matcher.settings import get_settings
 from models import AgeRange, Filters, ResultList, SearchRequest
 
 # Modules that add their own subcommands through `register(subparsers)`.
-PLUGINS = ("indexer.cli_eval", "indexer.ops", "indexer.cli_campaign", "indexer.cli_keys")
+PLUGINS = ("indexer.cli_eval", "indexer.ops", "indexer.cli_campaign", "indexer.cli_keys", "indexer.cli_alerts")
 
 
 def _matcher(threads: int | None = None):
@@ -62,12 +64,13 @@ def cmd_index(args) -> int:
     if sidecar.exists():  # precomputed vectors shipped beside a file (the bundled sample)
         from matcher.embeddings.cache import import_vectors
         import_vectors(m.embedder, sidecar)
+    store = AlertStore(get_settings().data_dir)
     try:
         with tqdm(total=len(good), unit="profile", desc="indexing", disable=args.quiet) as bar:
-            m.upsert(list(good.values()), progress=bar.update)
+            alerts.upsert(m, store, list(good.values()), progress=bar.update)  # and alerts subscribers
         hits, misses = getattr(m.embedder, "hits", 0), getattr(m.embedder, "misses", 0)
     finally:
-        m.close()
+        m.close(), store.close()
     for e in errors:
         print(f"{path}:{e['line']}: {e['field']}: {e['reason']}", file=sys.stderr)
     bad_lines = len({e["line"] for e in errors})
@@ -113,6 +116,9 @@ def cmd_get(args) -> int:
 def cmd_delete(args) -> int:
     with _matcher() as m:
         m.delete(args.id)
+        store = AlertStore(get_settings().data_dir)
+        store.erase_profile(args.id)    # its subscription, its alerts, alerts naming it
+        store.close()
         print(f"deleted {args.id}")
     return 0
 

@@ -3,7 +3,10 @@
     MatchingError
     ├── NotFound               404
     │   ├── ProfileNotFound
-    │   └── CampaignNotFound
+    │   ├── CampaignNotFound
+    │   ├── SubscriptionNotFound
+    │   ├── SavedSearchNotFound
+    │   └── WebhookNotFound
     ├── CampaignNotReady       409
     ├── InvalidProfile         422
     ├── InvalidQuery           422
@@ -42,6 +45,18 @@ class ProfileNotFound(NotFound):
 
 class CampaignNotFound(NotFound):
     code, what = "campaign_not_found", "campaign"
+
+
+class SubscriptionNotFound(NotFound):
+    code, what = "subscription_not_found", "alert subscription for the profile"
+
+
+class SavedSearchNotFound(NotFound):
+    code, what = "saved_search_not_found", "saved search"
+
+
+class WebhookNotFound(NotFound):
+    code, what = "webhook_not_found", "webhook for the key"
 
 
 class CampaignNotReady(MatchingError):

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
                                  "campaign": "60/minute", "admin": "600/minute"},
         description="per-key limit for each scope, in the `limits` library's notation")
 
+    # Partner alerts (docs/alerts.md)
+    teacher_token_secret: str = Field(default="", description=(
+        "shared with the portal, which signs teachers' tokens for their own alerts; empty = no tokens"))
+    alerts_deliver_every: float = Field(default=5.0, ge=0, description="seconds between webhook passes; 0 = off")
+
     @property
     def keys_path(self) -> Path:
         return self.keys_file or self.data_dir / "keys.json"

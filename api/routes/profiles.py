@@ -6,9 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import MatcherDep, PrincipalDep, run_search
+from api.deps import AlertStoreDep, MatcherDep, PrincipalDep, run_search
 from api.security import require
 from indexer.ingest import validation_errors
+from matcher.alerts import match as alerts
 from matcher.consortium import Consortium
 from matcher.errors import InvalidProfile, InvalidQuery
 from models import BulkResult, Filters, ItemStatus, Profile, ProfilePublic, ResultList
@@ -44,15 +45,18 @@ async def partner_filters(
 
 
 @router.put("/{profile_id}", response_model=ProfilePublic, dependencies=[Depends(require("write"))])
-def put_profile(profile_id: ProfileId, matcher: MatcherDep, body: dict = Body(...)) -> ProfilePublic:
-    """Create or replace a profile (idea languages are detected on the way in)."""
+def put_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertStoreDep,
+                body: dict = Body(...)) -> ProfilePublic:
+    """Create or replace a profile (idea languages are detected on the way in); subscribed
+    teachers it now ranks highly for are alerted (docs/alerts.md)."""
     p = _profile(body, profile_id)
-    matcher.upsert([p])
+    alerts.upsert(matcher, alert_store, [p])
     return p.public()
 
 
 @router.post("/bulk", response_model=BulkResult, dependencies=[Depends(require("write"))])
-def bulk(matcher: MatcherDep, body: list[dict] = Body(..., max_length=MAX_BULK)) -> BulkResult:
+def bulk(matcher: MatcherDep, alert_store: AlertStoreDep,
+         body: list[dict] = Body(..., max_length=MAX_BULK)) -> BulkResult:
     """Load many profiles; every item gets its own status and the good ones are stored."""
     items, good = [], []
     for n, raw in enumerate(body):
@@ -66,7 +70,7 @@ def bulk(matcher: MatcherDep, body: list[dict] = Body(..., max_length=MAX_BULK))
         good.append(p)
         items.append(ItemStatus(id=p.id, status="ok"))
     if good:
-        matcher.upsert(good)
+        alerts.upsert(matcher, alert_store, good)
     return BulkResult(loaded=len(good), rejected=len(body) - len(good), items=items)
 
 
@@ -79,9 +83,11 @@ def get_profile(profile_id: ProfileId, matcher: MatcherDep, principal: Principal
 
 
 @router.delete("/{profile_id}", status_code=204, dependencies=[Depends(require("write"))])
-def delete_profile(profile_id: ProfileId, matcher: MatcherDep) -> Response:
-    """Erase a profile from every store, index and cache."""
+def delete_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertStoreDep) -> Response:
+    """Erase a profile from every store, index and cache, with its alert subscription, its
+    alerts and every alert that names it."""
     matcher.delete(profile_id)
+    alert_store.erase_profile(profile_id)
     return Response(status_code=204)
 
 

@@ -1,0 +1,96 @@
+"""Alert benchmark: the cost of matching one arriving profile against the subscribers of a large index.
+
+    python bench/alerts.py --index 100000 --subscribers 5000 --arrivals 200
+
+The index is built as bench/campaign.py builds its own: profiles from indexer.sample.generate with SYNTHETIC vectors
+clustered by first subject (encoding 100k texts with the real model takes hours here). A random
+set of profiles subscribes (k=10); each arrival is a new generated profile written to the
+backend with a synthetic vector, then `matcher.alerts.match.process` is timed alone: the
+newcomer's own partner list, the stored k-th score comparisons, the confirming partner queries
+and the outbox commit. Embedding the newcomer is not part of it (it is the same for every write).
+The newcomers stay in the index (`new-tm-…`); a second run writes them again and reuses the
+stored subscriptions.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.campaign import build_index  # noqa: E402
+from indexer.sample import generate  # noqa: E402
+from matcher import text  # noqa: E402
+from matcher.alerts import match  # noqa: E402
+from matcher.alerts.store import AlertStore  # noqa: E402
+from matcher.backends.base import Record  # noqa: E402
+from models import Profile  # noqa: E402
+
+
+def _record(d: dict, rng, dim: int) -> Record:
+    """A profile with vectors drawn as build_index draws them (clustered by first subject)."""
+    p = Profile.model_validate(d)
+    units = [name for name, _ in text.units(p)]
+    key = p.subjects[0] if p.subjects else "none"
+    c = np.random.default_rng(zlib.crc32(key.encode())).normal(size=dim)
+    c /= np.linalg.norm(c)
+    v = c + rng.normal(scale=0.6 / np.sqrt(dim) * 4, size=(len(units), dim))
+    return Record(p, (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32), units)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--index", type=int, default=100_000)
+    ap.add_argument("--subscribers", type=int, default=5_000)
+    ap.add_argument("--arrivals", type=int, default=200)
+    ap.add_argument("--data-dir", type=Path, default=Path("bench-data/alerts"))
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    m, build = build_index(args.data_dir, args.index, args.seed)
+    print(f"# alert benchmark · {os.cpu_count()} cores · index {m.backend.count():,} profiles (SYNTHETIC "
+          f"theme-clustered vectors) · {args.subscribers:,} subscribers (k=10) · {args.arrivals} arrivals")
+    store = AlertStore(args.data_dir / f"alerts-{args.subscribers}")   # subscriptions kept for re-runs
+    rng = np.random.default_rng(1)
+    subs = [f"tm-{i:06d}" for i in rng.choice(args.index, args.subscribers, replace=False)]
+    if len(store.subscriptions()) != len(subs):
+        t = time.perf_counter()
+        for pid in subs:
+            store.subscribe(pid, "bench", "daily", 5, 10, match.kth_score(m, pid, 10))
+        print(f"subscribing: {1000 * (time.perf_counter() - t) / len(subs):.1f} ms each (one partner query)")
+    queries = [0]
+    partners = m.partners
+
+    def counted(*a, **kw):
+        queries[0] += 1
+        return partners(*a, **kw)
+
+    newcomers = list(generate(args.index + args.arrivals, args.seed + 1))[-args.arrivals:]
+    ms, alerts, solo = [], 0, []
+    for d in newcomers:
+        d["id"] = "new-" + d["id"]
+        m.backend.upsert([_record(d, rng, m.backend.dim)])
+        store.queue([d["id"]])
+        m.partners = counted
+        t = time.perf_counter()
+        alerts += match.process(m, store, [d["id"]])
+        ms.append(1000 * (time.perf_counter() - t))
+        m.partners = partners
+        t = time.perf_counter()
+        partners(d["id"], k=10)     # one ordinary partner query, for scale on the same machine state
+        solo.append(1000 * (time.perf_counter() - t))
+    print(f"arrival matching: p50 {np.percentile(ms, 50):.1f} ms · p95 {np.percentile(ms, 95):.1f} ms · "
+          f"max {max(ms):.1f} ms · {queries[0] / len(ms):.2f} partner queries and "
+          f"{alerts / len(ms):.2f} alerts per arrival")
+    print(f"one partner query (k=10) meanwhile: p50 {np.percentile(solo, 50):.1f} ms · "
+          f"p95 {np.percentile(solo, 95):.1f} ms")
+    store.close()
+    m.close()
+
+if __name__ == "__main__":
+    main()

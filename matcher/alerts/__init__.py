@@ -1,0 +1,1 @@
+"""Partner alerts: subscriptions, reverse matching on writes, an outbox, webhooks and digests."""

@@ -1,0 +1,129 @@
+"""Reverse matching: the subscribed teachers and saved searches that a new or changed profile reaches.
+
+A newcomer N alerts subscriber S only when N is in S's own `partners(S, k)` list, so an alert
+never names anyone S would not see. Running that query for every subscriber on every write
+would cost one partner query per subscriber; instead:
+
+1. N's own partner list (its candidate pool, `POOL` deep) names the subscribers N can reach:
+   the hard constraints (country, shared language, overlapping ages) are symmetric and the
+   ranking is reciprocal, so a teacher who would rank N highly is in N's pool.
+2. Each subscription keeps the score of the k-th partner in its list (`kth`); a subscriber
+   whose score from N's side is below `SLACK` x kth is skipped without a query.
+3. The rest, best fits first, are confirmed by the subscriber's own `partners(S, k)`, which
+   also refreshes the stored kth; at most `PER_ARRIVAL` teachers are alerted and at most
+   `MAX_CONFIRM` queries run per arrival, which bounds its cost.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from matcher.alerts.store import Alert, AlertStore, SavedSearch, alert_id
+from matcher.errors import ProfileNotFound
+from models import Filters, Profile, SearchRequest
+
+POOL = 50             # depth of the newcomer's own partner list that names reachable subscribers
+SLACK = 0.8           # confirm a subscriber when N's score from N's side is >= SLACK x its k-th score
+PER_ARRIVAL = 5       # teachers alerted per arriving profile, best fits first
+MAX_CONFIRM = 10      # confirming partner queries per arriving profile
+PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
+IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop (digests only)
+
+
+def relevant_change(old: Profile | None, new: Profile) -> bool:
+    """A new profile, or one whose ideas, languages or pupil ages changed."""
+    if old is None:
+        return True
+    ideas = lambda p: [(i.title, i.text) for i in p.ideas]  # noqa: E731
+    return (ideas(old) != ideas(new) or sorted(old.languages) != sorted(new.languages)
+            or old.age_groups != new.age_groups)
+
+
+def upsert(matcher, store: AlertStore, profiles: list[Profile],
+           progress: Callable[[int], None] | None = None) -> list[str]:
+    """`matcher.upsert` with alerts: arrivals are queued before the write and matched after it."""
+    arriving = []
+    if store.has_subscribers():
+        old = matcher.backend.get_many([p.id for p in profiles])
+        arriving = [p.id for p in profiles if relevant_change(old[p.id].profile if p.id in old else None, p)]
+        store.queue(arriving)
+    done = matcher.upsert(profiles, progress=progress)
+    process(matcher, store, arriving)
+    return done
+
+
+def process(matcher, store: AlertStore, ids: list[str] | None = None) -> int:
+    """Match queued arrivals (`ids`, or every pending one); returns how many alerts are new."""
+    new = 0
+    for pid in store.pending() if ids is None else ids:
+        alerts, push, kth = arrival(matcher, store, pid)
+        new += store.commit_arrival(pid, alerts, push, kth)
+    return new
+
+
+def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str], dict[str, float]]:
+    """The alerts one arrival raises, the ids of those to push by webhook now, and the k-th
+    scores of the subscribers it confirmed."""
+    try:
+        me = matcher.get(pid)
+    except ProfileNotFound:  # erased since it was queued
+        return [], set(), {}
+    now, kth = time.time(), {}
+    alerts = reach_teachers(matcher, store, pid, now, kth) + reach_searches(matcher, store, me, now)
+    push = set()
+    for a in alerts:
+        rec = store.subscription(a.recipient) if a.kind == "profile" else store.search(a.recipient)
+        if rec.frequency == "instant" and store.count_between(a.kind, a.recipient, rec.acked, now) < IGNORE_STEP:
+            push.add(a.id)
+    return alerts, push, kth
+
+
+def kth_score(matcher, profile_id: str, k: int) -> float:
+    """The score of the k-th partner in the teacher's own list; 0 when the list is shorter."""
+    res = matcher.partners(profile_id, k=k)
+    return res.results[k - 1].score if len(res.results) >= k else 0.0
+
+
+def reach_teachers(matcher, store: AlertStore, pid: str, now: float, kth: dict[str, float]) -> list[Alert]:
+    """Alerts for subscribed teachers; fills `kth` with the k-th scores it saw on the way."""
+    pool = matcher.partners(pid, k=POOL).results
+    subs = store.subscriptions(ids=[r.profile.id for r in pool])
+    out: list[Alert] = []
+    for r in pool:                                  # best fits first
+        s = subs.get(r.profile.id)
+        if s is None or (s.kth is not None and r.score < SLACK * s.kth):
+            continue
+        if len(kth) >= MAX_CONFIRM:
+            break
+        theirs = matcher.partners(s.profile_id, k=s.k).results
+        kth[s.profile_id] = theirs[s.k - 1].score if len(theirs) >= s.k else 0.0
+        hit = next((x for x in theirs if x.profile.id == pid), None)
+        if hit is not None:
+            out.append(Alert(alert_id("profile", s.profile_id, pid), "profile", s.profile_id, s.owner, pid,
+                             hit.score, [x.model_dump() for x in hit.reasons], now))
+            if len(out) >= PER_ARRIVAL:
+                break
+    return out
+
+
+def passes(f: Filters, p: Profile) -> bool:
+    """The saved search's filters, checked on one profile as the backends check them."""
+    return ((not f.country or p.school.country in f.country)
+            and (not f.language or bool(set(f.language) & set(p.languages)))
+            and (not f.subject or bool(set(f.subject) & set(p.subjects)))
+            and (not f.school_type or p.school.type in f.school_type)
+            and (f.age is None or any(a.overlap(f.age) for a in p.age_groups)))
+
+
+def reach_searches(matcher, store: AlertStore, me: Profile, now: float) -> list[Alert]:
+    hits: list[tuple[float, SavedSearch, list[dict]]] = []
+    for s in store.searches():
+        req = SearchRequest.model_validate(s.request)
+        if not passes(req.filters, me):
+            continue
+        hit = next((x for x in matcher.search(req).results if x.profile.id == me.id), None)
+        if hit is not None:
+            hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))
+    hits.sort(key=lambda h: -h[0])
+    return [Alert(alert_id("search", s.id, me.id), "search", s.id, s.owner, me.id, score, reasons, now)
+            for score, s, reasons in hits[:PER_ARRIVAL_SEARCHES]]

@@ -1,0 +1,142 @@
+"""Reverse matching: who a new or changed profile alerts, and that no alert names someone outside
+the recipient's own top k."""
+from __future__ import annotations
+
+import pytest
+
+from matcher.alerts import match
+from matcher.alerts.store import Alert, alert_id
+from models import Profile
+from tests.fakes import profile
+
+
+def _subscribe(m, store, pid, k=10, frequency="daily"):
+    store.subscribe(pid, "k1", frequency, 5, k, match.kth_score(m, pid, k))
+
+
+def _add(m, store, *dicts):
+    match.upsert(m, store, [Profile.model_validate(d) for d in dicts])
+
+
+def _recipients(store, newcomer):
+    return sorted(a.recipient for a in store.alerts("profile") if a.newcomer == newcomer)
+
+
+def test_a_newcomer_alerts_the_subscribers_whose_top_k_it_enters(world, store):
+    for pid in ("pt1", "ro1"):
+        _subscribe(world, store, pid, k=1)
+    _add(world, store, profile("pl1", "PL", "recycling"))
+    # pt1's best partner is now pl1 (de1 is as good a fit, but pl1 is new); ro1's top 1 stays pt1 or de1
+    top_pt1 = world.partners("pt1", k=1).results[0].profile.id
+    assert _recipients(store, "pl1") == (["pt1"] if top_pt1 == "pl1" else [])
+    for a in store.alerts("profile"):
+        assert a.newcomer in {r.profile.id for r in world.partners(a.recipient, k=1).results}
+
+
+def test_an_alert_carries_the_recipients_own_reasons(world, store):
+    _subscribe(world, store, "pt1")
+    _add(world, store, profile("pl1", "PL", "recycling"))
+    [a] = store.alerts("profile", "pt1")
+    mine = next(r for r in world.partners("pt1", k=10).results if r.profile.id == "pl1")
+    assert a.score == mine.score
+    assert [r["code"] for r in a.reasons] == [r.code for r in mine.reasons]
+
+
+def test_no_alert_for_someone_outside_the_top_k(make_matcher, store):
+    m = make_matcher([profile("pt1", "PT", "recycling"), profile("de1", "DE", "recycling"),
+                      profile("es1", "ES", "recycling")])
+    _subscribe(m, store, "pt1", k=2)
+    _add(m, store, profile("ro1", "RO", "robots"))           # another theme: ranks third for pt1
+    assert "ro1" not in {r.profile.id for r in m.partners("pt1", k=2).results}
+    assert _recipients(store, "ro1") == []
+
+
+def test_unsubscribed_teachers_get_nothing_and_no_subscribers_means_no_work(world, store):
+    _add(world, store, profile("pl1", "PL", "recycling"))
+    assert store.alerts("profile") == [] and store.pending() == []
+
+
+def test_each_arrival_alerts_at_most_per_arrival_teachers_best_first(make_matcher, store, monkeypatch):
+    countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR")
+    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
+    for i in range(len(countries)):
+        _subscribe(m, store, f"t{i}")
+    monkeypatch.setattr(match, "PER_ARRIVAL", 3)
+    _add(m, store, profile("new", "HR", "recycling"))
+    got = _recipients(store, "new")
+    assert len(got) == 3
+    order = [r.profile.id for r in m.partners("new", k=10).results]
+    assert got == sorted(order[:3])           # the newcomer's best fits, which all have it in their top k
+
+
+def test_confirming_queries_per_arrival_are_capped_and_refresh_the_kth_score(make_matcher, store, monkeypatch):
+    countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR")
+    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
+    for i in range(len(countries)):
+        store.subscribe(f"t{i}", "k1", "daily", 5, 3, None)          # no k-th score known yet
+    monkeypatch.setattr(match, "MAX_CONFIRM", 2)
+    calls = []
+    partners = m.partners
+    monkeypatch.setattr(m, "partners", lambda pid, **kw: calls.append(pid) or partners(pid, **kw))
+    _add(m, store, profile("new", "HR", "recycling"))
+    assert len(calls) == 1 + 2 and len(_recipients(store, "new")) <= 2
+    refreshed = {s: sub.kth for s, sub in store.subscriptions().items() if sub.kth is not None}
+    assert sorted(refreshed) == sorted(calls[1:])
+    for s, kth in refreshed.items():
+        assert kth == partners(s, k=3).results[2].score
+
+
+def test_only_new_profiles_and_changed_ideas_languages_or_ages_are_matched(world, store):
+    _subscribe(world, store, "pt1")
+    pl = profile("pl1", "PL", "recycling")
+    _add(world, store, pl)
+    assert len(store.alerts("profile")) == 1
+    old = Profile.model_validate(pl)
+    assert not match.relevant_change(old, Profile.model_validate({**pl, "name": "Renamed"}))
+    assert match.relevant_change(old, Profile.model_validate({**pl, "languages": ["en", "pl"]}))
+    assert match.relevant_change(old, Profile.model_validate({**pl, "age_groups": [{"from": 12, "to": 15}]}))
+    _add(world, store, {**pl, "ideas": [{"title": "recycling", "text": "recycling plastic at school"}]})
+    assert len(store.alerts("profile")) == 1 and store.pending() == []
+    store.queue(["unrelated"])             # a queued id that is no longer indexed is dropped quietly
+    assert match.process(world, store) == 0 and store.pending() == []
+
+
+def test_a_saved_search_is_alerted_by_a_newcomer_it_finds(world, store):
+    s = store.save_search("nss", {"text": "robots", "filters": {"country": ["PL", "HR"]}, "k": 10}, "daily", 5)
+    _add(world, store, profile("pl1", "PL", "robots"), profile("it1", "IT", "robots"))
+    got = store.alerts("search", s.id)
+    assert [a.newcomer for a in got] == ["pl1"]          # it1 fails the country filter
+    assert got[0].reasons[0]["code"] == "matches_search"
+
+
+def test_instant_alerts_stop_pushing_to_a_teacher_who_ignores_them(world, store, monkeypatch):
+    _subscribe(world, store, "pt1", frequency="instant")
+    store.set_webhook("k1", "http://127.0.0.1:9/hook")
+    monkeypatch.setattr(match, "IGNORE_STEP", 2)
+    for n in range(2):   # two earlier alerts, never acknowledged
+        store.commit_arrival("x", [Alert(alert_id("profile", "pt1", f"old{n}"), "profile", "pt1", "k1", f"old{n}",
+                                         0.5, [], 0.0 + store.subscription("pt1").acked + 0.001)])
+    alerts, push, _ = match.arrival(world, store, "de1")
+    assert [a.recipient for a in alerts] == ["pt1"] and push == set()
+    store.ack("profile", "pt1")
+    alerts, push, _ = match.arrival(world, store, "de1")
+    assert push == {alerts[0].id}
+
+
+@pytest.mark.parametrize("k", [3, 4, 6])
+def test_alerts_are_exactly_the_subscribers_whose_own_top_k_holds_the_newcomer(make_matcher, store, monkeypatch, k):
+    themes = ("recycling", "music", "robots")
+    countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR", "HR")
+    m = make_matcher([profile(f"t{i}", c, themes[i % 3]) for i, c in enumerate(countries)])
+    for i in range(len(countries)):
+        _subscribe(m, store, f"t{i}", k=k)
+    monkeypatch.setattr(match, "PER_ARRIVAL", 100)
+    total = 0
+    for j, c in enumerate(("BE", "NL", "AT", "SE")):
+        new = f"n{j}"
+        _add(m, store, profile(new, c, themes[j % 3], ages=((7, 11), (12, 14))))
+        exhaustive = sorted(s for s in store.subscriptions()
+                            if new in {r.profile.id for r in m.partners(s, k=k).results})
+        assert _recipients(store, new) == exhaustive
+        total += len(exhaustive)
+    assert total > 0                                     # the comparison above was not empty

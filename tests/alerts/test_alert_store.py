@@ -1,0 +1,75 @@
+"""The alert store: durable subscriptions, an outbox unique per (recipient, newcomer), erasure."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from matcher.alerts.store import Alert, AlertStore, alert_id
+from matcher.errors import SavedSearchNotFound, SubscriptionNotFound
+
+
+def _alert(recipient: str, newcomer: str, owner: str = "k1", kind: str = "profile") -> Alert:
+    return Alert(alert_id(kind, recipient, newcomer), kind, recipient, owner, newcomer, 0.5,
+                 [{"code": "new_profile", "message": "m", "details": {}}], time.time())
+
+
+def test_subscriptions_survive_a_reopen(tmp_path):
+    s = AlertStore(tmp_path)
+    s.subscribe("pt1", "k1", "weekly", 3, 10, 0.4)
+    s.save_search("k1", {"text": "robots", "filters": {}, "k": 10}, "daily", 5)
+    s.close()
+    again = AlertStore(tmp_path)
+    sub = again.subscription("pt1")
+    assert (sub.owner, sub.frequency, sub.max_per_digest, sub.k, sub.kth) == ("k1", "weekly", 3, 10, 0.4)
+    assert [x.request["text"] for x in again.searches(owner="k1")] == ["robots"]
+    assert again.searches(owner="k2") == []
+    again.close()
+
+
+def test_an_arrival_committed_twice_adds_each_alert_once(store):
+    store.subscribe("pt1", "k1", "instant", 5, 10, None)
+    store.queue(["pl1"])
+    assert store.pending() == ["pl1"]
+    assert store.commit_arrival("pl1", [_alert("pt1", "pl1")]) == 1
+    assert store.pending() == []
+    assert store.commit_arrival("pl1", [_alert("pt1", "pl1"), _alert("pt1", "pl1")]) == 0
+    assert [a.newcomer for a in store.alerts("profile", "pt1")] == ["pl1"]
+
+
+def test_pushes_only_to_owners_with_a_webhook(store):
+    store.set_webhook("k1", "http://127.0.0.1:9/hook")
+    a, b = _alert("pt1", "pl1", owner="k1"), _alert("ro1", "pl1", owner="k2")
+    store.commit_arrival("pl1", [a, b], push={a.id, b.id})
+    assert [d["alert_id"] for d in store.deliveries()] == [a.id]
+
+
+def test_erasing_a_profile_removes_its_subscription_its_alerts_and_alerts_naming_it(store):
+    store.subscribe("pt1", "k1", "daily", 5, 10, None)
+    store.subscribe("ro1", "k1", "daily", 5, 10, None)
+    store.set_webhook("k1", "http://127.0.0.1:9/hook")
+    named = _alert("ro1", "pt1")
+    store.commit_arrival("x", [_alert("pt1", "pl1"), named, _alert("ro1", "de1")], push={named.id})
+    own = store.save_search("teacher:pt1", {"text": "robots", "filters": {}, "k": 10}, "daily", 5)
+    other = store.save_search("nss", {"text": "robots", "filters": {}, "k": 10}, "daily", 5)
+    store.commit_arrival("y", [_alert(own.id, "de1", kind="search"), _alert(other.id, "de1", kind="search")])
+    store.queue(["pt1"])
+    store.erase_profile("pt1")
+    with pytest.raises(SubscriptionNotFound):
+        store.subscription("pt1")
+    assert store.alerts("profile", "pt1") == []
+    assert [a.newcomer for a in store.alerts("profile", "ro1")] == ["de1"]
+    assert store.deliveries() == []          # the delivery of the alert naming pt1 went with it
+    assert store.pending() == []
+    assert [x.id for x in store.searches()] == [other.id]     # the teacher's own saved search is gone
+    assert [a.recipient for a in store.alerts("search")] == [other.id]
+
+
+def test_a_saved_search_is_visible_to_its_owner_only(store):
+    s = store.save_search("k1", {"text": "robots", "filters": {}, "k": 10}, "daily", 5)
+    with pytest.raises(SavedSearchNotFound):
+        store.search(s.id, owner="k2")
+    with pytest.raises(SavedSearchNotFound):
+        store.delete_search(s.id, "k2")
+    store.delete_search(s.id, "k1")
+    assert store.searches() == []
