@@ -83,12 +83,16 @@ def load_ids(d: Path) -> list[str | None]:
 
 
 def erase(d: Path, slots: list[int], rows: list[int]) -> None:
-    """Overwrite erased profiles' ids and float16 rows inside a published generation."""
+    """Overwrite erased profiles' ids and float16 rows inside a published generation. A
+    generation saved while the graph held the rows has no float16 file: its float32 rows are
+    the live file itself (a hard link), which the store zeroes."""
     ids = np.load(d / "ids.npy", mmap_mode="r+")
     for s in slots:
         if s < len(ids):
             ids[s] = ""
     ids.flush()
+    if not (d / "f16.npy").exists():
+        return
     f16 = np.load(d / "f16.npy", mmap_mode="r+")
     for r in rows:
         if r < len(f16):
