@@ -1,4 +1,4 @@
-"""The embedded default backend: SQLite is the source of truth; numpy, hnswlib and tantivy are derived.
+"""The embedded default backend: SQLite is the source of truth; numpy, faiss and tantivy are derived.
 
 Layout of the data directory:
     profiles.sqlite   profiles, unit vectors, deletions and a change sequence (WAL, durable)

@@ -14,7 +14,7 @@ from matcher.backends.hugepages import collapse
 # recall@10 0.9675 / 0.965 at 100 % / 10.8 % selectivity and at most 0.980 at any ef; M32 gives
 # 1.0 / 0.99 at ef 256, for 1.5x the build time and ~0.3 GB more memory (bench/results.md).
 M, EF_CONSTRUCTION, EF_MIN = 32, 100, 64
-# A larger graph needs a wider search (with hnswlib at 1M: recall 0.74 at ef 64, 0.87 at 128, 0.96 at 256).
+# A larger graph needs a wider search: at 1M rows ef 64 loses recall (bench/results.md).
 EF_LARGE, LARGE_ROWS = 256, 500_000
 FILTERED_EF_MAX = 1_024  # the widest filtered walk before the caller scans exactly instead: on the
                          # hash load index (100k), the 94 of 200 partner queries that walk took

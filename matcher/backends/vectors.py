@@ -390,7 +390,7 @@ class VectorRows:
         else:
             v.missing_kind = True                # an older snapshot: the store fills it
         v.first, v.count = np.load(d / "first.npy"), np.load(d / "count.npy")
-        if meta["graph_rows"] and (d / GRAPH_FILE).exists():   # else (an hnswlib graph.bin) rebuilt
+        if meta["graph_rows"] and (d / GRAPH_FILE).exists():   # else the graph is rebuilt
             v.graph = Graph.load(d / GRAPH_FILE, dim, v.owner[:n] >= 0)
             v.vecs = None
         return v
