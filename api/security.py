@@ -32,7 +32,7 @@ from matcher.settings import Settings
 SCOPES = ("search", "read", "write", "campaign", "admin")
 
 __all__ = ["SCOPES", "Principal", "LOCAL", "KeyRecord", "KeyStore", "get_principal", "require",
-           "new_key", "hash_key", "normalize_origin", "check_open_mode", "is_loopback", "key_store",
+           "authorize", "new_key", "hash_key", "normalize_origin", "check_open_mode", "is_loopback", "key_store",
            "presented_key"]
 
 
@@ -272,11 +272,17 @@ def _rate_limits(app) -> RateLimits:
     return rl
 
 
+def authorize(request: Request, principal: Principal, scope: str, why: str = "") -> None:
+    """Admit `principal` for `scope` and spend one request of that scope's rate limit;
+    `why` names what needs the scope, for a route that needs it only for part of a body."""
+    if not principal.can(scope):
+        raise AccessDenied(f"this key lacks the {scope!r} scope" + (f" ({why})" if why else ""))
+    _rate_limits(request.app).hit(principal, scope)
+
+
 def require(scope: str):
     """A dependency that admits principals holding `scope`, within that scope's rate limit."""
     async def _dep(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        if not principal.can(scope):
-            raise AccessDenied(f"this key lacks the {scope!r} scope")
-        _rate_limits(request.app).hit(principal, scope)
+        authorize(request, principal, scope)
         return principal
     return _dep

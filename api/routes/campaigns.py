@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from api.deps import MatcherDep
-from api.security import require
+from api.deps import MatcherDep, PrincipalDep
+from api.security import authorize, require
 from indexer.ingest import validation_errors
 from matcher.campaign.report import to_csv
 from matcher.campaign.run import STAGES, run_campaign
@@ -27,7 +27,8 @@ MAX_INLINE = 1000
 class CampaignIn(BaseModel):
     cohort: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=MAX_COHORT)
     profiles: list[dict] = Field(default_factory=list, max_length=MAX_INLINE,
-                                 description="profiles to index first; they join the cohort")
+                                 description="profiles to index first (needs the write scope as well, "
+                                             "and spends the write rate limit); they join the cohort")
     partners: str = Field("1-3", pattern=r"^\d{1,2}-\d{1,2}$", description="MIN-MAX partners each")
     groups: int | None = Field(None, ge=3, le=5, description="consortia of this size instead of pairs")
     max_per_country: int | None = Field(None, ge=1, le=10)
@@ -84,8 +85,11 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
 
 
 @router.post("", status_code=202, response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
-def create(body: CampaignIn, matcher: MatcherDep, store: StoreDep) -> CampaignStatus:
+def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher: MatcherDep,
+           store: StoreDep) -> CampaignStatus:
     """Start a campaign; poll GET /v1/campaigns/{id} until status is done or failed."""
+    if body.profiles:  # they are written to the shared index, as PUT would write them
+        authorize(request, principal, "write", "inline profiles are written to the shared index")
     profiles, errors = [], []
     for n, raw in enumerate(body.profiles):
         try:
