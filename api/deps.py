@@ -1,6 +1,10 @@
 """Annotated dependencies, so route signatures read cleanly."""
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Callable, TypeVar
 
 from fastapi import Depends, Request
@@ -29,15 +33,22 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-async def run_search(matcher: Matcher, fn: Callable[..., T], *args, **kwargs) -> T:
-    """Call one of `matcher`'s searches: on the event loop when it is CPU work (the embedded
-    store), on a thread when it waits on the network (OpenSearch).
+@functools.lru_cache(maxsize=1)
+def search_executor() -> ThreadPoolExecutor:
+    """The process's one thread for CPU-bound searches, built on first use."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="twinmatch-search")
 
-    On threads, a process under load ran dozens of CPU-bound searches at once, all wanting
-    the GIL: at 140 mixed requests/s against 100k profiles on 2 cores, 19 of 8,400 requests
-    timed out and p99 was 3.5 s (bench/load.py). On the loop, one at a time per process (the
-    BM25 leg still beside the vector search): none, p99 0.9 s (docs/operations.md, Load).
+
+async def run_search(matcher: Matcher, fn: Callable[..., T], *args, **kwargs) -> T:
+    """Call one of `matcher`'s searches off the event loop, so that a slow one (a long query
+    to embed) never holds back `/healthz` or the process's cheap requests.
+
+    CPU work (the embedded store) goes to one thread per process, so searches still run one at
+    a time: dozens at once in the thread pool all wanted the GIL, and at 140 mixed requests/s
+    against 100k profiles on 2 cores 19 of 8,400 requests timed out (bench/load.py). Searches
+    that wait on the network (OpenSearch) use the shared thread pool, many at once.
     """
+    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)  # keeps the request id
     if matcher.backend.waits_on_network:
-        return await run_in_threadpool(fn, *args, **kwargs)
-    return fn(*args, **kwargs)
+        return await run_in_threadpool(call)
+    return await asyncio.get_running_loop().run_in_executor(search_executor(), call)

@@ -11,6 +11,10 @@ from models.languages import INDEX as ISO_INDEX
 
 # Limits keep one profile from dominating memory or the embedder (see README, "Bad input").
 MAX_TEXT = 5000
+# A query's text is embedded on every search, so it is capped far lower than a profile's texts:
+# 500 characters embed in ~0.13 s of English and ~1 s of one-token-a-character text (CJK, emoji)
+# on one core (docs/operations.md, "Limits that stop abuse").
+MAX_QUERY_TEXT = 500
 MAX_IDEAS = 20
 MAX_LIST = 50
 
@@ -20,6 +24,7 @@ SchoolType = Literal["pre-primary", "primary", "lower-secondary", "upper-seconda
 __all__ = [
     "AgeRange", "Idea", "School", "Profile", "ProfilePublic", "Filters", "SearchRequest",
     "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT",
+    "MAX_QUERY_TEXT",
 ]
 
 
@@ -180,7 +185,9 @@ class Filters(_Strict):
 
 
 class SearchRequest(_Strict):
-    text: str = Field(default="", max_length=MAX_TEXT)
+    text: str = Field(default="", max_length=MAX_QUERY_TEXT, description=(
+        f"Free text in any language, at most {MAX_QUERY_TEXT} characters; empty lists the "
+        "profiles that pass the filters, newest first."))
     filters: Filters = Field(default_factory=Filters)
     k: int = Field(default=10, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=1000)

@@ -96,8 +96,8 @@ async def partners(profile_id: ProfileId, matcher: MatcherDep,
     return await run_search(matcher, matcher.partners, profile_id, k=k, offset=offset, filters=filters, lang=lang)
 
 
-# On a thread, not on the event loop as partners are (api.deps.run_search): its search over
-# groups took up to 81 ms at 100k profiles, long enough to hold back the process's other requests.
+# In the shared thread pool, not on the one search thread (api.deps.run_search): its search over
+# groups took up to 81 ms at 100k profiles, long enough to hold back the process's partner queries.
 @router.get("/{profile_id}/consortium", response_model=Consortium,
             dependencies=[Depends(require("search"))])
 def consortium(profile_id: ProfileId, matcher: MatcherDep,

@@ -1,0 +1,73 @@
+"""Long searches neither stall a worker's cheap routes nor get past the query text cap."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+
+from matcher.settings import Settings
+from models import MAX_QUERY_TEXT
+
+# One token a character, the costliest text to embed per character (about 1 s on one core).
+LONGEST = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(MAX_QUERY_TEXT))
+
+
+@contextmanager
+def served(app):
+    """`app` in a real uvicorn server on a free loopback port, in a thread of this process."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def test_healthz_answers_within_100ms_during_concurrent_longest_searches(data_dir):
+    from api.main import create_app
+    with served(create_app(Settings(data_dir=data_dir))) as url, httpx.Client(base_url=url, timeout=120) as probe:
+        probe.get("/healthz")
+
+        def search(_) -> int:
+            with httpx.Client(base_url=url, timeout=120) as c:
+                return c.post("/v1/search", json={"text": LONGEST, "k": 5}).status_code
+
+        with ThreadPoolExecutor(4) as pool:
+            searches = [pool.submit(search, n) for n in range(4)]
+            time.sleep(0.3)  # the searches are in
+            waits = []
+            while not all(s.done() for s in searches) or len(waits) < 5:
+                t0 = time.perf_counter()
+                assert probe.get("/healthz").status_code == 200
+                waits.append(time.perf_counter() - t0)
+                time.sleep(0.05)
+            assert [s.result() for s in searches] == [200] * 4
+    assert len(waits) >= 5 and max(waits) < 0.1, [round(w, 3) for w in waits]
+
+
+def test_a_query_text_over_the_cap_is_a_clear_422(client):
+    r = client.post("/v1/search", json={"text": "a" * (MAX_QUERY_TEXT + 1)})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["details"] == [{"field": "body.text", "reason": f"String should have at most {MAX_QUERY_TEXT} characters"}]
+    assert client.post("/v1/search", json={"text": "a" * MAX_QUERY_TEXT, "k": 1}).status_code == 200
+
+
+def test_the_cap_is_in_the_openapi_schema(client):
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["SearchRequest"]
+    assert schema["properties"]["text"]["maxLength"] == MAX_QUERY_TEXT
+    assert str(MAX_QUERY_TEXT) in schema["properties"]["text"]["description"]
