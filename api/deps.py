@@ -10,7 +10,8 @@ from typing import Annotated, Callable, TypeVar
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.security import Principal, get_principal
+from api.security import LOCAL, Principal, get_principal
+from matcher.errors import RateLimited
 from matcher.service import Matcher
 from matcher.settings import Settings
 
@@ -37,6 +38,32 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def search_executor() -> ThreadPoolExecutor:
     """The process's one thread for CPU-bound searches, built on first use."""
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="twinmatch-search")
+
+
+async def search_slot(request: Request, principal: PrincipalDep):
+    """Hold one of the key's `searches_in_flight` places in this process for the request.
+
+    Searches queue for the one search thread; a key over its share gets 429 at once rather
+    than a place in that queue, so one key's slow searches cannot hold back everyone's for
+    long. Open local mode is not limited. (Runs on the event loop: no lock needed.)
+    """
+    if principal is LOCAL:
+        yield
+        return
+    counts: dict[str, int] | None = getattr(request.app.state, "searches_in_flight", None)
+    if counts is None:
+        counts = request.app.state.searches_in_flight = {}
+    limit = request.app.state.settings.searches_in_flight
+    if counts.get(principal.name, 0) >= limit:
+        raise RateLimited(f"this key already has {limit} searches in progress; retry when one ends",
+                          retry_after=1)
+    counts[principal.name] = counts.get(principal.name, 0) + 1
+    try:
+        yield
+    finally:
+        counts[principal.name] -= 1
+        if not counts[principal.name]:
+            del counts[principal.name]
 
 
 async def run_search(matcher: Matcher, fn: Callable[..., T], *args, **kwargs) -> T:

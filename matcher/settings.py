@@ -49,6 +49,9 @@ class Settings(BaseSettings):
                                  "campaign": "60/minute", "admin": "600/minute"},
         description="per-key limit for each scope, in the `limits` library's notation")
 
+    searches_in_flight: int = Field(default=4, ge=1, le=1000, description=(
+        "searches and partner queries of one key queued or running in one process; more get 429"))
+
     @property
     def keys_path(self) -> Path:
         return self.keys_file or self.data_dir / "keys.json"

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import MatcherDep, PrincipalDep, run_search
+from api.deps import MatcherDep, PrincipalDep, run_search, search_slot
 from api.security import require
 from indexer.ingest import validation_errors
 from matcher.consortium import Consortium
@@ -85,7 +85,8 @@ def delete_profile(profile_id: ProfileId, matcher: MatcherDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/{profile_id}/partners", response_model=ResultList, dependencies=[Depends(require("search"))])
+@router.get("/{profile_id}/partners", response_model=ResultList,
+            dependencies=[Depends(require("search")), Depends(search_slot)])
 async def partners(profile_id: ProfileId, matcher: MatcherDep,
                    filters: Annotated[Filters, Depends(partner_filters)],
                    k: Annotated[int, Query(ge=1, le=100)] = 10,

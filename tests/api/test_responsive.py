@@ -71,3 +71,27 @@ def test_the_cap_is_in_the_openapi_schema(client):
     schema = client.get("/openapi.json").json()["components"]["schemas"]["SearchRequest"]
     assert schema["properties"]["text"]["maxLength"] == MAX_QUERY_TEXT
     assert str(MAX_QUERY_TEXT) in schema["properties"]["text"]["description"]
+
+
+def test_a_key_over_its_searches_in_flight_gets_429_and_others_still_search(data_dir, keys):
+    from api.main import create_app
+    from api.security import new_key
+    other, rec = new_key(["search"], name="other")
+    app = create_app(Settings(data_dir=data_dir, api_keys=keys["_records"] + [rec.as_dict()],
+                              searches_in_flight=2))
+    with served(app) as url:
+        def search(key: str, text: str = LONGEST) -> httpx.Response:
+            with httpx.Client(base_url=url, timeout=120) as c:
+                return c.post("/v1/search", json={"text": text, "k": 5}, headers={"X-API-Key": key})
+
+        with ThreadPoolExecutor(6) as pool:
+            flood = [pool.submit(search, keys["search"]) for _ in range(5)]
+            time.sleep(0.3)
+            fair = pool.submit(search, other, "recycling")
+            answers = [f.result() for f in flood]
+            assert fair.result().status_code == 200
+        codes = sorted(r.status_code for r in answers)
+        assert codes == [200, 200, 429, 429, 429], codes
+        refused = next(r for r in answers if r.status_code == 429)
+        assert refused.headers["Retry-After"] == "1" and refused.json()["error"]["code"] == "rate_limited"
+        assert search(keys["search"], "recycling").status_code == 200  # the places are given back
