@@ -21,10 +21,10 @@ install: $(STAMP)
 
 demo: install
 	TWINMATCH_DATA_DIR=$(DEMO_DIR) $(BIN)/twinmatch index indexer/data/sample.jsonl
-	TWINMATCH_DATA_DIR=$(DEMO_DIR) $(BIN)/twinmatch serve --host 127.0.0.1 --port 8000
+	TWINMATCH_AUTH=off TWINMATCH_DATA_DIR=$(DEMO_DIR) $(BIN)/twinmatch serve --host 127.0.0.1 --port 8000
 
 serve: install
-	TWINMATCH_DATA_DIR=$(DEMO_DIR) $(BIN)/twinmatch serve --host 127.0.0.1 --port 8000
+	TWINMATCH_AUTH=off TWINMATCH_DATA_DIR=$(DEMO_DIR) $(BIN)/twinmatch serve --host 127.0.0.1 --port 8000
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors, forward, middleware, observability
+from api import errors, forward, middleware, observability, security
 from api.routes import meta, profiles, search
 from matcher.plugins import optional_modules
 from matcher.settings import Settings, get_settings
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
         if not following:  # campaign jobs run in the writer (a follower forwards their requests)
             app.state.campaigns.recover()  # a job cut off by a restart is marked failed, with its stage
         observability.instrument(app)
+        security.announce(settings)
         try:
             async with forward.workers(app, settings, app.state.matcher.backend):
                 yield

@@ -4,8 +4,8 @@ Keys look like `tm_<id>_<secret>`. Only `sha256:<hex>` of the whole key is store
 its id, so a lookup is one dict access and one constant-time compare. Keys come from
 `TWINMATCH_API_KEYS` (a JSON list of records) and the keys file (`TWINMATCH_KEYS_FILE`,
 default `<data_dir>/keys.json`), which is re-read when it changes so `twinmatch keys
-revoke` takes effect without a restart. With no keys and no keys file the service is
-open (every scope), which `check_open_mode` allows only on a loopback address.
+revoke` takes effect without a restart. Every request needs a key unless `TWINMATCH_AUTH=off`
+(open mode, every scope), which is logged at start and allowed only on a loopback address.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import math
 import os
 import secrets
@@ -30,9 +31,10 @@ from matcher.errors import AccessDenied, MatchingError, RateLimited, Unauthorize
 from matcher.settings import Settings
 
 SCOPES = ("search", "read", "write", "campaign", "admin")
+log = logging.getLogger("twinmatch.security")
 
 __all__ = ["SCOPES", "Principal", "LOCAL", "KeyRecord", "KeyStore", "get_principal", "require",
-           "authorize", "new_key", "hash_key", "normalize_origin", "check_open_mode", "is_loopback", "key_store",
+           "authorize", "new_key", "hash_key", "normalize_origin", "check_open_mode", "announce", "is_loopback", "key_store",
            "presented_key"]
 
 
@@ -115,13 +117,24 @@ def is_loopback(host: str) -> bool:
 
 
 def check_open_mode(settings: Settings, host: str) -> None:
-    """Refuse to serve without keys on a non-loopback address unless TWINMATCH_ALLOW_OPEN=1."""
-    if KeyStore(settings).configured or is_loopback(host) or settings.allow_open:
+    """Refuse TWINMATCH_AUTH=off on a non-loopback address unless TWINMATCH_ALLOW_OPEN=1."""
+    if settings.auth or is_loopback(host) or settings.allow_open:
         return
     raise MatchingError(
-        f"refusing to serve on {host} without API keys: anyone who can reach it could read and "
-        "erase every profile. Create a key with `twinmatch keys create --scope admin`, serve on "
-        "127.0.0.1, or set TWINMATCH_ALLOW_OPEN=1 if something in front of it controls access")
+        f"refusing to serve on {host} with TWINMATCH_AUTH=off: anyone who can reach it could read "
+        "and erase every profile. Create a key with `twinmatch keys create --scope admin` and drop "
+        "TWINMATCH_AUTH=off, serve on 127.0.0.1, or set TWINMATCH_ALLOW_OPEN=1 if something in "
+        "front of it controls access")
+
+
+def announce(settings: Settings) -> None:
+    """Say at start how callers are admitted; open mode as loudly as the log allows."""
+    if not settings.auth:
+        log.warning("AUTHENTICATION IS OFF (TWINMATCH_AUTH=off): every caller gets every scope, "
+                    "e-mails, erasure and /metrics included. For local development only.")
+    elif not KeyStore(settings).configured:
+        log.warning("no API keys are configured: every request that needs one is refused until "
+                    "`twinmatch keys create` adds one (or TWINMATCH_AUTH=off, for local development)")
 
 
 class KeyStore:
@@ -208,15 +221,15 @@ def presented_key(headers) -> str | None:
 
 
 async def get_principal(request: Request) -> Principal:
-    """With no keys configured the service runs open, for loopback clients of a loopback server.
+    """The caller's key, or every scope under TWINMATCH_AUTH=off for a loopback server.
     `async`: it reads memory (and stats the keys file), so it runs on the event loop."""
-    store = key_store(request.app)
-    if not store.configured:
+    settings = request.app.state.settings
+    if not settings.auth:
         server = (request.scope.get("server") or ("", 0))[0] or ""
-        settings = request.app.state.settings
         if not settings.allow_open and _is_ip(server) and not is_loopback(server):
-            raise AccessDenied("this service runs open (no API keys) and answers on loopback only")
+            raise AccessDenied("this service runs with TWINMATCH_AUTH=off and answers on loopback only")
         return LOCAL
+    store = key_store(request.app)
     key = presented_key(request.headers)
     if key is None:
         raise Unauthorized("send an API key in the X-API-Key header or as 'Authorization: Bearer <key>'")

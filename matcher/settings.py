@@ -40,10 +40,12 @@ class Settings(BaseSettings):
         "server processes; with the embedded store one writes and the others follow it "
         "(api/forward.py), each holding the indexes in memory"))
 
-    # Access control (api/security.py). No keys and no keys file = open mode, loopback only.
+    # Access control (api/security.py). Keys are required unless TWINMATCH_AUTH=off (open mode,
+    # for local development: loopback only unless allow_open).
+    auth: bool = Field(default=True, description="off: no keys, every caller gets every scope")
     api_keys: list[dict] = Field(default_factory=list, description="hashed key records, JSON")
     keys_file: Path | None = Field(default=None, description="default <data_dir>/keys.json")
-    allow_open: bool = Field(default=False, description="allow open mode on a non-loopback host")
+    allow_open: bool = Field(default=False, description="allow auth=off on a non-loopback host")
     rate_limits: dict[str, str] = Field(
         default_factory=lambda: {"search": "600/minute", "read": "600/minute", "write": "300/minute",
                                  "campaign": "60/minute", "admin": "600/minute"},
