@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.security import LOCAL, Principal, get_principal
-from matcher.errors import RateLimited
+from matcher.errors import InvalidQuery, ProfileNotFound, RateLimited
 from matcher.service import Matcher
 from matcher.settings import Settings
 
@@ -32,6 +32,24 @@ async def get_app_settings(request: Request) -> Settings:
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def check_depth(request: Request, principal: Principal, offset: int, k: int) -> None:
+    """A key without the read scope pages only to `search_depth` (offset + k): paging every
+    query to the end would copy the directory in a few dozen requests."""
+    depth = request.app.state.settings.search_depth
+    if not principal.sees_private and offset + k > depth:
+        raise InvalidQuery(f"offset + k is {offset + k}; this key pages to result {depth} at most: "
+                           "narrow the query or the filters", details={"max_offset_plus_k": depth})
+
+
+def visible(matcher: Matcher, principal: Principal, profile_id: str):
+    """The profile, if `principal` may see it: a profile closed to partners exists only for keys
+    with the read scope (for the others it is not found, as if it were not there)."""
+    p = matcher.get(profile_id)
+    if not p.open_to_partners and not principal.sees_private:
+        raise ProfileNotFound(profile_id)
+    return p
 
 
 @functools.lru_cache(maxsize=1)

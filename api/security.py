@@ -258,24 +258,28 @@ def _is_ip(host: str) -> bool:
 
 
 class RateLimits:
-    """Per-key, per-scope moving windows from the `limits` library."""
+    """Per-key, per-scope moving windows from the `limits` library; a scope may have several
+    (`600/minute;10000/day`: a rate and a daily quota), and a request spends one of each."""
 
     def __init__(self, settings: Settings):
-        from limits import parse
+        from limits import parse_many
         from limits.storage import MemoryStorage
         from limits.strategies import MovingWindowRateLimiter
 
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._limits = {scope: parse(spec) for scope, spec in settings.rate_limits.items()}
+        self._limits = {scope: parse_many(spec) for scope, spec in settings.rate_limits.items()}
 
     def hit(self, principal: Principal, scope: str) -> None:
-        item = self._limits.get(scope)
-        if item is None or principal is LOCAL:
+        items = self._limits.get(scope)
+        if not items or principal is LOCAL:
             return
-        if not self._limiter.hit(item, principal.name, scope):
-            reset = self._limiter.get_window_stats(item, principal.name, scope).reset_time
-            raise RateLimited(f"rate limit of {item} for the {scope!r} scope reached",
-                              retry_after=max(1, math.ceil(reset - time.time())))
+        for item in items:  # test them all first: a refused request spends no window
+            if not self._limiter.test(item, principal.name, scope):
+                reset = self._limiter.get_window_stats(item, principal.name, scope).reset_time
+                raise RateLimited(f"rate limit of {item} for the {scope!r} scope reached",
+                                  retry_after=max(1, math.ceil(reset - time.time())))
+        for item in items:
+            self._limiter.hit(item, principal.name, scope)
 
 
 def _rate_limits(app) -> RateLimits:

@@ -47,9 +47,12 @@ class Settings(BaseSettings):
     keys_file: Path | None = Field(default=None, description="default <data_dir>/keys.json")
     allow_open: bool = Field(default=False, description="allow auth=off on a non-loopback host")
     rate_limits: dict[str, str] = Field(
-        default_factory=lambda: {"search": "600/minute", "read": "600/minute", "write": "300/minute",
-                                 "campaign": "60/minute", "admin": "600/minute"},
-        description="per-key limit for each scope, in the `limits` library's notation")
+        default_factory=lambda: {"search": "600/minute;10000/day", "read": "600/minute",
+                                 "write": "300/minute", "campaign": "60/minute", "admin": "600/minute"},
+        description="per-key limits for each scope, in the `limits` library's notation; several "
+                    "windows separated by ';' (a rate and a daily quota)")
+    search_depth: int = Field(default=200, ge=1, le=1100, description=(
+        "deepest result (offset + k) a key without the read scope may page to"))
 
     searches_in_flight: int = Field(default=4, ge=1, le=1000, description=(
         "searches and partner queries of one key queued or running in one process; more get 429"))

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import MatcherDep, PrincipalDep, run_search, search_slot
+from api.deps import MatcherDep, PrincipalDep, check_depth, run_search, search_slot, visible
 from api.security import require
 from indexer.ingest import validation_errors
 from matcher.consortium import Consortium
@@ -73,8 +73,9 @@ def bulk(matcher: MatcherDep, body: list[dict] = Body(..., max_length=MAX_BULK))
 @router.get("/{profile_id}", response_model=Profile | ProfilePublic,
             dependencies=[Depends(require("search"))])
 def get_profile(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalDep):
-    """A stored profile; the e-mail only for keys with the read or admin scope."""
-    p = matcher.get(profile_id)
+    """A stored profile; the e-mail, and profiles closed to partners at all, only for keys with
+    the read or admin scope."""
+    p = visible(matcher, principal, profile_id)
     return p if principal.sees_private else p.public()
 
 
@@ -87,24 +88,31 @@ def delete_profile(profile_id: ProfileId, matcher: MatcherDep) -> Response:
 
 @router.get("/{profile_id}/partners", response_model=ResultList,
             dependencies=[Depends(require("search")), Depends(search_slot)])
-async def partners(profile_id: ProfileId, matcher: MatcherDep,
+async def partners(profile_id: ProfileId, request: Request, matcher: MatcherDep, principal: PrincipalDep,
                    filters: Annotated[Filters, Depends(partner_filters)],
                    k: Annotated[int, Query(ge=1, le=100)] = 10,
                    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
                    lang: Annotated[str | None, Query(max_length=8, description="language of the reasons")] = None,
                    ) -> ResultList:
     """Ranked, explained partners from other countries for this profile."""
-    return await run_search(matcher, matcher.partners, profile_id, k=k, offset=offset, filters=filters, lang=lang)
+    check_depth(request, principal, offset, k)
+
+    def find() -> ResultList:
+        if not principal.sees_private:
+            visible(matcher, principal, profile_id)
+        return matcher.partners(profile_id, k=k, offset=offset, filters=filters, lang=lang)
+    return await run_search(matcher, find)
 
 
 # In the shared thread pool, not on the one search thread (api.deps.run_search): its search over
 # groups took up to 81 ms at 100k profiles, long enough to hold back the process's partner queries.
 @router.get("/{profile_id}/consortium", response_model=Consortium,
             dependencies=[Depends(require("search"))])
-def consortium(profile_id: ProfileId, matcher: MatcherDep,
+def consortium(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalDep,
                size: Annotated[int, Query(ge=2, le=6, description="teachers in the group, this one included")] = 4,
                lang: Annotated[str | None, Query(max_length=8)] = None) -> Consortium:
     """A group of `size` teachers from `size` countries where every pair is compatible."""
+    visible(matcher, principal, profile_id)
     return matcher.consortium(profile_id, size=size, lang=lang)
 
 
