@@ -111,8 +111,10 @@ def cmd_get(args) -> int:
 
 
 def cmd_delete(args) -> int:
+    from matcher.campaign.store import CampaignStore
     with _matcher() as m:
         m.delete(args.id)
+        CampaignStore(get_settings().data_dir).erase(args.id)  # and from campaign results
         print(f"deleted {args.id}")
     return 0
 

@@ -77,7 +77,7 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
 
         res = run_campaign(matcher, ids, partners=(lo, hi), groups=body.groups, top_k=body.top_k,
                            max_per_country=body.max_per_country, progress=progress)
-        store.put_result(cid, res.model_dump_json())
+        store.put_result(cid, res.model_dump(mode="json"), present=lambda ids: matcher.backend.get_many(ids))
         store.update(cid, status="done", stage="done", progress=1.0, summary=res.summary.model_dump())
     except Exception as exc:  # the job must end in a state a client can read
         log.exception("campaign %s failed", cid)

@@ -80,9 +80,10 @@ def get_profile(profile_id: ProfileId, matcher: MatcherDep, principal: Principal
 
 
 @router.delete("/{profile_id}", status_code=204, dependencies=[Depends(require("write"))])
-def delete_profile(profile_id: ProfileId, matcher: MatcherDep) -> Response:
-    """Erase a profile from every store, index and cache."""
+def delete_profile(profile_id: ProfileId, request: Request, matcher: MatcherDep) -> Response:
+    """Erase a profile from every store, index and cache, and from campaign results."""
     matcher.delete(profile_id)
+    request.app.state.campaigns.erase(profile_id)
     return Response(status_code=204)
 
 
