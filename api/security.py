@@ -73,8 +73,11 @@ class KeyRecord:
             raise ValueError(f"key {d.get('id')!r}: scopes must be among {', '.join(SCOPES)}")
         if not str(d.get("hash", "")).startswith("sha256:"):
             raise ValueError(f"key {d.get('id')!r}: hash must be 'sha256:<hex>'")
-        return cls(id=str(d["id"]), hash=d["hash"], scopes=scopes,
-                   origins=tuple(normalize_origin(o) for o in d.get("origins") or ()),
+        origins = tuple(normalize_origin(o) for o in d.get("origins") or ())
+        if origins and set(scopes) != {"search"}:  # whatever the source: env, file, CLI
+            raise ValueError(f"key {d.get('id')!r}: a key with origins is a public widget key and "
+                             "may hold only the search scope")
+        return cls(id=str(d["id"]), hash=d["hash"], scopes=scopes, origins=origins,
                    name=str(d.get("name") or ""), created=str(d.get("created") or ""))
 
     def as_dict(self) -> dict:
@@ -142,7 +145,10 @@ class KeyStore:
 
     def __init__(self, settings: Settings):
         self.path: Path = settings.keys_path
-        self._static = [KeyRecord.from_dict(d) for d in settings.api_keys]
+        try:
+            self._static = [KeyRecord.from_dict(d) for d in settings.api_keys]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise MatchingError(f"TWINMATCH_API_KEYS holds an invalid key record: {exc}") from exc
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
         self._loaded = False
@@ -158,7 +164,16 @@ class KeyStore:
         if self._loaded and stamp == self._stamp:
             return
         with self._lock:
-            records = list(self._static) + (read_keys_file(self.path) if stamp else [])
+            try:
+                records = list(self._static) + (read_keys_file(self.path) if stamp else [])
+            except MatchingError as exc:
+                if not self._loaded:
+                    raise  # at start: refuse to start
+                # While running, a half-written or hand-broken file must neither open the service
+                # nor lock everyone out: keep the last good keys until the file is fixed.
+                log.error("%s; keeping the keys read before", exc)
+                self._stamp = stamp  # logged once per change of the file
+                return
             self._by_id = {r.id: r for r in records}
             self._stamp, self._loaded = stamp, True
 
