@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from api.deps import MatcherDep, PrincipalDep
-from api.security import authorize, require
+from api.security import Principal, authorize, require
 from indexer.ingest import validation_errors
 from matcher.campaign.report import to_csv
 from matcher.campaign.run import STAGES, run_campaign
@@ -106,30 +106,37 @@ def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher:
         raise InvalidQuery(f"{len(missing)} cohort ids are not indexed", details={"missing": missing[:50]})
     if len(ids) < 2:
         raise InvalidQuery("a campaign needs at least two participants")
-    st = store.create(body.model_dump(exclude={"profiles", "cohort"}) | {"participants": len(ids)})
+    st = store.create(body.model_dump(exclude={"profiles", "cohort"}) | {"participants": len(ids)},
+                      owner=principal.name)
     threading.Thread(target=_job, args=(store, st.id, matcher, profiles, ids, body), daemon=True,
                      name=f"campaign-{st.id}").start()
     return st
 
 
+def _owner(principal: Principal) -> str | None:
+    """Whose campaigns a key sees: its own; an admin key every one."""
+    return None if principal.can("admin") else principal.name
+
+
 @router.get("", response_model=list[CampaignStatus], dependencies=[Depends(require("campaign"))])
-def list_campaigns(store: StoreDep) -> list[CampaignStatus]:
-    """Every campaign, newest first."""
-    return store.list()
+def list_campaigns(store: StoreDep, principal: PrincipalDep) -> list[CampaignStatus]:
+    """The key's campaigns (an admin key's: every campaign), newest first."""
+    return store.list(_owner(principal))
 
 
 @router.get("/{campaign_id}", response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
-def status(campaign_id: CampaignId, store: StoreDep) -> CampaignStatus:
-    """Status, stage and progress (0-1) of a campaign."""
-    return store.get(campaign_id)
+def status(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep) -> CampaignStatus:
+    """Status, stage and progress (0-1) of a campaign this key created."""
+    return store.get(campaign_id, _owner(principal))
 
 
 @router.get("/{campaign_id}/matches", dependencies=[Depends(require("campaign"))],
             responses={200: {"content": {"text/csv": {}}}})
-def matches(campaign_id: CampaignId, store: StoreDep, accept: Annotated[str | None, Header()] = None):
+def matches(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep,
+            accept: Annotated[str | None, Header()] = None):
     """The finished campaign's matches, groups and unmatched participants; CSV of the matches
     with `Accept: text/csv`."""
-    res = store.result(campaign_id)
+    res = store.result(campaign_id, _owner(principal))
     if accept and "text/csv" in accept:
         return Response(to_csv(res), media_type="text/csv")
     return {k: res[k] for k in ("summary", "matches", "groups", "unmatched", "stages")}

@@ -33,6 +33,7 @@ class CampaignStatus(BaseModel):
     error: str | None = None
     params: dict = Field(default_factory=dict)
     summary: dict | None = None
+    owner: str = Field("", description="id of the key that created it; only it (and admin keys) may read it")
 
 
 def _now() -> str:
@@ -55,9 +56,10 @@ class CampaignStore:
             raise CampaignNotFound(cid)
         return self.dir / f"{cid}.json"
 
-    def create(self, params: dict) -> CampaignStatus:
+    def create(self, params: dict, owner: str = "") -> CampaignStatus:
         now = _now()
-        st = CampaignStatus(id=uuid.uuid4().hex[:16], status="created", created=now, updated=now, params=params)
+        st = CampaignStatus(id=uuid.uuid4().hex[:16], status="created", created=now, updated=now, params=params,
+                            owner=owner)
         self.save(st)
         return st
 
@@ -65,11 +67,15 @@ class CampaignStore:
         with self._lock:
             self._write(self._path(st.id), st.model_dump_json())
 
-    def get(self, cid: str) -> CampaignStatus:
+    def get(self, cid: str, owner: str | None = None) -> CampaignStatus:
+        """The campaign; with `owner`, only if that key created it (another's is not found)."""
         path = self._path(cid)
         if not path.exists():
             raise CampaignNotFound(cid)
-        return CampaignStatus.model_validate_json(path.read_text(encoding="utf-8"))
+        st = CampaignStatus.model_validate_json(path.read_text(encoding="utf-8"))
+        if owner is not None and st.owner != owner:
+            raise CampaignNotFound(cid)
+        return st
 
     def update(self, cid: str, **changes) -> CampaignStatus:
         st = self.get(cid).model_copy(update={**changes, "updated": _now()})
@@ -95,17 +101,17 @@ class CampaignStore:
                     n += 1
         return n
 
-    def result(self, cid: str) -> dict:
-        st = self.get(cid)
+    def result(self, cid: str, owner: str | None = None) -> dict:
+        st = self.get(cid, owner)
         if st.status != "done":
             raise CampaignNotReady(f"campaign {cid!r} is {st.status}" + (f": {st.error}" if st.error else ""),
                                    details={"status": st.status})
         return json.loads((self.dir / f"{cid}.result.json").read_text(encoding="utf-8"))
 
-    def list(self) -> list[CampaignStatus]:
+    def list(self, owner: str | None = None) -> list[CampaignStatus]:
         out = [CampaignStatus.model_validate_json(p.read_text(encoding="utf-8"))
                for p in self.dir.glob("*.json") if not p.name.endswith(".result.json")]
-        return sorted(out, key=lambda s: s.created, reverse=True)
+        return sorted((s for s in out if owner is None or s.owner == owner), key=lambda s: s.created, reverse=True)
 
     def recover(self) -> int:
         """Mark campaigns left created/running by a previous process as failed; returns how many."""

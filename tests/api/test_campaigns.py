@@ -72,3 +72,20 @@ def test_inline_profiles_need_the_write_scope_and_spend_its_rate_limit(make_clie
     # A cohort of indexed ids alone needs only the campaign scope.
     r = client.post("/v1/campaigns", json={"cohort": [p["id"] for p in mini_profiles[:3]]}, headers=h)
     assert r.status_code == 202, r.text
+
+
+def test_a_campaign_is_readable_only_by_the_key_that_created_it_and_admins(make_client, keys, mini_profiles):
+    from api.security import new_key
+    other, rec = new_key(["campaign"], name="other organiser")
+    client = make_client(api_keys=keys["_records"] + [rec.as_dict()])
+    mine, theirs, admin = ({"X-API-Key": k} for k in (keys["campaign"], other, keys["admin"]))
+    r = client.post("/v1/campaigns", json={"cohort": [p["id"] for p in mini_profiles]}, headers=mine)
+    cid = r.json()["id"]
+    assert _wait(client, cid, mine)["status"] == "done"
+    assert [c["id"] for c in client.get("/v1/campaigns", headers=mine).json()] == [cid]
+    assert client.get("/v1/campaigns", headers=theirs).json() == []
+    for path in (f"/v1/campaigns/{cid}", f"/v1/campaigns/{cid}/matches"):
+        r = client.get(path, headers=theirs)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "campaign_not_found", path
+        assert client.get(path, headers=admin).status_code == 200
+    assert [c["id"] for c in client.get("/v1/campaigns", headers=admin).json()] == [cid]
