@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Annotated, Iterable
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
 
 from matcher.errors import AccessDenied, MatchingError, RateLimited, Unauthorized
 from matcher.settings import Settings
@@ -235,7 +236,15 @@ def presented_key(headers) -> str | None:
     return key or None
 
 
-async def get_principal(request: Request) -> Principal:
+# Declared so that the OpenAPI document names the two ways to send a key (clients and fuzzers
+# read it); `presented_key` reads the headers itself, so these only document.
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+                              description="an API key, `tm_<id>_<secret>`")
+BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer", description="the same key as a bearer token")
+
+
+async def get_principal(request: Request, _key: Annotated[str | None, Security(API_KEY_HEADER)] = None,
+                        _bearer: Annotated[object, Security(BEARER)] = None) -> Principal:
     """The caller's key, or every scope under TWINMATCH_AUTH=off for a loopback server.
     `async`: it reads memory (and stats the keys file), so it runs on the event loop."""
     settings = request.app.state.settings
