@@ -10,6 +10,7 @@ revoke` takes effect without a restart. Every request needs a key unless `TWINMA
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -256,10 +257,10 @@ async def get_principal(request: Request, _key: Annotated[str | None, Security(A
     store = key_store(request.app)
     key = presented_key(request.headers)
     if key is None:
-        raise Unauthorized("send an API key in the X-API-Key header or as 'Authorization: Bearer <key>'")
+        _refuse(request, Unauthorized("send an API key in the X-API-Key header or as 'Authorization: Bearer <key>'"))
     rec = store.lookup(key)
     if rec is None:
-        raise Unauthorized("unknown or revoked API key")
+        _refuse(request, Unauthorized("unknown or revoked API key"))
     principal = rec.principal()
     if principal.origins:  # a public widget key works only from the sites it was issued to
         origin = request.headers.get("origin")
@@ -271,6 +272,40 @@ async def get_principal(request: Request, _key: Annotated[str | None, Security(A
             raise AccessDenied("this key is not valid from this origin")
     request.state.principal = principal.name
     return principal
+
+
+def _refuse(request: Request, exc: Unauthorized) -> None:
+    """Raise `exc`, or 429 once the client's address is over `unauthenticated_limit`: requests
+    without a valid key cost a log line each and must not be free in bulk."""
+    _rate_limits(request.app).hit_anonymous(client_address(request))
+    raise exc
+
+
+def client_address(request: Request) -> str:
+    """The peer's address; behind a trusted proxy, the nearest untrusted one in X-Forwarded-For
+    (a client can write that header too, so only hops added by trusted proxies count)."""
+    peer = request.client.host if request.client else ""
+    trusted = _trusted(tuple(request.app.state.settings.trusted_proxies))
+    if not trusted or not _in(peer, trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _in(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted(spec: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(s, strict=False) for s in spec)
+
+
+def _in(host: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
 
 
 def _is_ip(host: str) -> bool:
@@ -292,18 +327,26 @@ class RateLimits:
 
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._limits = {scope: parse_many(spec) for scope, spec in settings.rate_limits.items()}
+        self._anonymous = parse_many(settings.unauthenticated_limit)
+
+    def hit_anonymous(self, address: str) -> None:
+        """Spend one of `address`'s requests without a valid key."""
+        self._spend(self._anonymous, "requests without a valid key from one address", "anonymous", address)
 
     def hit(self, principal: Principal, scope: str) -> None:
         items = self._limits.get(scope)
         if not items or principal is LOCAL:
             return
+        self._spend(items, f"the {scope!r} scope", principal.name, scope)
+
+    def _spend(self, items, what: str, *ident: str) -> None:
         for item in items:  # test them all first: a refused request spends no window
-            if not self._limiter.test(item, principal.name, scope):
-                reset = self._limiter.get_window_stats(item, principal.name, scope).reset_time
-                raise RateLimited(f"rate limit of {item} for the {scope!r} scope reached",
+            if not self._limiter.test(item, *ident):
+                reset = self._limiter.get_window_stats(item, *ident).reset_time
+                raise RateLimited(f"rate limit of {item} for {what} reached",
                                   retry_after=max(1, math.ceil(reset - time.time())))
         for item in items:
-            self._limiter.hit(item, principal.name, scope)
+            self._limiter.hit(item, *ident)
 
 
 def _rate_limits(app) -> RateLimits:

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     search_depth: int = Field(default=200, ge=1, le=1100, description=(
         "deepest result (offset + k) a key without the read scope may page to"))
 
+    unauthenticated_limit: str = Field(default="120/minute", description=(
+        "requests without a valid key (401s) per client address, `limits` notation; more get 429"))
+    trusted_proxies: list[str] = Field(default_factory=list, description=(
+        "addresses or networks of reverse proxies whose X-Forwarded-For names the client"))
     searches_in_flight: int = Field(default=4, ge=1, le=1000, description=(
         "searches and partner queries of one key queued or running in one process; more get 429"))
 
