@@ -25,6 +25,19 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
+def _utf8(chunks: list[bytes]) -> bool:
+    """JSON bodies must be UTF-8 (RFC 8259). Python's json would read UTF-16 and UTF-32 too,
+    which decode as UTF-8 when ASCII (NUL bytes between), but raw NUL is never valid JSON."""
+    body = b"".join(chunks)
+    if b"\x00" in body:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class BodyLimit:
     """413 for a body over `max_bytes`, by Content-Length or by counting a streamed body.
 
@@ -53,6 +66,8 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+        if not _utf8(chunks):
+            return await send_json(send, 400, error_body("bad_request", "the request body is not UTF-8 JSON"))
         replayed = False
 
         async def replay():

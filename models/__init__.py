@@ -189,8 +189,9 @@ class SearchRequest(_Strict):
         f"Free text in any language, at most {MAX_QUERY_TEXT} characters; empty lists the "
         "profiles that pass the filters, newest first."))
     filters: Filters = Field(default_factory=Filters)
-    k: int = Field(default=10, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=1000)
+    # strict: JSON true/false or 10.0 are not counts (the schema says integer)
+    k: int = Field(default=10, ge=1, le=100, strict=True)
+    offset: int = Field(default=0, ge=0, le=1000, strict=True)
     lang: str | None = Field(default=None, description="Language for the reasons' messages.")
 
 

@@ -53,8 +53,9 @@ def put_profile(profile_id: ProfileId, matcher: MatcherDep, body: dict = Body(..
 
 @router.post("/bulk", response_model=BulkResult, dependencies=[Depends(require("write"))])
 def bulk(matcher: MatcherDep, body: list[dict] = Body(..., max_length=MAX_BULK)) -> BulkResult:
-    """Load many profiles; every item gets its own status and the good ones are stored."""
-    items, good = [], []
+    """Load many profiles; every item gets its own status and the good ones are stored. An id
+    may appear once a body: a repeat is an error item, so `loaded` counts stored profiles."""
+    items, good, first = [], [], {}
     for n, raw in enumerate(body):
         try:
             p = Profile.model_validate(raw)
@@ -63,6 +64,11 @@ def bulk(matcher: MatcherDep, body: list[dict] = Body(..., max_length=MAX_BULK))
             errs = [{k: v for k, v in e.items() if k != "line"} | {"index": n} for e in validation_errors(exc)]
             items.append(ItemStatus(id=rid, status="error", errors=errs))
             continue
+        if p.id in first:
+            items.append(ItemStatus(id=p.id, status="error", errors=[{
+                "field": "id", "index": n, "reason": f"item {first[p.id]} of this body has the same id"}]))
+            continue
+        first[p.id] = n
         good.append(p)
         items.append(ItemStatus(id=p.id, status="ok"))
     if good:
