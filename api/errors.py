@@ -30,8 +30,8 @@ class ErrorBody(BaseModel):
 # Documented on every operation, so clients (and schemathesis) know the error shape.
 RESPONSES = {status: {"model": ErrorBody, "description": text} for status, text in (
     (400, "Body that cannot be read (e.g. not UTF-8)"), (401, "No API key, or an unknown one"),
-    (403, "The key lacks the scope or origin"),
-    (404, "Not found"), (413, "Request body too large"), (422, "Invalid request"),
+    (403, "The key lacks the scope or origin"), (404, "Not found"),
+    (408, "The request body took too long to arrive"), (413, "Request body too large"), (422, "Invalid request"),
     (429, "Rate limit reached; see Retry-After"), (503, "Backend unavailable; see Retry-After"))}
 
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 10 * 1024 * 1024
+    body_timeout: float = Field(default=30.0, gt=0, le=600, description=(
+        "seconds a request body may take to arrive in full; slower gets 408"))
     workers: int = Field(default=1, ge=1, le=64, description=(
         "server processes; with the embedded store one writes and the others follow it "
         "(api/forward.py), each holding the indexes in memory"))

@@ -33,8 +33,8 @@ class _Strict(BaseModel):
 
 
 class AgeRange(_Strict):
-    from_: int = Field(alias="from", ge=0, le=99)
-    to: int = Field(ge=0, le=99)
+    from_: int = Field(alias="from", ge=0, le=99, strict=True)  # strict: not true/false or 7.0
+    to: int = Field(ge=0, le=99, strict=True)
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @model_validator(mode="after")
@@ -154,7 +154,7 @@ class Filters(_Strict):
     language: list[str] | None = None
     age: AgeRange | None = None
     school_type: list[SchoolType] | None = None
-    allow_same_country: bool = False
+    allow_same_country: bool = Field(default=False, strict=True)  # JSON true/false only, not 0/"yes"
 
     @field_validator("country", "subject", "language", mode="before")
     @classmethod

@@ -125,7 +125,7 @@ def consortium(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalD
 
 class ContactIn(BaseModel):
     to: str = Field(min_length=1, max_length=200)
-    answered: bool = False
+    answered: bool = Field(default=False, strict=True)
 
 
 @router.post("/{profile_id}/contacts", status_code=204, dependencies=[Depends(require("write"))])
