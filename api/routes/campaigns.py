@@ -6,7 +6,7 @@ import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from api.deps import MatcherDep, PrincipalDep
 from api.security import Principal, authorize, require
@@ -25,8 +25,12 @@ MAX_INLINE = 1000
 
 
 class CampaignIn(BaseModel):
-    cohort: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=MAX_COHORT)
-    profiles: list[dict] = Field(default_factory=list, max_length=MAX_INLINE,
+    # The schema says what the validator below says: cohort ids, inline profiles, or both.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["cohort"]}, {"required": ["profiles"]}]})
+
+    cohort: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, min_length=1,
+                                                                max_length=MAX_COHORT)
+    profiles: list[dict] = Field(default_factory=list, min_length=1, max_length=MAX_INLINE,
                                  description="profiles to index first (needs the write scope as well, "
                                              "and spends the write rate limit); they join the cohort")
     partners: str = Field("1-3", pattern=r"^\d{1,2}-\d{1,2}$", description="MIN-MAX partners each")

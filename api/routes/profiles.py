@@ -43,7 +43,14 @@ async def partner_filters(
         raise InvalidQuery("invalid filter", details=validation_errors(exc)) from exc
 
 
-@router.put("/{profile_id}", response_model=ProfilePublic, dependencies=[Depends(require("write"))])
+# The body is read as a dict and validated here (errors name fields without a `body.` prefix and
+# carry the invalid_profile code); the schema still says it is a Profile.
+PROFILE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/Profile"}}}}}
+
+
+@router.put("/{profile_id}", response_model=ProfilePublic, dependencies=[Depends(require("write"))],
+            openapi_extra=PROFILE_BODY)
 def put_profile(profile_id: ProfileId, matcher: MatcherDep, body: dict = Body(...)) -> ProfilePublic:
     """Create or replace a profile (idea languages are detected on the way in)."""
     p = _profile(body, profile_id)

@@ -35,3 +35,18 @@ def test_a_bulk_with_a_repeated_id_reports_what_it_stored(client, mini_profiles)
 def test_a_405_lists_every_method_of_the_path(client, path, allow):
     r = client.options(path)
     assert r.status_code == 405 and r.headers["allow"] == allow
+
+
+def test_the_schema_states_what_validation_requires(client):
+    doc = client.get("/openapi.json").json()
+    put = doc["paths"]["/v1/profiles/{profile_id}"]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert put["$ref"] == "#/components/schemas/Profile"  # so `{}` is not a valid PUT body
+    camp = doc["components"]["schemas"]["CampaignIn"]
+    assert camp["anyOf"] == [{"required": ["cohort"]}, {"required": ["profiles"]}]
+    assert camp["properties"]["cohort"]["minItems"] == 1 and camp["properties"]["profiles"]["minItems"] == 1
+
+
+def test_an_empty_cohort_is_refused_as_the_schema_says(client):
+    for body in ({}, {"cohort": []}, {"cohort": [], "profiles": []}):
+        r = client.post("/v1/campaigns", json=body)
+        assert r.status_code == 422, (body, r.text)
