@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator,
+                      model_validator)
 
 from models import taxonomy
 from models.languages import INDEX as ISO_INDEX
@@ -23,7 +24,8 @@ SchoolType = Literal["pre-primary", "primary", "lower-secondary", "upper-seconda
 
 __all__ = [
     "AgeRange", "Idea", "School", "Profile", "ProfilePublic", "Filters", "SearchRequest",
-    "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT",
+    "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT", "CountryCode",
+    "LanguageCode", "SubjectName",
     "MAX_QUERY_TEXT",
 ]
 
@@ -56,7 +58,7 @@ class AgeRange(_Strict):
         parts = [p.strip() for p in text.replace("–", "-").split("-")]
         if len(parts) == 1:
             parts = parts * 2
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
             raise ValueError(f"age range {text!r} is not of the form FROM-TO, e.g. 7-11")
         return cls(**{"from": int(parts[0]), "to": int(parts[1])})
 
@@ -148,10 +150,17 @@ class ProfilePublic(ProfileBase):
     """What any search, partners or widget response may show."""
 
 
+# Shapes the schema can state; the validators below check the codes against the taxonomy, and
+# their messages (which name the valid codes) are the ones a client sees.
+CountryCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^\\s*[A-Za-z]{2}\\s*$"})]
+LanguageCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^\\s*[A-Za-z]{2}\\s*$"})]
+SubjectName = Annotated[str, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200})]
+
+
 class Filters(_Strict):
-    country: list[str] | None = None
-    subject: list[str] | None = None
-    language: list[str] | None = None
+    country: list[CountryCode] | None = None
+    subject: list[SubjectName] | None = None
+    language: list[LanguageCode] | None = None
     age: AgeRange | None = None
     school_type: list[SchoolType] | None = None
     allow_same_country: bool = Field(default=False, strict=True)  # JSON true/false only, not 0/"yes"
@@ -185,7 +194,8 @@ class Filters(_Strict):
 
 
 class SearchRequest(_Strict):
-    text: str = Field(default="", max_length=MAX_QUERY_TEXT, description=(
+    # The cap counts what was sent, as the schema's maxLength does; stripped after.
+    text: Annotated[str, StringConstraints(strip_whitespace=False)] = Field(default="", max_length=MAX_QUERY_TEXT, description=(
         f"Free text in any language, at most {MAX_QUERY_TEXT} characters; empty lists the "
         "profiles that pass the filters, newest first."))
     filters: Filters = Field(default_factory=Filters)
@@ -193,6 +203,11 @@ class SearchRequest(_Strict):
     k: int = Field(default=10, ge=1, le=100, strict=True)
     offset: int = Field(default=0, ge=0, le=1000, strict=True)
     lang: str | None = Field(default=None, description="Language for the reasons' messages.")
+
+    @field_validator("text")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()  # after the length check
 
 
 class Reason(BaseModel):

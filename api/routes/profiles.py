@@ -11,7 +11,8 @@ from api.security import require
 from indexer.ingest import validation_errors
 from matcher.consortium import Consortium
 from matcher.errors import InvalidProfile, InvalidQuery
-from models import BulkResult, Filters, ItemStatus, Profile, ProfilePublic, ResultList
+from models import (BulkResult, CountryCode, Filters, ItemStatus, LanguageCode, Profile, ProfilePublic, ResultList,
+                    SubjectName)
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 ProfileId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -30,10 +31,11 @@ def _profile(data: Any, expected_id: str | None = None) -> Profile:
 
 
 async def partner_filters(
-    country: Annotated[list[str] | None, Query(description="ISO country codes to keep")] = None,
-    subject: Annotated[list[str] | None, Query()] = None,
-    language: Annotated[list[str] | None, Query()] = None,
-    age: Annotated[str | None, Query(description="pupil ages FROM-TO, e.g. 7-11", max_length=10)] = None,
+    country: Annotated[list[CountryCode] | None, Query(description="ISO country codes to keep")] = None,
+    subject: Annotated[list[SubjectName] | None, Query()] = None,
+    language: Annotated[list[LanguageCode] | None, Query()] = None,
+    age: Annotated[str | None, Query(description="pupil ages FROM-TO, e.g. 7-11", max_length=10,
+                                     json_schema_extra={"pattern": r"^\s*\d{1,2}\s*([-–]\s*\d{1,2}\s*)?$"})] = None,
     same_country: Annotated[bool, Query(description="also partners from the same country")] = False,
 ) -> Filters:
     try:

@@ -50,3 +50,12 @@ def test_an_empty_cohort_is_refused_as_the_schema_says(client):
     for body in ({}, {"cohort": []}, {"cohort": [], "profiles": []}):
         r = client.post("/v1/campaigns", json=body)
         assert r.status_code == 422, (body, r.text)
+
+
+@pytest.mark.parametrize("query", ["country=", "country=Portugal", "language=", "subject=", "age=0000000000"])
+def test_malformed_partner_filters_are_refused_as_the_schema_says(client, query):
+    r = client.get(f"/v1/profiles/pt-recycle/partners?{query}")
+    assert r.status_code == 422, r.text
+    params = {p["name"]: p["schema"] for p in
+              client.get("/openapi.json").json()["paths"]["/v1/profiles/{profile_id}/partners"]["get"]["parameters"]}
+    assert "pattern" in str(params["country"]) and "pattern" in str(params["age"])
