@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Callable, TypeVar
 
@@ -52,10 +54,23 @@ def visible(matcher: Matcher, principal: Principal, profile_id: str):
     return p
 
 
+SEARCH_NICE = 5  # the search thread's nice value above the process's: the loop runs first
+
+
+def _lower_priority() -> None:
+    """Linux schedules threads one by one: a higher nice value for this thread alone lets the
+    event loop (health checks, cheap routes) run first on a busy machine."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + SEARCH_NICE))
+    except (AttributeError, OSError):  # not Linux, or not allowed: same priority as the loop
+        pass
+
+
 @functools.lru_cache(maxsize=1)
 def search_executor() -> ThreadPoolExecutor:
     """The process's one thread for CPU-bound searches, built on first use."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="twinmatch-search")
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="twinmatch-search", initializer=_lower_priority)
 
 
 async def search_slot(request: Request, principal: PrincipalDep):
