@@ -5,7 +5,8 @@ import asyncio
 import json
 
 from api.errors import error_body
-from api.security import KeyStore, RateLimits, key_store, normalize_origin, presented_key
+from api.limits import RateLimits
+from api.security import KeyStore, key_store, normalize_origin, presented_key
 
 ALLOW_HEADERS = "X-API-Key, Authorization, Content-Type, X-Request-ID"
 EXPOSE_HEADERS = "X-Request-ID, Retry-After"

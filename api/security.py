@@ -1,4 +1,4 @@
-"""Who is calling: API keys with scopes and origins, per-key rate limits, and open local mode.
+"""Who is calling: API keys with scopes and origins, and open local mode (rate limits: api/limits.py).
 
 Keys look like `tm_<id>_<secret>`. Only `sha256:<hex>` of the whole key is stored, under
 its id, so a lookup is one dict access and one constant-time compare. Keys come from
@@ -10,17 +10,14 @@ revoke` takes effect without a restart. Every request needs a key unless `TWINMA
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import ipaddress
 import json
 import logging
-import math
 import os
 import secrets
 import threading
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Iterable
@@ -29,7 +26,8 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 
-from matcher.errors import AccessDenied, MatchingError, RateLimited, Unauthorized
+from api.limits import client_address, rate_limits
+from matcher.errors import AccessDenied, MatchingError, Unauthorized
 from matcher.settings import Settings
 
 SCOPES = ("search", "read", "write", "campaign", "admin")
@@ -277,35 +275,8 @@ async def get_principal(request: Request, _key: Annotated[str | None, Security(A
 def _refuse(request: Request, exc: Unauthorized) -> None:
     """Raise `exc`, or 429 once the client's address is over `unauthenticated_limit`: requests
     without a valid key cost a log line each and must not be free in bulk."""
-    _rate_limits(request.app).hit_anonymous(client_address(request))
+    rate_limits(request.app).hit_anonymous(client_address(request))
     raise exc
-
-
-def client_address(request: Request) -> str:
-    """The peer's address; behind a trusted proxy, the nearest untrusted one in X-Forwarded-For
-    (a client can write that header too, so only hops added by trusted proxies count)."""
-    peer = request.client.host if request.client else ""
-    trusted = _trusted(tuple(request.app.state.settings.trusted_proxies))
-    if not trusted or not _in(peer, trusted):
-        return peer
-    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _in(hop, trusted):
-            return hop
-    return hops[0] if hops else peer
-
-
-@functools.lru_cache(maxsize=8)
-def _trusted(spec: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(s, strict=False) for s in spec)
-
-
-def _in(host: str, networks: tuple) -> bool:
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return any(ip in n for n in networks)
 
 
 def _is_ip(host: str) -> bool:
@@ -316,52 +287,13 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-class RateLimits:
-    """Per-key, per-scope moving windows from the `limits` library; a scope may have several
-    (`600/minute;10000/day`: a rate and a daily quota), and a request spends one of each."""
-
-    def __init__(self, settings: Settings):
-        from limits import parse_many
-        from limits.storage import MemoryStorage
-        from limits.strategies import MovingWindowRateLimiter
-
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._limits = {scope: parse_many(spec) for scope, spec in settings.rate_limits.items()}
-        self._anonymous = parse_many(settings.unauthenticated_limit)
-
-    def hit_anonymous(self, address: str) -> None:
-        """Spend one of `address`'s requests without a valid key."""
-        self._spend(self._anonymous, "requests without a valid key from one address", "anonymous", address)
-
-    def hit(self, principal: Principal, scope: str) -> None:
-        items = self._limits.get(scope)
-        if not items or principal is LOCAL:
-            return
-        self._spend(items, f"the {scope!r} scope", principal.name, scope)
-
-    def _spend(self, items, what: str, *ident: str) -> None:
-        for item in items:  # test them all first: a refused request spends no window
-            if not self._limiter.test(item, *ident):
-                reset = self._limiter.get_window_stats(item, *ident).reset_time
-                raise RateLimited(f"rate limit of {item} for {what} reached",
-                                  retry_after=max(1, math.ceil(reset - time.time())))
-        for item in items:
-            self._limiter.hit(item, *ident)
-
-
-def _rate_limits(app) -> RateLimits:
-    rl = getattr(app.state, "rate_limits", None)
-    if rl is None:
-        rl = app.state.rate_limits = RateLimits(app.state.settings)
-    return rl
-
-
 def authorize(request: Request, principal: Principal, scope: str, why: str = "") -> None:
     """Admit `principal` for `scope` and spend one request of that scope's rate limit;
     `why` names what needs the scope, for a route that needs it only for part of a body."""
     if not principal.can(scope):
         raise AccessDenied(f"this key lacks the {scope!r} scope" + (f" ({why})" if why else ""))
-    _rate_limits(request.app).hit(principal, scope)
+    if principal is not LOCAL:  # open local mode is not limited
+        rate_limits(request.app).hit(principal.name, scope)
 
 
 def require(scope: str):
