@@ -94,8 +94,12 @@ class CampaignStore:
         """Redact `profile_id` from every stored result; returns how many results changed."""
         n = 0
         with self._lock:
+            needle = json.dumps(profile_id)  # as the id is written in a result
             for path in self.dir.glob("*.result.json"):
-                result = json.loads(path.read_text(encoding="utf-8"))
+                text = path.read_text(encoding="utf-8")
+                if needle not in text:  # most results never name it: no parse
+                    continue
+                result = json.loads(text)
                 if redact(result, {profile_id}):
                     self._write(path, json.dumps(result))
                     n += 1
