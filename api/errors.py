@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from matcher.errors import BackendUnavailable, MatchingError, RateLimited
 
@@ -28,8 +30,8 @@ class ErrorBody(BaseModel):
 # Documented on every operation, so clients (and schemathesis) know the error shape.
 RESPONSES = {status: {"model": ErrorBody, "description": text} for status, text in (
     (400, "Body that cannot be read (e.g. not UTF-8)"), (401, "No API key, or an unknown one"),
-    (403, "The key lacks the scope or origin"),
-    (404, "Not found"), (413, "Request body too large"), (422, "Invalid request"),
+    (403, "The key lacks the scope or origin"), (404, "Not found"),
+    (408, "The request body took too long to arrive"), (413, "Request body too large"), (422, "Invalid request"),
     (429, "Rate limit reached; see Retry-After"), (503, "Backend unavailable; see Retry-After"))}
 
 
@@ -45,6 +47,24 @@ def _clean(errors: list[dict]) -> list[dict]:
         out.append({"field": ".".join(loc) or "(body)",
                     "reason": str(e.get("msg", "")).removeprefix("Value error, ")})
     return out
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed(request: Request) -> str:
+    """Every method served at this path. Starlette's 405 names only the first route that
+    matched the path, and GET, PUT and DELETE of a profile are three routes. The documented
+    paths decide, a fixed one (`/v1/profiles/bulk`) before a template it also fits
+    (`/v1/profiles/{profile_id}`); a route left out of the schema is asked method by method."""
+    paths = request.app.openapi()["paths"]
+    path = request.scope["path"]
+    fits = [t for t in paths if re.fullmatch(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(t)), path)]
+    chosen = [t for t in fits if "{" not in t] or fits
+    if chosen:
+        return ", ".join(m for m in _METHODS if any(m.lower() in paths[t] for t in chosen))
+    return ", ".join(m for m in _METHODS if any(
+        route.matches({**request.scope, "method": m})[0] == Match.FULL for route in request.app.routes))
 
 
 def install(app: FastAPI) -> None:
@@ -65,8 +85,10 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed(request)
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

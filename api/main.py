@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors, forward, middleware, observability
+from api import errors, forward, middleware, observability, security
 from api.routes import meta, profiles, search
 from matcher.alerts import match as alert_match
 from matcher.alerts.deliver import Deliverer
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
             if settings.alerts_deliver_every > 0:
                 deliverer = Deliverer(app.state.matcher, app.state.alerts, settings.alerts_deliver_every).start()
         observability.instrument(app)
+        security.announce(settings)
         try:
             async with forward.workers(app, settings, app.state.matcher.backend):
                 yield

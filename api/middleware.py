@@ -1,10 +1,12 @@
-"""ASGI middleware: request body limit (413) and CORS answered per key for widget origins."""
+"""ASGI middleware: request body limits (413, 408, 400) and CORS answered per key for widget origins."""
 from __future__ import annotations
 
+import asyncio
 import json
 
 from api.errors import error_body
-from api.security import KeyStore, RateLimits, key_store, normalize_origin, presented_key
+from api.limits import RateLimits
+from api.security import KeyStore, key_store, normalize_origin, presented_key
 
 ALLOW_HEADERS = "X-API-Key, Authorization, Content-Type, X-Request-ID"
 EXPOSE_HEADERS = "X-Request-ID, Retry-After"
@@ -31,6 +33,19 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
+def _utf8(chunks: list[bytes]) -> bool:
+    """JSON bodies must be UTF-8 (RFC 8259). Python's json would read UTF-16 and UTF-32 too,
+    which decode as UTF-8 when ASCII (NUL bytes between), but raw NUL is never valid JSON."""
+    body = b"".join(chunks)
+    if b"\x00" in body:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class BodyLimit:
     """413 for a body over `max_bytes`, by Content-Length or by counting a streamed body.
 
@@ -38,8 +53,8 @@ class BodyLimit:
     or streams without one is refused before any of it is parsed.
     """
 
-    def __init__(self, app, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app, max_bytes: int, timeout: float = 30.0):
+        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -48,8 +63,14 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             return await self._refuse(send)
         chunks, total = [], 0
+        deadline = asyncio.get_running_loop().time() + self.timeout
         while True:
-            message = await receive()
+            try:  # a client that trickles or stalls its body must not hold a connection for ever
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
+            except asyncio.TimeoutError:
+                return await send_json(send, 408, error_body(
+                    "request_timeout", f"the request body did not arrive within {self.timeout:g} s"),
+                    headers=[(b"connection", b"close")])
             if message["type"] != "http.request":  # client went away
                 return
             chunk = message.get("body", b"")
@@ -59,6 +80,8 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+        if not _utf8(chunks):
+            return await send_json(send, 400, error_body("bad_request", "the request body is not UTF-8 JSON"))
         replayed = False
 
         async def replay():
@@ -133,5 +156,5 @@ def install(app, settings) -> None:
     app.state.rate_limits = RateLimits(settings)
     from api.forward import ForwardWrites
     app.add_middleware(ForwardWrites)     # a follower worker's writes go to the writer (api/forward.py)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(KeyCORS)

@@ -132,8 +132,15 @@ class RequestContext:
         if not _VALID_ID.match(rid):
             rid = uuid.uuid4().hex
         token = request_id.set(rid)
-        status = 500
+        status: int | None = None
+        disconnected = False
         start = time.perf_counter()
+
+        async def receive_watching():
+            nonlocal disconnected
+            message = await receive()
+            disconnected = disconnected or message["type"] == "http.disconnect"
+            return message
 
         async def send_with_id(message):
             nonlocal status
@@ -144,8 +151,10 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive_watching, send_with_id)
         finally:
+            if status is None:  # no answer: the client left first (nginx's 499), or we failed
+                status = 499 if disconnected else 500
             took = time.perf_counter() - start
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             self.metrics.latency.labels(scope["method"], route).observe(took)

@@ -1,11 +1,11 @@
-"""Who is calling: API keys with scopes and origins, per-key rate limits, and open local mode.
+"""Who is calling: API keys with scopes and origins, and open local mode (rate limits: api/limits.py).
 
 Keys look like `tm_<id>_<secret>`. Only `sha256:<hex>` of the whole key is stored, under
 its id, so a lookup is one dict access and one constant-time compare. Keys come from
 `TWINMATCH_API_KEYS` (a JSON list of records) and the keys file (`TWINMATCH_KEYS_FILE`,
 default `<data_dir>/keys.json`), which is re-read when it changes so `twinmatch keys
-revoke` takes effect without a restart. With no keys and no keys file the service is
-open (every scope), which `check_open_mode` allows only on a loopback address.
+revoke` takes effect without a restart. Every request needs a key unless `TWINMATCH_AUTH=off`
+(open mode, every scope), which is logged at start and allowed only on a loopback address.
 """
 from __future__ import annotations
 
@@ -14,25 +14,27 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import math
+import logging
 import os
 import secrets
 import threading
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Iterable
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
 
-from matcher.errors import AccessDenied, MatchingError, RateLimited, Unauthorized
+from api.limits import client_address, rate_limits
+from matcher.errors import AccessDenied, MatchingError, Unauthorized
 from matcher.settings import Settings
 
 SCOPES = ("search", "read", "write", "campaign", "admin")
+log = logging.getLogger("twinmatch.security")
 
 __all__ = ["SCOPES", "Principal", "LOCAL", "KeyRecord", "KeyStore", "get_principal", "require",
-           "new_key", "hash_key", "normalize_origin", "check_open_mode", "is_loopback", "key_store",
+           "authorize", "new_key", "hash_key", "normalize_origin", "check_open_mode", "announce", "is_loopback", "key_store",
            "presented_key"]
 
 
@@ -71,8 +73,11 @@ class KeyRecord:
             raise ValueError(f"key {d.get('id')!r}: scopes must be among {', '.join(SCOPES)}")
         if not str(d.get("hash", "")).startswith("sha256:"):
             raise ValueError(f"key {d.get('id')!r}: hash must be 'sha256:<hex>'")
-        return cls(id=str(d["id"]), hash=d["hash"], scopes=scopes,
-                   origins=tuple(normalize_origin(o) for o in d.get("origins") or ()),
+        origins = tuple(normalize_origin(o) for o in d.get("origins") or ())
+        if origins and set(scopes) != {"search"}:  # whatever the source: env, file, CLI
+            raise ValueError(f"key {d.get('id')!r}: a key with origins is a public widget key and "
+                             "may hold only the search scope")
+        return cls(id=str(d["id"]), hash=d["hash"], scopes=scopes, origins=origins,
                    name=str(d.get("name") or ""), created=str(d.get("created") or ""))
 
     def as_dict(self) -> dict:
@@ -115,13 +120,24 @@ def is_loopback(host: str) -> bool:
 
 
 def check_open_mode(settings: Settings, host: str) -> None:
-    """Refuse to serve without keys on a non-loopback address unless TWINMATCH_ALLOW_OPEN=1."""
-    if KeyStore(settings).configured or is_loopback(host) or settings.allow_open:
+    """Refuse TWINMATCH_AUTH=off on a non-loopback address unless TWINMATCH_ALLOW_OPEN=1."""
+    if settings.auth or is_loopback(host) or settings.allow_open:
         return
     raise MatchingError(
-        f"refusing to serve on {host} without API keys: anyone who can reach it could read and "
-        "erase every profile. Create a key with `twinmatch keys create --scope admin`, serve on "
-        "127.0.0.1, or set TWINMATCH_ALLOW_OPEN=1 if something in front of it controls access")
+        f"refusing to serve on {host} with TWINMATCH_AUTH=off: anyone who can reach it could read "
+        "and erase every profile. Create a key with `twinmatch keys create --scope admin` and drop "
+        "TWINMATCH_AUTH=off, serve on 127.0.0.1, or set TWINMATCH_ALLOW_OPEN=1 if something in "
+        "front of it controls access")
+
+
+def announce(settings: Settings) -> None:
+    """Say at start how callers are admitted; open mode as loudly as the log allows."""
+    if not settings.auth:
+        log.warning("AUTHENTICATION IS OFF (TWINMATCH_AUTH=off): every caller gets every scope, "
+                    "e-mails, erasure and /metrics included. For local development only.")
+    elif not KeyStore(settings).configured:
+        log.warning("no API keys are configured: every request that needs one is refused until "
+                    "`twinmatch keys create` adds one (or TWINMATCH_AUTH=off, for local development)")
 
 
 class KeyStore:
@@ -129,7 +145,10 @@ class KeyStore:
 
     def __init__(self, settings: Settings):
         self.path: Path = settings.keys_path
-        self._static = [KeyRecord.from_dict(d) for d in settings.api_keys]
+        try:
+            self._static = [KeyRecord.from_dict(d) for d in settings.api_keys]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise MatchingError(f"TWINMATCH_API_KEYS holds an invalid key record: {exc}") from exc
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
         self._loaded = False
@@ -145,7 +164,16 @@ class KeyStore:
         if self._loaded and stamp == self._stamp:
             return
         with self._lock:
-            records = list(self._static) + (read_keys_file(self.path) if stamp else [])
+            try:
+                records = list(self._static) + (read_keys_file(self.path) if stamp else [])
+            except MatchingError as exc:
+                if not self._loaded:
+                    raise  # at start: refuse to start
+                # While running, a half-written or hand-broken file must neither open the service
+                # nor lock everyone out: keep the last good keys until the file is fixed.
+                log.error("%s; keeping the keys read before", exc)
+                self._stamp = stamp  # logged once per change of the file
+                return
             self._by_id = {r.id: r for r in records}
             self._stamp, self._loaded = stamp, True
 
@@ -207,22 +235,30 @@ def presented_key(headers) -> str | None:
     return key or None
 
 
-async def get_principal(request: Request) -> Principal:
-    """With no keys configured the service runs open, for loopback clients of a loopback server.
+# Declared so that the OpenAPI document names the two ways to send a key (clients and fuzzers
+# read it); `presented_key` reads the headers itself, so these only document.
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+                              description="an API key, `tm_<id>_<secret>`")
+BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer", description="the same key as a bearer token")
+
+
+async def get_principal(request: Request, _key: Annotated[str | None, Security(API_KEY_HEADER)] = None,
+                        _bearer: Annotated[object, Security(BEARER)] = None) -> Principal:
+    """The caller's key, or every scope under TWINMATCH_AUTH=off for a loopback server.
     `async`: it reads memory (and stats the keys file), so it runs on the event loop."""
-    store = key_store(request.app)
-    if not store.configured:
+    settings = request.app.state.settings
+    if not settings.auth:
         server = (request.scope.get("server") or ("", 0))[0] or ""
-        settings = request.app.state.settings
         if not settings.allow_open and _is_ip(server) and not is_loopback(server):
-            raise AccessDenied("this service runs open (no API keys) and answers on loopback only")
+            raise AccessDenied("this service runs with TWINMATCH_AUTH=off and answers on loopback only")
         return LOCAL
+    store = key_store(request.app)
     key = presented_key(request.headers)
     if key is None:
-        raise Unauthorized("send an API key in the X-API-Key header or as 'Authorization: Bearer <key>'")
+        _refuse(request, Unauthorized("send an API key in the X-API-Key header or as 'Authorization: Bearer <key>'"))
     rec = store.lookup(key)
     if rec is None:
-        raise Unauthorized("unknown or revoked API key")
+        _refuse(request, Unauthorized("unknown or revoked API key"))
     principal = rec.principal()
     if principal.origins:  # a public widget key works only from the sites it was issued to
         origin = request.headers.get("origin")
@@ -236,6 +272,13 @@ async def get_principal(request: Request) -> Principal:
     return principal
 
 
+def _refuse(request: Request, exc: Unauthorized) -> None:
+    """Raise `exc`, or 429 once the client's address is over `unauthenticated_limit`: requests
+    without a valid key cost a log line each and must not be free in bulk."""
+    rate_limits(request.app).hit_anonymous(client_address(request))
+    raise exc
+
+
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
@@ -244,39 +287,18 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-class RateLimits:
-    """Per-key, per-scope moving windows from the `limits` library."""
-
-    def __init__(self, settings: Settings):
-        from limits import parse
-        from limits.storage import MemoryStorage
-        from limits.strategies import MovingWindowRateLimiter
-
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._limits = {scope: parse(spec) for scope, spec in settings.rate_limits.items()}
-
-    def hit(self, principal: Principal, scope: str) -> None:
-        item = self._limits.get(scope)
-        if item is None or principal is LOCAL:
-            return
-        if not self._limiter.hit(item, principal.name, scope):
-            reset = self._limiter.get_window_stats(item, principal.name, scope).reset_time
-            raise RateLimited(f"rate limit of {item} for the {scope!r} scope reached",
-                              retry_after=max(1, math.ceil(reset - time.time())))
-
-
-def _rate_limits(app) -> RateLimits:
-    rl = getattr(app.state, "rate_limits", None)
-    if rl is None:
-        rl = app.state.rate_limits = RateLimits(app.state.settings)
-    return rl
+def authorize(request: Request, principal: Principal, scope: str, why: str = "") -> None:
+    """Admit `principal` for `scope` and spend one request of that scope's rate limit;
+    `why` names what needs the scope, for a route that needs it only for part of a body."""
+    if not principal.can(scope):
+        raise AccessDenied(f"this key lacks the {scope!r} scope" + (f" ({why})" if why else ""))
+    if principal is not LOCAL:  # open local mode is not limited
+        rate_limits(request.app).hit(principal.name, scope)
 
 
 def require(scope: str):
     """A dependency that admits principals holding `scope`, within that scope's rate limit."""
     async def _dep(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        if not principal.can(scope):
-            raise AccessDenied(f"this key lacks the {scope!r} scope")
-        _rate_limits(request.app).hit(principal, scope)
+        authorize(request, principal, scope)
         return principal
     return _dep

@@ -27,7 +27,8 @@ def local_server(data: Path, ready_s: float = 300, workers: int = 1) -> Iterator
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TWINMATCH_DATA_DIR": str(data), "TWINMATCH_EMBEDDER": "hash"}
+    env = {**os.environ, "TWINMATCH_DATA_DIR": str(data), "TWINMATCH_EMBEDDER": "hash",
+           "TWINMATCH_AUTH": "off"}  # loopback only
     log_path = Path(f"{data}.serve.log")
     log = log_path.open("w")
     proc = subprocess.Popen([sys.executable, "-m", "indexer.cli", "serve", "--host", "127.0.0.1",

@@ -114,8 +114,10 @@ def cmd_get(args) -> int:
 
 
 def cmd_delete(args) -> int:
+    from matcher.campaign.store import CampaignStore
     with _matcher() as m:
         m.delete(args.id)
+        CampaignStore(get_settings().data_dir).erase(args.id)  # and from campaign results
         store = AlertStore(get_settings().data_dir)
         store.erase_profile(args.id)    # its subscription, its alerts, alerts naming it
         store.close()

@@ -37,18 +37,32 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 10 * 1024 * 1024
+    body_timeout: float = Field(default=30.0, gt=0, le=600, description=(
+        "seconds a request body may take to arrive in full; slower gets 408"))
     workers: int = Field(default=1, ge=1, le=64, description=(
         "server processes; with the embedded store one writes and the others follow it "
         "(api/forward.py), each holding the indexes in memory"))
 
-    # Access control (api/security.py). No keys and no keys file = open mode, loopback only.
+    # Access control (api/security.py). Keys are required unless TWINMATCH_AUTH=off (open mode,
+    # for local development: loopback only unless allow_open).
+    auth: bool = Field(default=True, description="off: no keys, every caller gets every scope")
     api_keys: list[dict] = Field(default_factory=list, description="hashed key records, JSON")
     keys_file: Path | None = Field(default=None, description="default <data_dir>/keys.json")
-    allow_open: bool = Field(default=False, description="allow open mode on a non-loopback host")
+    allow_open: bool = Field(default=False, description="allow auth=off on a non-loopback host")
     rate_limits: dict[str, str] = Field(
-        default_factory=lambda: {"search": "600/minute", "read": "600/minute", "write": "300/minute",
-                                 "campaign": "60/minute", "admin": "600/minute"},
-        description="per-key limit for each scope, in the `limits` library's notation")
+        default_factory=lambda: {"search": "600/minute;10000/day", "read": "600/minute",
+                                 "write": "300/minute", "campaign": "60/minute", "admin": "600/minute"},
+        description="per-key limits for each scope, in the `limits` library's notation; several "
+                    "windows separated by ';' (a rate and a daily quota)")
+    search_depth: int = Field(default=200, ge=1, le=1100, description=(
+        "deepest result (offset + k) a key without the read scope may page to"))
+
+    unauthenticated_limit: str = Field(default="120/minute", description=(
+        "requests without a valid key (401s) per client address, `limits` notation; more get 429"))
+    trusted_proxies: list[str] = Field(default_factory=list, description=(
+        "addresses or networks of reverse proxies whose X-Forwarded-For names the client"))
+    searches_in_flight: int = Field(default=4, ge=1, le=1000, description=(
+        "searches and partner queries of one key queued or running in one process; more get 429"))
 
     # Partner alerts (docs/alerts.md)
     teacher_token_secret: str = Field(default="", description=(

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator,
+                      model_validator)
 
 from models import taxonomy
 from models.languages import INDEX as ISO_INDEX
 
 # Limits keep one profile from dominating memory or the embedder (see README, "Bad input").
 MAX_TEXT = 5000
+# A query's text is embedded on every search, so it is capped far lower than a profile's texts:
+# 500 characters embed in ~0.13 s of English and ~1 s of one-token-a-character text (CJK, emoji)
+# on one core (docs/operations.md, "Limits that stop abuse").
+MAX_QUERY_TEXT = 500
 MAX_IDEAS = 20
 MAX_LIST = 50
 
@@ -19,7 +24,9 @@ SchoolType = Literal["pre-primary", "primary", "lower-secondary", "upper-seconda
 
 __all__ = [
     "AgeRange", "Idea", "School", "Profile", "ProfilePublic", "Filters", "SearchRequest",
-    "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT",
+    "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT", "CountryCode",
+    "LanguageCode", "SubjectName",
+    "MAX_QUERY_TEXT",
 ]
 
 
@@ -28,8 +35,8 @@ class _Strict(BaseModel):
 
 
 class AgeRange(_Strict):
-    from_: int = Field(alias="from", ge=0, le=99)
-    to: int = Field(ge=0, le=99)
+    from_: int = Field(alias="from", ge=0, le=99, strict=True)  # strict: not true/false or 7.0
+    to: int = Field(ge=0, le=99, strict=True)
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @model_validator(mode="after")
@@ -51,7 +58,7 @@ class AgeRange(_Strict):
         parts = [p.strip() for p in text.replace("–", "-").split("-")]
         if len(parts) == 1:
             parts = parts * 2
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
             raise ValueError(f"age range {text!r} is not of the form FROM-TO, e.g. 7-11")
         return cls(**{"from": int(parts[0]), "to": int(parts[1])})
 
@@ -143,13 +150,20 @@ class ProfilePublic(ProfileBase):
     """What any search, partners or widget response may show."""
 
 
+# Shapes the schema can state; the validators below check the codes against the taxonomy, and
+# their messages (which name the valid codes) are the ones a client sees.
+CountryCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^\\s*[A-Za-z]{2}\\s*$"})]
+LanguageCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^\\s*[A-Za-z]{2}\\s*$"})]
+SubjectName = Annotated[str, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200})]
+
+
 class Filters(_Strict):
-    country: list[str] | None = None
-    subject: list[str] | None = None
-    language: list[str] | None = None
+    country: list[CountryCode] | None = None
+    subject: list[SubjectName] | None = None
+    language: list[LanguageCode] | None = None
     age: AgeRange | None = None
     school_type: list[SchoolType] | None = None
-    allow_same_country: bool = False
+    allow_same_country: bool = Field(default=False, strict=True)  # JSON true/false only, not 0/"yes"
 
     @field_validator("country", "subject", "language", mode="before")
     @classmethod
@@ -180,14 +194,23 @@ class Filters(_Strict):
 
 
 class SearchRequest(_Strict):
-    text: str = Field(default="", max_length=MAX_TEXT)
+    # The cap counts what was sent, as the schema's maxLength does; stripped after.
+    text: Annotated[str, StringConstraints(strip_whitespace=False)] = Field(default="", max_length=MAX_QUERY_TEXT, description=(
+        f"Free text in any language, at most {MAX_QUERY_TEXT} characters; empty lists the "
+        "profiles that pass the filters, newest first."))
     filters: Filters = Field(default_factory=Filters)
-    k: int = Field(default=10, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=1000)
+    # strict: JSON true/false or 10.0 are not counts (the schema says integer)
+    k: int = Field(default=10, ge=1, le=100, strict=True)
+    offset: int = Field(default=0, ge=0, le=1000, strict=True)
     lang: str | None = Field(default=None, description="Language for the reasons' messages.")
     profile_id: str | None = Field(default=None, max_length=200, description=(
         "The searching teacher's profile, when known: their hard constraints apply (another "
         "school and country, a shared working language, overlapping pupil ages)."))
+
+    @field_validator("text")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()  # after the length check
 
 
 class Reason(BaseModel):

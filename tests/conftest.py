@@ -44,6 +44,7 @@ def data_dir(tmp_path, _mini_index) -> Path:
 @pytest.fixture
 def settings(data_dir, monkeypatch) -> Settings:
     monkeypatch.setenv("TWINMATCH_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("TWINMATCH_AUTH", "off")  # the `client` fixture runs open, on loopback
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()

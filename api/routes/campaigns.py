@@ -6,10 +6,10 @@ import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from api.deps import MatcherDep
-from api.security import require
+from api.deps import MatcherDep, PrincipalDep
+from api.security import Principal, authorize, require
 from indexer.ingest import validation_errors
 from matcher.campaign.report import to_csv
 from matcher.campaign.run import STAGES, run_campaign
@@ -25,9 +25,14 @@ MAX_INLINE = 1000
 
 
 class CampaignIn(BaseModel):
-    cohort: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=MAX_COHORT)
-    profiles: list[dict] = Field(default_factory=list, max_length=MAX_INLINE,
-                                 description="profiles to index first; they join the cohort")
+    # The schema says what the validator below says: cohort ids, inline profiles, or both.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["cohort"]}, {"required": ["profiles"]}]})
+
+    cohort: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, min_length=1,
+                                                                max_length=MAX_COHORT)
+    profiles: list[dict] = Field(default_factory=list, min_length=1, max_length=MAX_INLINE,
+                                 description="profiles to index first (needs the write scope as well, "
+                                             "and spends the write rate limit); they join the cohort")
     partners: str = Field("1-3", pattern=r"^\d{1,2}-\d{1,2}$", description="MIN-MAX partners each")
     groups: int | None = Field(None, ge=3, le=5, description="consortia of this size instead of pairs")
     max_per_country: int | None = Field(None, ge=1, le=10)
@@ -76,7 +81,7 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
 
         res = run_campaign(matcher, ids, partners=(lo, hi), groups=body.groups, top_k=body.top_k,
                            max_per_country=body.max_per_country, progress=progress)
-        store.put_result(cid, res.model_dump_json())
+        store.put_result(cid, res.model_dump(mode="json"), present=lambda ids: matcher.backend.get_many(ids))
         store.update(cid, status="done", stage="done", progress=1.0, summary=res.summary.model_dump())
     except Exception as exc:  # the job must end in a state a client can read
         log.exception("campaign %s failed", cid)
@@ -84,8 +89,11 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
 
 
 @router.post("", status_code=202, response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
-def create(body: CampaignIn, matcher: MatcherDep, store: StoreDep) -> CampaignStatus:
+def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher: MatcherDep,
+           store: StoreDep) -> CampaignStatus:
     """Start a campaign; poll GET /v1/campaigns/{id} until status is done or failed."""
+    if body.profiles:  # they are written to the shared index, as PUT would write them
+        authorize(request, principal, "write", "inline profiles are written to the shared index")
     profiles, errors = [], []
     for n, raw in enumerate(body.profiles):
         try:
@@ -102,30 +110,37 @@ def create(body: CampaignIn, matcher: MatcherDep, store: StoreDep) -> CampaignSt
         raise InvalidQuery(f"{len(missing)} cohort ids are not indexed", details={"missing": missing[:50]})
     if len(ids) < 2:
         raise InvalidQuery("a campaign needs at least two participants")
-    st = store.create(body.model_dump(exclude={"profiles", "cohort"}) | {"participants": len(ids)})
+    st = store.create(body.model_dump(exclude={"profiles", "cohort"}) | {"participants": len(ids)},
+                      owner=principal.name)
     threading.Thread(target=_job, args=(store, st.id, matcher, profiles, ids, body), daemon=True,
                      name=f"campaign-{st.id}").start()
     return st
 
 
+def _owner(principal: Principal) -> str | None:
+    """Whose campaigns a key sees: its own; an admin key every one."""
+    return None if principal.can("admin") else principal.name
+
+
 @router.get("", response_model=list[CampaignStatus], dependencies=[Depends(require("campaign"))])
-def list_campaigns(store: StoreDep) -> list[CampaignStatus]:
-    """Every campaign, newest first."""
-    return store.list()
+def list_campaigns(store: StoreDep, principal: PrincipalDep) -> list[CampaignStatus]:
+    """The key's campaigns (an admin key's: every campaign), newest first."""
+    return store.list(_owner(principal))
 
 
 @router.get("/{campaign_id}", response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
-def status(campaign_id: CampaignId, store: StoreDep) -> CampaignStatus:
-    """Status, stage and progress (0-1) of a campaign."""
-    return store.get(campaign_id)
+def status(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep) -> CampaignStatus:
+    """Status, stage and progress (0-1) of a campaign this key created."""
+    return store.get(campaign_id, _owner(principal))
 
 
 @router.get("/{campaign_id}/matches", dependencies=[Depends(require("campaign"))],
             responses={200: {"content": {"text/csv": {}}}})
-def matches(campaign_id: CampaignId, store: StoreDep, accept: Annotated[str | None, Header()] = None):
+def matches(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep,
+            accept: Annotated[str | None, Header()] = None):
     """The finished campaign's matches, groups and unmatched participants; CSV of the matches
     with `Accept: text/csv`."""
-    res = store.result(campaign_id)
+    res = store.result(campaign_id, _owner(principal))
     if accept and "text/csv" in accept:
         return Response(to_csv(res), media_type="text/csv")
     return {k: res[k] for k in ("summary", "matches", "groups", "unmatched", "stages")}

@@ -46,8 +46,8 @@ def get_taxonomy(lang: str | None = Query(default=None, max_length=8,
 
 
 @router.get("/healthz")
-def healthz():
-    """Liveness: the process answers."""
+async def healthz():
+    """Liveness: the process answers (on the event loop, so a busy thread pool cannot delay it)."""
     return {"status": "ok"}
 
 

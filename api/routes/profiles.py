@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import AlertStoreDep, MatcherDep, PrincipalDep, run_search
+from api.deps import AlertStoreDep, MatcherDep, PrincipalDep, check_depth, run_search, search_slot, visible
 from api.security import require
 from indexer.ingest import validation_errors
 from matcher.alerts import match as alerts
 from matcher.consortium import Consortium
 from matcher.errors import InvalidProfile, InvalidQuery
-from models import BulkResult, Filters, ItemStatus, Profile, ProfilePublic, ResultList
+from models import (BulkResult, CountryCode, Filters, ItemStatus, LanguageCode, Profile, ProfilePublic, ResultList,
+                    SubjectName)
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 ProfileId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -31,10 +32,11 @@ def _profile(data: Any, expected_id: str | None = None) -> Profile:
 
 
 async def partner_filters(
-    country: Annotated[list[str] | None, Query(description="ISO country codes to keep")] = None,
-    subject: Annotated[list[str] | None, Query()] = None,
-    language: Annotated[list[str] | None, Query()] = None,
-    age: Annotated[str | None, Query(description="pupil ages FROM-TO, e.g. 7-11", max_length=10)] = None,
+    country: Annotated[list[CountryCode] | None, Query(description="ISO country codes to keep")] = None,
+    subject: Annotated[list[SubjectName] | None, Query()] = None,
+    language: Annotated[list[LanguageCode] | None, Query()] = None,
+    age: Annotated[str | None, Query(description="pupil ages FROM-TO, e.g. 7-11", max_length=10,
+                                     json_schema_extra={"pattern": r"^\s*\d{1,2}\s*([-–]\s*\d{1,2}\s*)?$"})] = None,
     same_country: Annotated[bool, Query(description="also partners from the same country")] = False,
 ) -> Filters:
     try:
@@ -44,7 +46,14 @@ async def partner_filters(
         raise InvalidQuery("invalid filter", details=validation_errors(exc)) from exc
 
 
-@router.put("/{profile_id}", response_model=ProfilePublic, dependencies=[Depends(require("write"))])
+# The body is read as a dict and validated here (errors name fields without a `body.` prefix and
+# carry the invalid_profile code); the schema still says it is a Profile.
+PROFILE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/Profile"}}}}}
+
+
+@router.put("/{profile_id}", response_model=ProfilePublic, dependencies=[Depends(require("write"))],
+            openapi_extra=PROFILE_BODY)
 def put_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertStoreDep,
                 body: dict = Body(...)) -> ProfilePublic:
     """Create or replace a profile (idea languages are detected on the way in); subscribed
@@ -57,8 +66,9 @@ def put_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertSt
 @router.post("/bulk", response_model=BulkResult, dependencies=[Depends(require("write"))])
 def bulk(matcher: MatcherDep, alert_store: AlertStoreDep,
          body: list[dict] = Body(..., max_length=MAX_BULK)) -> BulkResult:
-    """Load many profiles; every item gets its own status and the good ones are stored."""
-    items, good = [], []
+    """Load many profiles; every item gets its own status and the good ones are stored. An id
+    may appear once a body: a repeat is an error item, so `loaded` counts stored profiles."""
+    items, good, first = [], [], {}
     for n, raw in enumerate(body):
         try:
             p = Profile.model_validate(raw)
@@ -67,6 +77,11 @@ def bulk(matcher: MatcherDep, alert_store: AlertStoreDep,
             errs = [{k: v for k, v in e.items() if k != "line"} | {"index": n} for e in validation_errors(exc)]
             items.append(ItemStatus(id=rid, status="error", errors=errs))
             continue
+        if p.id in first:
+            items.append(ItemStatus(id=p.id, status="error", errors=[{
+                "field": "id", "index": n, "reason": f"item {first[p.id]} of this body has the same id"}]))
+            continue
+        first[p.id] = n
         good.append(p)
         items.append(ItemStatus(id=p.id, status="ok"))
     if good:
@@ -77,45 +92,56 @@ def bulk(matcher: MatcherDep, alert_store: AlertStoreDep,
 @router.get("/{profile_id}", response_model=Profile | ProfilePublic,
             dependencies=[Depends(require("search"))])
 def get_profile(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalDep):
-    """A stored profile; the e-mail only for keys with the read or admin scope."""
-    p = matcher.get(profile_id)
+    """A stored profile; the e-mail, and profiles closed to partners at all, only for keys with
+    the read or admin scope."""
+    p = visible(matcher, principal, profile_id)
     return p if principal.sees_private else p.public()
 
 
 @router.delete("/{profile_id}", status_code=204, dependencies=[Depends(require("write"))])
-def delete_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertStoreDep) -> Response:
-    """Erase a profile from every store, index and cache, with its alert subscription, its
-    alerts and every alert that names it."""
+def delete_profile(profile_id: ProfileId, request: Request, matcher: MatcherDep,
+                   alert_store: AlertStoreDep) -> Response:
+    """Erase a profile from every store, index and cache, from campaign results, with its alert
+    subscription, its alerts and every alert that names it."""
     matcher.delete(profile_id)
+    request.app.state.campaigns.erase(profile_id)
     alert_store.erase_profile(profile_id)
     return Response(status_code=204)
 
 
-@router.get("/{profile_id}/partners", response_model=ResultList, dependencies=[Depends(require("search"))])
-async def partners(profile_id: ProfileId, matcher: MatcherDep,
+@router.get("/{profile_id}/partners", response_model=ResultList,
+            dependencies=[Depends(require("search")), Depends(search_slot)])
+async def partners(profile_id: ProfileId, request: Request, matcher: MatcherDep, principal: PrincipalDep,
                    filters: Annotated[Filters, Depends(partner_filters)],
                    k: Annotated[int, Query(ge=1, le=100)] = 10,
                    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
                    lang: Annotated[str | None, Query(max_length=8, description="language of the reasons")] = None,
                    ) -> ResultList:
     """Ranked, explained partners from other countries for this profile."""
-    return await run_search(matcher, matcher.partners, profile_id, k=k, offset=offset, filters=filters, lang=lang)
+    check_depth(request, principal, offset, k)
+
+    def find() -> ResultList:
+        if not principal.sees_private:
+            visible(matcher, principal, profile_id)
+        return matcher.partners(profile_id, k=k, offset=offset, filters=filters, lang=lang)
+    return await run_search(matcher, find)
 
 
-# On a thread, not on the event loop as partners are (api.deps.run_search): its search over
-# groups took up to 81 ms at 100k profiles, long enough to hold back the process's other requests.
+# In the shared thread pool, not on the one search thread (api.deps.run_search): its search over
+# groups took up to 81 ms at 100k profiles, long enough to hold back the process's partner queries.
 @router.get("/{profile_id}/consortium", response_model=Consortium,
             dependencies=[Depends(require("search"))])
-def consortium(profile_id: ProfileId, matcher: MatcherDep,
+def consortium(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalDep,
                size: Annotated[int, Query(ge=2, le=6, description="teachers in the group, this one included")] = 4,
                lang: Annotated[str | None, Query(max_length=8)] = None) -> Consortium:
     """A group of `size` teachers from `size` countries where every pair is compatible."""
+    visible(matcher, principal, profile_id)
     return matcher.consortium(profile_id, size=size, lang=lang)
 
 
 class ContactIn(BaseModel):
     to: str = Field(min_length=1, max_length=200)
-    answered: bool = False
+    answered: bool = Field(default=False, strict=True)
 
 
 @router.post("/{profile_id}/contacts", status_code=204, dependencies=[Depends(require("write"))])

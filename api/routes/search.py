@@ -1,16 +1,18 @@
 """Free-text partner search with filters."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from api.deps import MatcherDep, run_search
+from api.deps import MatcherDep, PrincipalDep, check_depth, run_search, search_slot
 from api.security import require
 from models import ResultList, SearchRequest
 
 router = APIRouter(tags=["search"])
 
 
-@router.post("/v1/search", response_model=ResultList, dependencies=[Depends(require("search"))])
-async def search(req: SearchRequest, matcher: MatcherDep) -> ResultList:
-    """Teachers matching `text` (any language) and the filters; public fields only."""
+@router.post("/v1/search", response_model=ResultList, dependencies=[Depends(require("search")), Depends(search_slot)])
+async def search(req: SearchRequest, request: Request, matcher: MatcherDep, principal: PrincipalDep) -> ResultList:
+    """Teachers matching `text` (any language) and the filters; public fields only. Keys
+    without the read scope page to `offset + k` <= 200 (TWINMATCH_SEARCH_DEPTH)."""
+    check_depth(request, principal, req.offset, req.k)
     return await run_search(matcher, matcher.search, req)

@@ -25,6 +25,7 @@ acknowledged by the writer is therefore seen by the next search in any process.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sqlite3
 import threading
@@ -43,6 +44,8 @@ from matcher.backends.vectors import VectorRows
 from matcher.errors import BackendUnavailable, InvalidProfile
 from matcher.features import Teachers, unit_kind
 from models import Profile
+
+log = logging.getLogger("twinmatch.embedded")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS profiles (id TEXT PRIMARY KEY, doc TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -412,7 +415,21 @@ class EmbeddedBackend(SearchBackend):
             ticket = self.keyword.submit([], gone, self._seq)
         self.keyword.wait(ticket)
         self._keyword_caught_up()
+        if found:
+            self._empty_wal()
         return found
+
+    def _empty_wal(self) -> None:
+        """Checkpoint the WAL into the database and truncate it. `secure_delete` zeroes an erased
+        profile's bytes in the database file, but the WAL still holds the pages that carried it
+        until SQLite happens to overwrite them; emptying it after a delete leaves no copy. A
+        reader (a follower's search) holding an older snapshot past the busy timeout makes it
+        a partial checkpoint: the next delete, or closing the store, empties it then."""
+        with self._writing:
+            busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning("the WAL of %s is still in use: erased pages stay in it until the next "
+                        "delete or close", self.dir / "profiles.sqlite")
 
     def _keyword_caught_up(self) -> None:
         """Record how far the keyword index has committed, and drop the tombstones it holds,

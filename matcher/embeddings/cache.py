@@ -26,6 +26,7 @@ class CachedEmbedder(Embedder):
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA secure_delete=ON")  # a forgotten vector's bytes are zeroed
             self._db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, key BLOB, vec BLOB, "
                              "PRIMARY KEY (model, key))")
         self.hits = self.misses = 0
@@ -66,9 +67,14 @@ class CachedEmbedder(Embedder):
         """Drop cached vectors of erased texts (right to erasure covers caches too)."""
         if self._db is None or not texts:
             return
-        with self._lock, self._db:
-            self._db.executemany("DELETE FROM emb WHERE model=? AND key=?",
-                                 [(self.model_id, text_key(t)) for t in texts])
+        with self._lock:
+            with self._db:
+                self._db.executemany("DELETE FROM emb WHERE model=? AND key=?",
+                                     [(self.model_id, text_key(t)) for t in texts])
+            # The WAL still holds the pages with the vector and its key: fold it into the
+            # (zeroed) database file and empty it. Busy (another process reading) leaves it
+            # for the next forget.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def export_vectors(cache: CachedEmbedder, texts: list[str], path: Path) -> int:

@@ -27,11 +27,13 @@ def keys() -> dict[str, str]:
 
 @pytest.fixture
 def make_client(data_dir):
-    """`make_client(**settings)` -> a started TestClient; closed at teardown."""
+    """`make_client(**settings)` -> a started TestClient; closed at teardown. Without `api_keys`
+    or `auth` it runs open (TWINMATCH_AUTH=off), as on a developer's machine."""
     opened = []
 
     def _make(**overrides) -> TestClient:
         from api.main import create_app
+        overrides.setdefault("auth", "api_keys" in overrides)
         settings = Settings(data_dir=data_dir, **overrides)
         c = TestClient(create_app(settings))
         c.__enter__()

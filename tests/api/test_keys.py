@@ -64,25 +64,25 @@ def test_open_mode_without_keys(make_client):
 
 
 def test_open_mode_refuses_non_loopback_hosts(tmp_path):
-    s = Settings(data_dir=tmp_path)
+    s = Settings(data_dir=tmp_path, auth=False)
     for host in ("127.0.0.1", "localhost", "::1"):
         check_open_mode(s, host)
     with pytest.raises(MatchingError, match="TWINMATCH_ALLOW_OPEN"):
         check_open_mode(s, "0.0.0.0")
-    check_open_mode(Settings(data_dir=tmp_path, allow_open=True), "0.0.0.0")
-    _, rec = new_key(["search"])
-    check_open_mode(Settings(data_dir=tmp_path, api_keys=[rec.as_dict()]), "0.0.0.0")
+    check_open_mode(Settings(data_dir=tmp_path, auth=False, allow_open=True), "0.0.0.0")
+    check_open_mode(Settings(data_dir=tmp_path), "0.0.0.0")  # keys required: nothing is open
 
 
 def test_serve_on_all_interfaces_without_keys_exits_with_a_clear_message(tmp_path, monkeypatch, capsys):
     from matcher.settings import get_settings
     monkeypatch.setenv("TWINMATCH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TWINMATCH_AUTH", "off")
     get_settings.cache_clear()
     try:
         assert cli(["serve", "--host", "0.0.0.0"]) == 2
     finally:
         get_settings.cache_clear()
-    assert "without API keys" in capsys.readouterr().err
+    assert "TWINMATCH_AUTH=off" in capsys.readouterr().err
 
 
 def test_open_mode_answers_loopback_servers_only(make_client):
@@ -107,7 +107,7 @@ def test_cli_create_list_revoke_and_live_reload(make_client, data_dir, monkeypat
         stored = (data_dir / "keys.json").read_text()
         assert key not in stored and key.split("_", 2)[2] not in stored and hash_key(key) in stored
         assert oct((data_dir / "keys.json").stat().st_mode & 0o777) == "0o600"
-        c = make_client()
+        c = make_client(auth=True)
         assert c.get("/v1/profiles/pt-recycle", headers={"X-API-Key": key}).json()["email"]
         assert cli(["keys", "list"]) == 0
         kid = key.split("_", 2)[1]

@@ -36,3 +36,31 @@ def test_bad_content_length_is_refused(make_client):
     r = c.post("/v1/search", content=b"{}", headers={"content-type": "application/json",
                                                       "content-length": "-1"})
     assert r.status_code in (400, 413)
+
+
+def test_a_stalled_body_gets_408_and_frees_the_connection(make_client):
+    """A client that sends part of a body and stops is answered within the body timeout."""
+    import asyncio
+    import time
+    c = make_client(body_timeout=0.5)
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/v1/search", "raw_path": b"/v1/search", "query_string": b"",
+             "root_path": "", "headers": [(b"content-type", b"application/json")],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000), "app": c.app}
+    sent, first = [], True
+
+    async def receive():
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b'{"text": ', "more_body": True}
+        await asyncio.sleep(3600)  # the rest never comes
+
+    async def send(message):
+        sent.append(message)
+
+    t0 = time.perf_counter()
+    asyncio.run(c.app(scope, receive, send))
+    assert time.perf_counter() - t0 < 2
+    assert sent[0]["status"] == 408 and (b"connection", b"close") in sent[0]["headers"]
+    assert b"request_timeout" in sent[1]["body"]

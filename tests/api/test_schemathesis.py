@@ -1,4 +1,10 @@
-"""Schemathesis against our OpenAPI schema, every operation: no 5xx, no response outside the schema.
+"""Schemathesis against our OpenAPI schema: every operation, every check but one, with
+authentication on (an admin key in every case).
+
+The check left out, `positive_data_acceptance` (ST202: every request the schema allows must be
+accepted), cannot hold while validation has rules JSON Schema cannot state: an age range's
+`from` <= `to`, a PUT body's id equal to the path's, campaign cohort ids that must be indexed,
+taxonomy codes accepted in any case. SCHEMATHESIS_ALL_CHECKS=1 runs it too, to see them.
 
 `make test` runs the fast profile (SCHEMATHESIS_EXAMPLES, default 25 per operation);
 `make fuzz` sets it higher for >= 1,000 cases. Examples are derandomized: the same
@@ -13,15 +19,16 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
-                                 status_code_conformance)
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from api.security import new_key
 from indexer.ingest import load_file
 from matcher.settings import Settings
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25"))
-CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 CASES: list[str] = []
+KEY, RECORD = new_key(["admin"], name="fuzzer")
+EXCLUDED = [] if os.environ.get("SCHEMATHESIS_ALL_CHECKS") else [positive_data_acceptance]
 
 
 def _app():
@@ -35,7 +42,9 @@ def _app():
     from matcher.service import build_matcher
 
     data = Path(tempfile.mkdtemp(prefix="twinmatch-fuzz-"))
-    settings = Settings(data_dir=data, embedder="hash")
+    # Authentication on, one admin key, limits out of the way (a 429 would end a case early).
+    settings = Settings(data_dir=data, embedder="hash", api_keys=[RECORD.as_dict()],
+                        rate_limits={"admin": "1000000/minute"}, unauthenticated_limit="1000000/minute")
     m = build_matcher(settings)
     m.upsert(load_file(Path(__file__).parents[1] / "data" / "mini.jsonl")[0])
     return create_app(settings, matcher=m), m
@@ -58,7 +67,7 @@ def _cleanup():
           suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case):
     CASES.append(case.operation.label)
-    case.call_and_validate(checks=CHECKS)
+    case.call_and_validate(headers={"X-API-Key": KEY}, excluded_checks=EXCLUDED)
 
 
 def test_enough_cases_ran():

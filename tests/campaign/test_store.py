@@ -10,7 +10,7 @@ from matcher.errors import CampaignNotReady
 def test_restart_keeps_done_and_fails_running(tmp_path):
     s = CampaignStore(tmp_path)
     done = s.create({"partners": "1-3"})
-    s.put_result(done.id, '{"matches": []}')
+    s.put_result(done.id, {"matches": []}, present=lambda ids: ids)
     s.update(done.id, status="done", progress=1.0)
     running = s.create({"partners": "1-2"})
     s.update(running.id, status="running", stage="solve")
