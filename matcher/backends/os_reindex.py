@@ -55,7 +55,7 @@ def run_reindex(b: "OpenSearchBackend", rebuild: bool = False, keep: int = 1,
     with boundary("create the new index version", write=True):
         b.client.indices.create(index=new, body=rq.mapping(new_dim, b.analyzers),
                                 request_timeout=60.0)
-    with b.bulk_load(new):
+    with b.bulk_load(new, new_index=True):
         if rebuild:  # re-derive documents from stored profiles (the document layout changed)
             for batch in b.scan(batch=500):
                 _write(b, new, transform(batch), start)

@@ -88,7 +88,7 @@ def test_reindex_catches_up_writes_made_during_copy(backend, monkeypatch):
     assert backend.get("late") is not None and backend.count() == 4
 
 
-def test_bulk_load_suspends_refresh_and_replicas_then_restores(backend):
+def test_bulk_load_suspends_refresh_and_new_index_replicas_then_restores(backend):
     _load(backend, 1)
     idx = backend.current_index()
 
@@ -97,9 +97,12 @@ def test_bulk_load_suspends_refresh_and_replicas_then_restores(backend):
         return s.get("refresh_interval"), s.get("number_of_replicas")
 
     before = settings()
-    with backend.bulk_load():
-        assert settings() == ("-1", "0")
+    with backend.bulk_load():   # the live index keeps its replicas
+        assert settings() == ("-1", before[1])
         backend.upsert([rec(profile("z"), unit(1))])
+    assert settings() == before
+    with backend.bulk_load(new_index=True):
+        assert settings() == ("-1", "0")
     assert settings() == before
     assert backend.get("z") is not None and "z" in backend.filter_ids(CandidateFilter(), 20)
 
