@@ -345,13 +345,13 @@ class OpenSearchBackend(SearchBackend):
     def reindex(self, rebuild: bool = False, keep: int = 1, transform=None, dim: int | None = None) -> str:
         """Copy the current version into a new one and swap the alias atomically; returns it.
 
-        Searches keep answering from the old version until the swap. `rebuild` re-derives
-        every document from its stored profile and vectors (needed when the document layout
-        changed); otherwise `_reindex` copies sources inside the cluster. Writes made during
-        the copy are caught up from `indexed_at` just before the swap; deletions in that
-        window are not, so pause writers for a fully exact copy. `transform` (records in,
-        records out) rewrites every batch on the way, e.g. re-embedding with a new model whose
-        vectors have `dim` dimensions.
+        Searches keep answering from the old version until the swap, and writes continue
+        throughout: those that reach the old version during the copy or the swap are caught
+        up into the new one (os_reindex). Deletions in that window are not: pause deleting
+        for an exact copy. `rebuild` re-derives every document from its stored profile and
+        vectors (needed when the document layout changed); otherwise `_reindex` copies
+        sources inside the cluster. `transform` (records in, records out) rewrites every batch
+        on the way, e.g. re-embedding with a new model whose vectors have `dim` dimensions.
         """
         from matcher.backends.os_reindex import run_reindex
         return run_reindex(self, rebuild=rebuild, keep=keep, transform=transform, dim=dim)
