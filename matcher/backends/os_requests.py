@@ -95,8 +95,9 @@ def mapping(dim: int, analyzers: dict[str, str] = ANALYZERS) -> dict:
                     "vector": {
                         "type": "knn_vector", "dimension": dim,
                         # Lucene HNSW: it picks exact search or filtered HNSW per query from
-                        # the filter's selectivity (efficient filtering with no tuning), supports
-                        # nested vectors, and lives in the JVM heap rather than native memory.
+                        # the filter's selectivity (efficient filtering with no tuning) and
+                        # supports nested vectors. Its vectors and graphs are index files read
+                        # through the page cache, not the JVM heap (docs/opensearch.md, Sizing).
                         # It is the recommended engine below ~10M vectors; we expect ~1M
                         # profiles x ~3 units. Faiss would pay off beyond that.
                         "method": {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil",
