@@ -11,7 +11,7 @@ NODE_STAMP := $(NODE)/target/.built
 OS_DIR ?= opensearch-data
 OS_PORT ?= 9200
 
-.PHONY: install demo serve test test-st opensearch opensearch-node bench bench-small bench-campaign load fuzz clean
+.PHONY: install demo serve test test-st opensearch opensearch-node bench-opensearch bench bench-small bench-campaign load fuzz clean
 
 $(STAMP): pyproject.toml tests/widget/package-lock.json
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
@@ -70,6 +70,10 @@ bench: install
 
 bench-small: install
 	$(BIN)/python bench/run.py --n 100000 --queries 100
+
+# The OpenSearch backend on a real node at 100k profiles (bench/opensearch.py; heap 1 GB).
+bench-opensearch: install opensearch-node
+	$(BIN)/python bench/opensearch.py --n 100000
 
 # Campaign benchmark: 10,000 participants over 100k profiles (index cached in bench-data/).
 bench-campaign: install
