@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--heap", default="1g")
+    ap.add_argument("--merge", action="store_true", help="force-merge to one segment before querying")
     args = ap.parse_args()
     os.environ["TWINMATCH_TEST_OS_HEAP"] = args.heap
     from matcher.backends.embedded import EmbeddedBackend
@@ -69,9 +70,10 @@ def main() -> None:
             local.upsert(chunk)
             print(f"stored {remote.count()}", file=sys.stderr, flush=True)
         t = time.perf_counter()
-        remote.client.indices.forcemerge(index=remote.current_index(), max_num_segments=1,
-                                         request_timeout=3600)
-        merge_s = time.perf_counter() - t
+        if args.merge:
+            remote.client.indices.forcemerge(index=remote.current_index(), max_num_segments=1,
+                                             request_timeout=3600)
+        merge_s = time.perf_counter() - t if args.merge else None
         local.vectors.sync_graph()
         stats = remote.client.indices.stats(index=remote.current_index())["_all"]["primaries"]
         emb = HashingEmbedder(DIM)
@@ -94,7 +96,8 @@ def main() -> None:
         res = {
             "n": args.n, "date": str(dt.date.today()), "cores": os.cpu_count(), "heap": args.heap,
             "index_profiles_s": round(args.n / os_s), "index_s": round(os_s, 1),
-            "forcemerge_s": round(merge_s, 1),
+            "forcemerge_s": merge_s and round(merge_s, 1),
+            "segments": len(remote.client.cat.segments(index=remote.current_index(), format="json")),
             "store_mb": round(stats["store"]["size_in_bytes"] / 1e6),
             "docs_incl_nested": stats["docs"]["count"],
             "partners_p50_ms": pct(lat, 50), "partners_p95_ms": pct(lat, 95),
