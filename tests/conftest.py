@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 
 from matcher.settings import Settings, get_settings
@@ -107,6 +108,11 @@ def opensearch_node(tmp_path_factory):
         if must_run():
             pytest.fail(f"CI needs the real OpenSearch node: {exc}", pytrace=False)
         pytest.skip(str(exc))
+    # Test indexes refresh every 200 ms instead of every second: each `refresh=wait_for` write
+    # waits for the next refresh, and the suite makes a few hundred of them.
+    httpx.put(f"{node.url}/_index_template/twinmatch-tests", timeout=30.0, json={
+        "index_patterns": ["tm-test-*"],
+        "template": {"settings": {"index": {"refresh_interval": "200ms"}}}}).raise_for_status()
     yield node
     node.stop()
 
