@@ -58,14 +58,14 @@ def _copy(b: "OpenSearchBackend", src: str, dst: str) -> None:
                             details=failures[:20])
 
 
-def _changed(b: "OpenSearchBackend", index: str, since: int) -> Iterator[list[dict]]:
-    """Pages of hits (`_source` included) stamped at or after `since`, in id order."""
+def _changed(b: "OpenSearchBackend", index: str, since: int | None) -> Iterator[list[dict]]:
+    """Pages of hits (`_source` included) stamped at or after `since` (None: all), in id order."""
     with boundary("find profiles changed during reindex"):
         b.client.indices.refresh(index=index)
     after = None
     while True:
-        body = {"size": PAGE, "sort": [{"id": "asc"}],
-                "query": {"range": {"indexed_at": {"gte": since}}}}
+        query = {"match_all": {}} if since is None else {"range": {"indexed_at": {"gte": since}}}
+        body = {"size": PAGE, "sort": [{"id": "asc"}], "query": query}
         if after:
             body["search_after"] = after
         with boundary("find profiles changed during reindex"):
@@ -134,7 +134,7 @@ def run_reindex(b: "OpenSearchBackend", rebuild: bool = False, keep: int = 1,
                                 request_timeout=60.0)
     with b.bulk_load(new, new_index=True):
         if rebuild:  # re-derive documents from stored profiles (the document layout changed)
-            for hits in _changed(b, old, 0):
+            for hits in _changed(b, old, None):
                 _write(b, new, _docs(b, hits, True, transform))
         else:
             _copy(b, old, new)
