@@ -337,7 +337,7 @@ def write_markdown(path: Path, runs: list[dict]) -> None:
         o = json.loads(f.read_text())
         out += [f"## OpenSearch, n = {o['n']:,} (bench/opensearch.py)", "",
                 f"_{o['cores']} cores · {o['date']} · one node, heap {o['heap']}, Lucene HNSW · "
-                "vectors: synthetic clustered 384-d, the same profiles and vectors as above · "
+                "profiles as above (seed 7), synthetic clustered 384-d vectors made the same way · "
                 f"machine shared, figures noisy; {o.get('note', '')}_", "",
                 f"- indexing through the adapter (bulk, refreshes off above 5,000): **{o['index_profiles_s']:,} "
                 f"profiles/s** ({o['index_s']} s), "
