@@ -333,6 +333,21 @@ def write_markdown(path: Path, runs: list[dict]) -> None:
                     f"- re-indexing {i['unchanged_n']} unchanged profiles: **{i['unchanged_profiles_s']} profiles/s**",
                     "", "```", i["profile_unchanged"], "```"]
         out.append("")
+    for f in sorted(path.parent.glob("opensearch-*.json"), key=lambda f: json.loads(f.read_text())["n"]):
+        o = json.loads(f.read_text())
+        out += [f"## OpenSearch, n = {o['n']:,} (bench/opensearch.py)", "",
+                f"_{o['cores']} cores · {o['date']} · one node, heap {o['heap']}, Lucene HNSW · "
+                "profiles as above (seed 7), synthetic clustered 384-d vectors made the same way · "
+                f"machine shared, figures noisy; {o.get('note', '')}_", "",
+                f"- indexing through the adapter (bulk, refreshes off above 5,000): **{o['index_profiles_s']:,} "
+                f"profiles/s** ({o['index_s']} s), "
+                + (f"then a force-merge to one segment in {o['forcemerge_s']} s; " if o.get("forcemerge_s")
+                   else f"queried as loaded ({o.get('segments')} segments); ")
+                + f"store {o['store_mb']:,} MB, {o['docs_incl_nested']:,} Lucene documents (profiles and units)",
+                f"- partner queries through the matcher, {o['queries']} random profiles: p50 "
+                f"**{o['partners_p50_ms']} ms**, p95 **{o['partners_p95_ms']} ms**",
+                f"- top-10 overlap with the embedded backend: **{o['top10_overlap_full']}** (full ranking; "
+                f"lowest {o['top10_overlap_full_min']}), {o['top10_overlap_vector']} (vector mode)", ""]
     path.write_text("\n".join(out))
 
 

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     opensearch_url: str = "http://127.0.0.1:9200"
     opensearch_index: str = "twinmatch-profiles"
     opensearch_timeout: float = 2.0
+    opensearch_pool_size: int = Field(default=64, ge=1, le=512, description=(
+        "HTTP connections kept open to the cluster: at least the threads that search at once "
+        "(40 request threads + 16 fused-query legs per server process)"))
 
     # Matching
     # The learned ranking needs the partner in its pool: 200 vector candidates bring every judged

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 
 from matcher.settings import Settings, get_settings
+from tests.opensearch_node import Node, NodeUnavailable, must_run
 
 DATA = Path(__file__).parent / "data"
 
@@ -87,3 +90,34 @@ def make_matcher(tmp_path):
     yield _make
     for m in opened:
         m.close()
+
+
+@pytest.fixture(scope="session")
+def opensearch_node(tmp_path_factory):
+    """One real OpenSearch node for the whole run (tests/opensearch_node.py), stopped at the end.
+
+    Where it cannot be built or started its tests skip, saying why; in CI they fail instead.
+    With OPENSEARCH_URL set, the tests use that cluster and this fixture yields None.
+    """
+    if os.environ.get("OPENSEARCH_URL"):
+        yield None
+        return
+    node = Node(tmp_path_factory.mktemp("opensearch-node"))
+    try:
+        node.start()
+    except NodeUnavailable as exc:
+        if must_run():
+            pytest.fail(f"CI needs the real OpenSearch node: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    # Test indexes refresh every 200 ms instead of every second: each `refresh=wait_for` write
+    # waits for the next refresh, and the suite makes a few hundred of them.
+    httpx.put(f"{node.url}/_index_template/twinmatch-tests", timeout=30.0, json={
+        "index_patterns": ["tm-test-*"],
+        "template": {"settings": {"index": {"refresh_interval": "200ms"}}}}).raise_for_status()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(opensearch_node) -> str:
+    return os.environ.get("OPENSEARCH_URL") or opensearch_node.url

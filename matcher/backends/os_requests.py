@@ -12,7 +12,8 @@ Representation: ONE document per profile, its unit vectors in a `nested` field `
 The k-NN plugin's nested search (Lucene and Faiss HNSW) scores a parent by its nearest nested
 vector and counts `k` in parents: exactly "max over units". Several query rows are wrapped
 in `dis_max` (tie_breaker 0), so a profile's score is the max over query rows as well.
-Filters reference top-level fields only, which nested k-NN applies as a pre-filter.
+Filters reference top-level fields only, which nested k-NN applies as a pre-filter (see
+knn_filter for the clause that keeps them on the profile documents).
 """
 from __future__ import annotations
 
@@ -94,8 +95,9 @@ def mapping(dim: int, analyzers: dict[str, str] = ANALYZERS) -> dict:
                     "vector": {
                         "type": "knn_vector", "dimension": dim,
                         # Lucene HNSW: it picks exact search or filtered HNSW per query from
-                        # the filter's selectivity (efficient filtering with no tuning), supports
-                        # nested vectors, and lives in the JVM heap rather than native memory.
+                        # the filter's selectivity (efficient filtering with no tuning) and
+                        # supports nested vectors. Its vectors and graphs are index files read
+                        # through the page cache, not the JVM heap (docs/opensearch.md, Sizing).
                         # It is the recommended engine below ~10M vectors; we expect ~1M
                         # profiles x ~3 units. Faiss would pay off beyond that.
                         "method": {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil",
@@ -132,6 +134,26 @@ def filter_clause(flt: CandidateFilter) -> dict:
     return {"bool": out}
 
 
+# The k-NN plugin before 3.5 decides whether a nested knn filter selects profiles (and joins it
+# down to their unit documents) or the unit documents themselves, by asking whether the query
+# "might match nested documents". Term and terms queries on top-level fields say no; a bool of
+# must_not clauses only (an implicit match_all) and range queries on range fields say yes, so
+# such filters ran against the units: exclusions were ignored and an ages filter matched nobody.
+# A required terms clause that every profile passes anchors any shape to the profiles.
+# (A `terms` query on the boolean field does not qualify; two `term` queries do.)
+PROFILE_ANCHOR = {"bool": {"should": [{"term": {"open_to_partners": True}},
+                                      {"term": {"open_to_partners": False}}],
+                           "minimum_should_match": 1}}
+
+
+def knn_filter(flt: CandidateFilter) -> dict:
+    """`filter_clause(flt)` for a nested knn query: always anchored to the profile documents."""
+    out = filter_clause(flt)
+    if not flt.open_only:  # the open_to_partners term anchors it already
+        out["bool"]["filter"].append(PROFILE_ANCHOR)
+    return out
+
+
 def cos_from_score(score: float) -> float:
     """Invert the k-NN plugin's cosinesimil score, (2 - (1 - cos)) / 2 = (1 + cos) / 2."""
     return 2.0 * float(score) - 1.0
@@ -142,7 +164,7 @@ def knn_query(vectors: np.ndarray, flt: CandidateFilter, k: int) -> dict:
     knn clause (efficient filtering), never in post_filter, so `k` results survive it."""
     k = max(1, min(int(k), MAX_WINDOW))
     rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-    f = filter_clause(flt)
+    f = knn_filter(flt)
     clauses = [{"nested": {"path": "units", "score_mode": "max", "query": {"knn": {"units.vector": {
         "vector": [float(x) for x in row], "k": k, "filter": f}}}}} for row in rows]
     return {"size": k, "_source": False, "track_total_hits": False,

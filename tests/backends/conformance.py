@@ -76,6 +76,15 @@ FILTERS = {
     "combined": CandidateFilter(countries=["PT", "FR", "DE"], languages=["en", "fr"],
                                 subjects=["Art", "Biology"], ages=[AgeRange.parse("10-13")],
                                 exclude_ids=["b"]),
+    # The same shapes without the open_to_partners term: nothing else anchors them to the
+    # profile documents (k-NN before 3.5 applies such a filter to the nested unit documents).
+    "exclude_ids_everyone": CandidateFilter(exclude_ids=["a", "c"], open_only=False),
+    "exclude_all_kinds_everyone": CandidateFilter(exclude_ids=["a"], exclude_schools=["s2"],
+                                                  exclude_countries=["DE"], open_only=False),
+    "ages_everyone": CandidateFilter(ages=[AgeRange.parse("9-9")], open_only=False),
+    "countries_everyone": CandidateFilter(countries=["PT", "ES"], open_only=False),
+    "combined_everyone": CandidateFilter(countries=["PT", "FR", "ES"], ages=[AgeRange.parse("10-17")],
+                                         exclude_ids=["b"], exclude_schools=["s7"], open_only=False),
 }
 
 
@@ -288,14 +297,17 @@ class VectorTests(ConformanceBase):
         assert "e" not in {c.id for c in backend.vector_search(q, CandidateFilter(), 10)}
 
     @pytest.mark.knn
-    @pytest.mark.parametrize("case", ["countries", "languages", "ages_two_ranges", "combined", "no_countries"])
+    @pytest.mark.parametrize("case", sorted(FILTERS))
     def test_filter_inside_knn(self, backend: SearchBackend, case: str):
         recs = self._load(backend)
         flt = FILTERS[case]
-        got = backend.vector_search(unit(1, 1, 1)[None, :], flt, 3)
-        want = self._expected(recs, unit(1, 1, 1)[None, :], flt, 3)
-        # k survives a restrictive filter: as many results as pass, up to k
-        assert [c.id for c in got] == [i for i, _ in want]
+        q = unit(1, 1, 1)[None, :]
+        # k survives a restrictive filter: as many results as pass, up to k; with k at least
+        # the whole set, every profile the filter drops is checked too.
+        for k in (3, len(recs)):
+            got = [c.id for c in backend.vector_search(q, flt, k)]
+            want = [i for i, _ in self._expected(recs, q, flt, k)]
+            assert got == want, f"{case}, k={k}: got {got}, want {want}"
 
     @pytest.mark.knn
     def test_no_rows(self, backend: SearchBackend):

@@ -1,7 +1,8 @@
-"""Shared fixtures for backend tests: an osmem-server on 127.0.0.1 and the marker registry."""
+"""Shared fixtures for backend tests: an osmem-server on 127.0.0.1 and the marker registry.
+
+The real node (`opensearch_url`) comes from tests/conftest.py."""
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -31,11 +32,3 @@ def osmem():
 def index_name() -> str:
     """A fresh index name per test, so tests never see each other's data."""
     return f"tm-test-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="session")
-def opensearch_url() -> str:
-    url = os.environ.get("OPENSEARCH_URL")
-    if not url:
-        pytest.skip("set OPENSEARCH_URL to run against a real OpenSearch node")
-    return url

@@ -1,4 +1,4 @@
-"""The conformance suite on OpenSearch: always on osmem-server, on a real node with OPENSEARCH_URL."""
+"""The conformance suite on OpenSearch: on osmem-server and on the real node (tests/opensearch_node.py)."""
 from __future__ import annotations
 
 import pytest

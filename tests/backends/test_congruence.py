@@ -1,11 +1,9 @@
 """Congruence: the same profiles in the embedded backend and in OpenSearch give the same top-10
 through the matcher (qdrant-client's congruence tests, applied to our two backends).
 
-Needs a real node (k-NN): set OPENSEARCH_URL.
+Runs on the real node of tests/opensearch_node.py (or OPENSEARCH_URL).
 """
 from __future__ import annotations
-
-import os
 
 import pytest
 
@@ -14,8 +12,7 @@ from matcher.backends.opensearch import OpenSearchBackend
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile
 
-pytestmark = [pytest.mark.opensearch, pytest.mark.skipif(
-    not os.environ.get("OPENSEARCH_URL"), reason="set OPENSEARCH_URL to compare with a real OpenSearch node")]
+pytestmark = pytest.mark.opensearch
 
 COUNTRIES = ("PT", "FR", "DE", "ES", "IT", "PL", "FI", "NL")
 SUBJECTS = (("Music",), ("Art",), ("Biology",), ("Music", "Art"), ("History",))

@@ -1,10 +1,9 @@
-"""OpenSearch adapter paths beyond the conformance suite, on osmem-server: versioned indexes and
-the atomic alias swap, _reindex, bulk-load settings, per-item bulk errors and retries, error
-translation, timeouts and recovery without a restart."""
+"""OpenSearch adapter paths beyond the conformance suite, on osmem-server: versioned indexes,
+bulk-load settings, per-item bulk errors and retries, error translation, timeouts and recovery
+without a restart. Reindex needs the tasks API: tests/backends/test_opensearch_reindex.py."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
 import numpy as np
@@ -41,54 +40,7 @@ def test_first_write_creates_v1_behind_alias(backend):
     assert props["units"]["properties"]["vector"]["method"]["engine"] == "lucene"
 
 
-def test_reindex_swaps_alias_and_keeps_answering(backend):
-    _load(backend)
-    backend.record_contact("a", "b")
-    errors, counts, stop = [], [], threading.Event()
-
-    def reader():
-        while not stop.is_set():
-            try:
-                counts.append(backend.count())
-                backend.keyword_search("river", CandidateFilter(open_only=False), 20)
-            except Exception as exc:  # noqa: BLE001 - any failure during the swap is a bug
-                errors.append(exc)
-
-    t = threading.Thread(target=reader)
-    t.start()
-    try:
-        assert backend.reindex() == f"{backend.index}-v2"
-        assert backend.reindex(rebuild=True) == f"{backend.index}-v3"
-    finally:
-        stop.set()
-        t.join()
-    assert not errors and counts and set(counts) == {8}
-    assert backend.current_index() == f"{backend.index}-v3"
-    assert backend.versions() == [f"{backend.index}-v2", f"{backend.index}-v3"]  # keep=1 old one
-    aliases = backend.client.indices.get_alias(name=backend.index)
-    assert list(aliases) == [f"{backend.index}-v3"]
-    got = backend.get("a")
-    assert got.profile == varied()[0] and got.vectors.shape == (1, DIM)
-    assert backend.get("b").received == 1  # counters live outside the versions
-    assert set(backend.filter_ids(CandidateFilter(open_only=False), 20)) == {p.id for p in varied()}
-
-
-def test_reindex_catches_up_writes_made_during_copy(backend, monkeypatch):
-    _load(backend, 3)
-    from matcher.backends import os_reindex
-    real_copy = os_reindex._copy
-
-    def copy_then_write(b, src, dst, query=None):
-        real_copy(b, src, dst, query)
-        if query is None:  # a profile arrives while the bulk copy runs
-            b.upsert([rec(profile("late"), unit(1))])
-
-    monkeypatch.setattr(os_reindex, "_copy", copy_then_write)
-    backend.reindex()
-    assert backend.get("late") is not None and backend.count() == 4
-
-
-def test_bulk_load_suspends_refresh_and_replicas_then_restores(backend):
+def test_bulk_load_suspends_refresh_and_new_index_replicas_then_restores(backend):
     _load(backend, 1)
     idx = backend.current_index()
 
@@ -97,9 +49,12 @@ def test_bulk_load_suspends_refresh_and_replicas_then_restores(backend):
         return s.get("refresh_interval"), s.get("number_of_replicas")
 
     before = settings()
-    with backend.bulk_load():
-        assert settings() == ("-1", "0")
+    with backend.bulk_load():   # the live index keeps its replicas
+        assert settings() == ("-1", before[1])
         backend.upsert([rec(profile("z"), unit(1))])
+    assert settings() == before
+    with backend.bulk_load(new_index=True):
+        assert settings() == ("-1", "0")
     assert settings() == before
     assert backend.get("z") is not None and "z" in backend.filter_ids(CandidateFilter(), 20)
 

@@ -45,6 +45,16 @@ def test_knn_with_filter():
         assert knn["filter"] == rq.filter_clause(FLT) and knn["k"] == 50
 
 
+def test_knn_filter_is_anchored_to_profiles():
+    # Without open_only nothing else ties exclusions or age ranges to the profile documents.
+    flt = CandidateFilter(exclude_ids=["me"], ages=[AgeRange.parse("9-9")], open_only=False)
+    body = rq.knn_query(Q[:1], flt, 10)
+    check("knn_everyone", body)
+    knn = body["query"]["dis_max"]["queries"][0]["nested"]["query"]["knn"]["units.vector"]
+    assert rq.PROFILE_ANCHOR in knn["filter"]["bool"]["filter"]
+    assert rq.PROFILE_ANCHOR not in rq.knn_filter(FLT)["bool"]["filter"]  # the open term anchors
+
+
 def test_bm25():
     check("bm25", rq.bm25_query("Recycling plastic, recycling paper!", FLT, 20))
 
