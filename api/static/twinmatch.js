@@ -39,7 +39,7 @@
     "no", "pl", "pt", "ro", "sk", "sl", "sq", "sr", "sv", "tr", "uk"];
 
   const AGE_BANDS = [[3, 6], [7, 11], [12, 15], [16, 19]];
-  const MAX_OFFSET = 1000;   // the API pages up to offset 1000
+  const MAX_DEPTH = 200;    // a widget key pages up to offset + k = 200 (TWINMATCH_SEARCH_DEPTH)
 
   const EN = {
     title: "Find an eTwinning partner", searchLabel: "Project idea or topic",
@@ -658,10 +658,10 @@
     }
 
     _maxPages() {
-      return Math.floor(MAX_OFFSET / this.pageSize) + 1;
+      return Math.max(1, Math.floor(MAX_DEPTH / this.pageSize));
     }
 
-    /** Results the API can page to: never more than offset 1000 plus a page. */
+    /** Results the API can page to: never past offset + k = MAX_DEPTH. */
     _reachable() {
       return Math.min(this._state.total, this._maxPages() * this.pageSize);
     }

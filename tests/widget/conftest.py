@@ -143,7 +143,7 @@ class ApiServer:
         self.base, self.proc, self.log, self.key = base, proc, log, key
 
 
-_ACCESS_ENV = {"TWINMATCH_API_KEYS", "TWINMATCH_KEYS_FILE", "TWINMATCH_ALLOW_OPEN", "TWINMATCH_RATE_LIMITS",
+_ACCESS_ENV = {"TWINMATCH_AUTH", "TWINMATCH_API_KEYS", "TWINMATCH_KEYS_FILE", "TWINMATCH_ALLOW_OPEN", "TWINMATCH_RATE_LIMITS",
                "TWINMATCH_DATA_DIR", "TWINMATCH_HOST", "TWINMATCH_PORT"}
 
 
@@ -216,7 +216,7 @@ def open_api(widget_data_dir, tmp_path_factory) -> ApiServer:
     data = tmp_path_factory.mktemp("open") / "data"
     shutil.copytree(widget_data_dir, data)
     log = data.parent / "api.log"
-    base, proc = _start_api(data, log, {})
+    base, proc = _start_api(data, log, {"TWINMATCH_AUTH": "off"})
     yield ApiServer(base, proc, log, None)
     _stop(proc)
 
