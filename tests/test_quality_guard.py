@@ -14,7 +14,7 @@ from indexer.cli_eval import load_set
 from matcher.evaluation import score
 
 DEV = Path(__file__).resolve().parent.parent / "indexer" / "data" / "projects-dev"
-COMMITTED = {"ndcg@10": 0.0, "xrecall@10": 0.0, "pool_recall": 0.0}
+COMMITTED = {"ndcg@10": 0.685, "xrecall@10": 0.802, "pool_recall": 1.000}
 SLACK = 0.02
 
 
