@@ -19,7 +19,7 @@ def test_st_embedder_indexes_and_ranks(tmp_path, mini_profiles, monkeypatch):
     settings = Settings(data_dir=tmp_path, embedder="sentence-transformers", model=MODEL_DIR)
     m = build_matcher(settings)
     try:
-        assert m.embedder.dim == 384 and m.embedder.model_id == f"st/{MODEL_DIR}"
+        assert m.embedder.dim == 384 and m.embedder.model_id == f"st/{MODEL_DIR}/symmetric"
         english = [p for p in mini_profiles if p["id"] in ("pt-recycle", "de-music", "es-math")]
         english.append({**mini_profiles[0], "id": "ie-recycle", "school": {**mini_profiles[0]["school"],
                         "id": "ie-1", "country": "IE"}, "ideas": [{"text": "Recycling plastic and paper at school"}]})

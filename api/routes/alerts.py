@@ -15,7 +15,7 @@ from matcher.alerts import digest
 from matcher.alerts.match import kth_score
 from matcher.alerts.store import Alert, SavedSearch, Subscription
 from matcher.errors import AccessDenied
-from models import Filters, ProfilePublic, Reason, SearchRequest
+from models import MAX_QUERY_TEXT, Filters, ProfilePublic, Reason, SearchRequest
 
 router = APIRouter(tags=["alerts"])
 SearchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-f0-9]+$")]
@@ -61,7 +61,7 @@ class SubscriptionOut(BaseModel):
 
 
 class SavedSearchIn(SubscriptionIn):
-    text: str = Field("", max_length=2000)
+    text: str = Field("", max_length=MAX_QUERY_TEXT)
     filters: Filters = Field(default_factory=Filters)
 
 
