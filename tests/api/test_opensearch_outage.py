@@ -19,7 +19,7 @@ def test_node_outage_is_503_then_recovers(opensearch_node, mini_profiles, tmp_pa
     if opensearch_node is None:
         pytest.skip("needs the node this run started (OPENSEARCH_URL is somebody else's)")
     settings = Settings(data_dir=tmp_path, backend="opensearch", opensearch_url=opensearch_node.url,
-                        opensearch_index=f"tm-test-{uuid.uuid4().hex[:12]}", embedder="hash", allow_open=True)
+                        opensearch_index=f"tm-test-{uuid.uuid4().hex[:12]}", embedder="hash", auth=False)
     with TestClient(create_app(settings)) as client:
         client.app.state.matcher.upsert([Profile.model_validate(p) for p in mini_profiles])
         url = "/v1/profiles/pt-recycle/partners?k=5"
