@@ -92,15 +92,15 @@ def responsiveness(pool: Teachers, today: int) -> np.ndarray:
                              np.where(pool.received > 5, flooded, 1.0))  # already flooded: demote
 
 
-def rank(pool: Teachers, prob: np.ndarray, full: bool = True,
+def rank(pool: Teachers, prob: np.ndarray, full: bool = True, spread: bool = True,
          today: int | None = None) -> tuple[list[int], np.ndarray]:
     """Pool positions best first and each one's key. `full` weighs the learned probability by
-    responsiveness and keeps any country to a third of the first ten."""
+    responsiveness and, with `spread`, keeps any country to a third of the first ten."""
     if not full:
         return np.argsort(-prob, kind="stable").tolist(), prob
     keys = prob * responsiveness(pool, today_days() if today is None else today)
     order = np.argsort(-keys, kind="stable").tolist()          # ties keep retrieval order
-    return diversify(order, lambda i: int(pool.country[i]), k=10), keys
+    return (diversify(order, lambda i: int(pool.country[i]), k=10) if spread else order), keys
 
 
 def diversify(items: list, country_of, k: int, share: float = 1 / 3) -> list:

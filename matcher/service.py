@@ -185,9 +185,9 @@ class Matcher:
         responsiveness and spreads countries over the first page; `model` is the score alone."""
         me = self.record(profile_id)
         c = self.candidates(me, filters)
-        order, keys = ranking.rank(c.pool, c.prob, full=mode == "full")
-        if mode == "full" and filters and filters.country:      # asked-for countries: no quota
-            order = np.argsort(-keys, kind="stable").tolist()
+        # Countries the teacher asked for lift the quota.
+        order, keys = ranking.rank(c.pool, c.prob, full=mode == "full",
+                                   spread=not (filters and filters.country))
         page = order[offset:offset + k]
         recs = self.backend.get_many([c.pool.ids[i] for i in page])
         results = []
@@ -195,11 +195,10 @@ class Matcher:
             rec = recs.get(c.pool.ids[i])
             if rec is None:  # erased since the pool was read
                 continue
-            results.append(self._result(me, rec, float(keys[i]), {n: v[i] for n, v in c.feats.items()}, lang))
+            results.append(self._result(me, rec, float(keys[i]), lang))
         return ResultList(results=results, total=len(c.pool))
 
-    def _result(self, me: Record, rec: Record, score: float, feats: dict[str, float],
-                lang: str | None) -> Result:
+    def _result(self, me: Record, rec: Record, score: float, lang: str | None) -> Result:
         a, b = me.profile, rec.profile
         reasons: list[Reason] = []
         languages = [x for x in a.languages if x in b.languages]
@@ -212,7 +211,7 @@ class Matcher:
         if subjects:
             reasons.append(reason("shared_subjects", lang, subjects=subjects))
         cos, i, j = best_unit_pair(me.vectors, me.units, rec.vectors, rec.units)
-        if i >= 0 and max(feats["idea"], feats["interests"]) >= SIMILAR_IDEA:
+        if i >= 0 and cos >= SIMILAR_IDEA:
             reasons.append(reason("similar_idea", lang,
                                   own_idea=_short(self._unit_label(me, i)),
                                   partner_idea=_short(self._unit_label(rec, j)),
