@@ -90,8 +90,10 @@ def main() -> None:
             lat.append(time.perf_counter() - t)
             want = [r.profile.id for r in m_local.partners(pid, k=10).results]
             overlap.append(len(set(got) & set(want)) / max(1, len(want)))
-            a = [r.profile.id for r in m_os.partners(pid, k=10, mode="vector").results]
-            b = [r.profile.id for r in m_local.partners(pid, k=10, mode="vector").results]
+            me = m_local.record(pid)            # the vector leg alone: the backends' own kNN
+            flt = m_local.hard_filter(me.profile, None)
+            a = [c.id for c in remote.vector_search(me.vectors, flt, 10)]
+            b = [c.id for c in local.vector_search(me.vectors, flt, 10)]
             vec_overlap.append(len(set(a) & set(b)) / max(1, len(b)))
         res = {
             "n": args.n, "date": str(dt.date.today()), "cores": os.cpu_count(), "heap": args.heap,

@@ -347,7 +347,7 @@ def write_markdown(path: Path, runs: list[dict]) -> None:
                 f"- partner queries through the matcher, {o['queries']} random profiles: p50 "
                 f"**{o['partners_p50_ms']} ms**, p95 **{o['partners_p95_ms']} ms**",
                 f"- top-10 overlap with the embedded backend: **{o['top10_overlap_full']}** (full ranking; "
-                f"lowest {o['top10_overlap_full_min']}), {o['top10_overlap_vector']} (vector mode)", ""]
+                f"lowest {o['top10_overlap_full_min']}), {o['top10_overlap_vector']} (vector leg)", ""]
     path.write_text("\n".join(out))
 
 

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 from matcher import ranking, search, text
 from matcher.backends.base import CandidateFilter, Record, SearchBackend
 from matcher.embeddings.base import Embedder
-from matcher.errors import ModelMismatch, ProfileNotFound
+from matcher.errors import InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
 from matcher.reasons import reason
@@ -183,6 +183,9 @@ class Matcher:
                  lang: str | None = None, mode: Mode = "full") -> ResultList:
         """Partners of a stored teacher, best first. `full` weighs the learned score by
         responsiveness and spreads countries over the first page; `model` is the score alone."""
+        if mode not in ("full", "model"):
+            raise InvalidQuery(f"unknown ranking mode {mode!r}; full or model "
+                               "(the baselines live in matcher/evaluation.py)")
         me = self.record(profile_id)
         c = self.candidates(me, filters)
         # Countries the teacher asked for lift the quota.
