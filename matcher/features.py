@@ -159,8 +159,7 @@ class Teachers:
                         self.kind[rows])
 
 
-def compatible(a: Teachers, b: Teachers, allow_same_country: bool = False,
-               same_school: np.ndarray | None = None) -> np.ndarray:
+def compatible(a: Teachers, b: Teachers, allow_same_country: bool = False) -> np.ndarray:
     """(len(a), len(b)) hard constraints from the columns: a shared working language and
     overlapping pupil ages, another country unless allowed. Identity, school and the open flag
     are the caller's: the backends' filters already apply them to candidates."""
