@@ -1,6 +1,7 @@
 """Maps the error tree to HTTP in one place: {"error": {code, message, details}}."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -14,6 +15,15 @@ from starlette.routing import Match
 from matcher.errors import BackendUnavailable, MatchingError, RateLimited
 
 log = logging.getLogger("twinmatch.api")
+
+
+async def send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    """A JSON response sent straight to ASGI, for middleware that answers before any route."""
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(data)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": data})
 
 
 class ErrorDetail(BaseModel):

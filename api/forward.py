@@ -20,8 +20,7 @@ from pathlib import Path
 import httpx
 from starlette.routing import Match
 
-from api.errors import error_body
-from api.middleware import send_json
+from api.errors import error_body, send_json
 from api.observability import request_id
 
 log = logging.getLogger("twinmatch.forward")

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
-from api.errors import error_body
+from api.errors import error_body, send_json
+from api.forward import ForwardWrites
 from api.limits import RateLimits
 from api.security import KeyStore, key_store, normalize_origin, presented_key
 
@@ -16,14 +16,6 @@ EXPOSE_HEADERS = "X-Request-ID, Retry-After"
 # seeing a network error; the body says only what the refusal is, never data.
 WIDGET_PATHS = frozenset({"/v1/search", "/v1/taxonomy"})
 AUTH_ERRORS = frozenset({401, 403})
-
-
-async def send_json(send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
-    data = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(data)).encode()), *headers]})
-    await send({"type": "http.response.body", "body": data})
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -154,7 +146,6 @@ def install(app, settings) -> None:
     """Key store and rate limiter built once; middleware added innermost first."""
     app.state.keystore = KeyStore(settings)
     app.state.rate_limits = RateLimits(settings)
-    from api.forward import ForwardWrites
     app.add_middleware(ForwardWrites)     # a follower worker's writes go to the writer (api/forward.py)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(KeyCORS)

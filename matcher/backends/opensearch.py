@@ -24,6 +24,7 @@ from opensearchpy import exceptions as osx
 from matcher.backends import os_requests as rq
 from matcher.backends.base import Candidate, CandidateFilter, Record, SearchBackend
 from matcher.backends.os_errors import RETRYABLE, boundary
+from matcher.backends.os_reindex import run_reindex
 from matcher.errors import BackendUnavailable, InvalidProfile
 from matcher.text import detect_language
 
@@ -353,7 +354,6 @@ class OpenSearchBackend(SearchBackend):
         sources inside the cluster. `transform` (records in, records out) rewrites every batch
         on the way, e.g. re-embedding with a new model whose vectors have `dim` dimensions.
         """
-        from matcher.backends.os_reindex import run_reindex
         return run_reindex(self, rebuild=rebuild, keep=keep, transform=transform, dim=dim)
 
     def versions(self) -> list[str]:
