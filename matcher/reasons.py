@@ -16,6 +16,8 @@ _CATALOGS = Path(__file__).with_name("i18n")
 _FALLBACK_LANGUAGE_NAMES = {"lb": "Luxembourgish", "rm": "Romansh"}
 # Locales whose CLDR language names start with a capital that running text writes in lower case.
 _LOWERCASE_LANGUAGE_NAMES = {"el"}
+# Language tags that share another tag's catalog.
+_ALIASES = {"nb": "no", "nn": "no"}
 # List separators other than ", ".
 _SEPARATORS = {"ar": "، "}
 
@@ -77,6 +79,7 @@ def _shown(key: str, value, lang: str) -> str:
 def reason(code: str, lang: str | None = None, **details) -> Reason:
     """A Reason whose message is in `lang` when we have it, else English."""
     lang = (lang or "en").lower()[:2]
+    lang = _ALIASES.get(lang, lang)
     if lang not in catalogs():
         lang = "en"
     template = catalogs()[lang].get(code, catalogs()["en"][code])

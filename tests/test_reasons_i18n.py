@@ -112,6 +112,7 @@ def test_language_and_subject_names_are_localized():
     assert reason("shared_languages", "es", languages=["en"]).message == "Podéis trabajar juntos en inglés"
     assert reason("shared_subjects", "pt", subjects=["History"]).message == "Disciplinas em comum: História"
     assert reason("shared_languages", "xx", languages=["en"]).message == "You can work together in English"
+    assert reason("shared_languages", "nb-NO", languages=["en"]).message == "Dere kan samarbeide på engelsk"
 
 
 def test_localized_subjects_stay_unambiguous_as_aliases():
