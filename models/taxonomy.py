@@ -55,3 +55,14 @@ def canonical_subject(label: str) -> str:
     close += difflib.get_close_matches(wanted, list(index), n=3, cutoff=0.4)
     hint = ", ".join(list(dict.fromkeys(index[c] for c in close))[:4]) or "see GET /v1/taxonomy"
     raise ValueError(f"unknown subject {label!r}; closest valid: {hint}")
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict:
+    path = Path(__file__).with_name("taxonomy_i18n.json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def localized_subject(subject: str, lang: str) -> str:
+    """The subject's label in `lang` where the taxonomy has one, else the subject as given."""
+    return _labels().get("subjects", {}).get(lang, {}).get(subject, subject)

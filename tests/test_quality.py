@@ -55,11 +55,11 @@ def test_contacts_endpoint_counts_requests(make_matcher):
 
 
 @pytest.mark.parametrize("lang,expected", [
-    ("en", "You can work together in en"), ("pt", "Podem trabalhar juntos em en"),
-    ("ro", "Puteți lucra împreună în en"), ("es", "Podéis trabajar juntos en en"),
-    ("fr", "Vous pouvez travailler ensemble en en"), ("de", "Gemeinsame Arbeitssprache: en"),
-    ("it", "Potete lavorare insieme in en"), ("pl", "Możecie współpracować w języku: en"),
-    ("xx", "You can work together in en")])
+    ("en", "You can work together in English"), ("pt", "Podem trabalhar juntos em inglês"),
+    ("ro", "Puteți lucra împreună în engleză"), ("es", "Podéis trabajar juntos en inglés"),
+    ("fr", "Vous pouvez travailler ensemble en anglais"), ("de", "Gemeinsame Arbeitssprache: Englisch"),
+    ("it", "Potete lavorare insieme in inglese"), ("pl", "Możecie współpracować w języku: angielski"),
+    ("xx", "You can work together in English")])
 def test_reasons_are_localized_with_stable_codes(make_matcher, lang, expected):
     m = make_matcher([profile("me", "PT"), profile("b", "RO")])
     reasons = m.partners("me", lang=lang).results[0].reasons

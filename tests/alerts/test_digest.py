@@ -27,7 +27,7 @@ def test_a_digest_shows_the_best_alerts_within_the_cap(world, store):
     _alerts(store, "pt1", ["de1", "ro1", "fr1"], now)
     [d] = digest.build(world, store, since=now - 60, lang="pt")
     assert [a["partner"]["id"] for a in d["alerts"]] == ["fr1", "ro1"] and d["withheld"] == 1
-    assert d["alerts"][0]["reasons"][0]["message"] == "Podem trabalhar juntos em en"
+    assert d["alerts"][0]["reasons"][0]["message"] == "Podem trabalhar juntos em inglês"
     html = digest.to_html([d])
     assert "Novos parceiros para si" in html and "e mais 1" in html and "Podem trabalhar" in html
     assert digest.build(world, store, since=now + 60) == []      # nothing new in a later period
