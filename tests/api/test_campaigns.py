@@ -3,14 +3,7 @@ from __future__ import annotations
 
 import time
 
-
-def _wait(client, cid, h):
-    for _ in range(300):
-        st = client.get(f"/v1/campaigns/{cid}", headers=h).json()
-        if st["status"] in ("done", "failed"):
-            return st
-        time.sleep(0.1)
-    raise AssertionError("campaign did not finish")
+from tests.api.campaign_wait import wait_for_campaign
 
 
 def test_round_trip(secured, keys, mini_profiles):
@@ -18,7 +11,7 @@ def test_round_trip(secured, keys, mini_profiles):
     ids = [p["id"] for p in mini_profiles]
     r = secured.post("/v1/campaigns", json={"cohort": ids, "partners": "1-2"}, headers=h)
     assert r.status_code == 202, r.text
-    st = _wait(secured, r.json()["id"], h)
+    st = wait_for_campaign(secured, r.json()["id"], h)
     assert st["status"] == "done", st
     assert st["summary"]["participants"] == len(ids)
     r = secured.get(f"/v1/campaigns/{st['id']}/matches", headers=h)
@@ -64,7 +57,7 @@ def test_inline_profiles_need_the_write_scope_and_spend_its_rate_limit(make_clie
     body = {"profiles": [mini_profiles[0] | {"name": "Renamed"}], "cohort": [mini_profiles[1]["id"]]}
     r = client.post("/v1/campaigns", json=body, headers=h)
     assert r.status_code == 202, r.text
-    _wait(client, r.json()["id"], h)
+    wait_for_campaign(client, r.json()["id"], h)
     stored = client.get(f"/v1/profiles/{mini_profiles[0]['id']}", headers={"X-API-Key": keys["admin"]})
     assert stored.json()["name"] == "Renamed"
     r = client.post("/v1/campaigns", json=body, headers=h)
@@ -81,7 +74,7 @@ def test_a_campaign_is_readable_only_by_the_key_that_created_it_and_admins(make_
     mine, theirs, admin = ({"X-API-Key": k} for k in (keys["campaign"], other, keys["admin"]))
     r = client.post("/v1/campaigns", json={"cohort": [p["id"] for p in mini_profiles]}, headers=mine)
     cid = r.json()["id"]
-    assert _wait(client, cid, mine)["status"] == "done"
+    assert wait_for_campaign(client, cid, mine)["status"] == "done"
     assert [c["id"] for c in client.get("/v1/campaigns", headers=mine).json()] == [cid]
     assert client.get("/v1/campaigns", headers=theirs).json() == []
     for path in (f"/v1/campaigns/{cid}", f"/v1/campaigns/{cid}/matches"):

@@ -3,9 +3,9 @@ in the embedding cache, not in campaign results (on disk or through the API)."""
 from __future__ import annotations
 
 import sqlite3
-import time
 
 from matcher.embeddings.cache import text_key
+from tests.api.campaign_wait import wait_for_campaign
 
 IDEA = "Zorblaxian garden mosaics painted by quxwobbly pupils on Saturdays"
 UNIT = f"Zorblaxian mosaics. {IDEA}"  # what is embedded and cached (matcher.text.units)
@@ -14,15 +14,6 @@ UNIT = f"Zorblaxian mosaics. {IDEA}"  # what is embedded and cached (matcher.tex
 def _victim(base: dict) -> dict:
     return base | {"id": "zz-victim", "name": "Quxwobbly Fernsthal", "email": "fernsthal@school.example",
                    "ideas": [{"title": "Zorblaxian mosaics", "text": IDEA}]}
-
-
-def _wait(client, cid, h) -> dict:
-    for _ in range(300):
-        st = client.get(f"/v1/campaigns/{cid}", headers=h).json()
-        if st["status"] in ("done", "failed"):
-            return st
-        time.sleep(0.1)
-    raise AssertionError("campaign did not finish")
 
 
 def _found(data_dir, needles: list[bytes]) -> dict[str, list[bytes]]:
@@ -43,7 +34,7 @@ def test_delete_leaves_no_copy_in_the_data_directory(secured, keys, data_dir, mi
     r = secured.post("/v1/campaigns", json={"cohort": [p["id"] for p in mini_profiles] + ["zz-victim"],
                                             "partners": "1-3"}, headers=camp)
     cid = r.json()["id"]
-    assert _wait(secured, cid, camp)["status"] == "done"
+    assert wait_for_campaign(secured, cid, camp)["status"] == "done"
     before = secured.get(f"/v1/campaigns/{cid}/matches", headers=camp).text
     assert "zz-victim" in before
     with sqlite3.connect(data_dir / "embeddings.sqlite") as db:
