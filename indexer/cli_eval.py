@@ -9,8 +9,8 @@ from tqdm import tqdm
 
 from indexer.ingest import load_file
 from matcher.embeddings.cache import import_vectors
-from matcher.evaluation import (METRICS, MODES, SEARCH_MODES, collect, collect_search, consortium_recall,
-                                dataset_groups, read_qrels, score)
+from matcher.evaluation import (METRICS, MODES, SEARCH_MODES, UNINDEXED, collect, collect_search,
+                                consortium_recall, dataset_groups, read_qrels, score)
 from matcher.features import SEARCH_FEATURES
 from matcher.service import build_matcher
 from matcher.settings import get_settings
@@ -103,8 +103,10 @@ def cmd_eval(args) -> int:
         from matcher.training import cross_validate, fit_all  # scikit-learn, for fitting only
         folds = args.cv or 5
         runs = [(sets, (), ("model", "full"), args.fit)]
-        if search_sets:
-            runs.append((search_sets, SEARCH_FEATURES, ("search",), args.fit_search))
+        # A searcher left out of the index is reported, never fitted on: it is the same search.
+        fitted = {k: v for k, v in search_sets.items() if not k.endswith(UNINDEXED)}
+        if fitted:
+            runs.append((fitted, SEARCH_FEATURES, ("search",), args.fit_search))
         for chosen, features, modes, out in runs:
             kw = {"features": features} if features else {}
             cv = cross_validate(chosen, groups, folds=folds, modes=modes, **kw)
@@ -151,8 +153,9 @@ def register(sub) -> None:
     p.add_argument("--cv", type=int, metavar="K", help="grouped K-fold cross-validation of the learned model")
     p.add_argument("--fit", metavar="FILE", help="fit the model on every dataset and write it to FILE "
                    "(matcher/model.json ships); implies --cv 5 unless given")
-    p.add_argument("--search", action="append", choices=("title", "interests"),
-                   help="also run each judged teacher's search by its idea title or interests")
+    p.add_argument("--search", action="append", choices=("title", "interests", "title-unindexed"),
+                   help="also run each judged teacher's search by its idea title or interests; "
+                   "title-unindexed leaves the searcher's own profile out of the answer")
     p.add_argument("--fit-search", metavar="FILE", help="fit the search model on the --search queries "
                    "and write it to FILE (matcher/search_model.json ships)")
     p.add_argument("--consortia", action="store_true",

@@ -134,6 +134,9 @@ def _other_language(matcher: Matcher, qid: str, rel: dict[str, int]) -> dict[str
     return {pid: text.main_language(r.profile) != mine for pid, r in recs.items() if pid != qid}
 
 
+UNINDEXED = "-unindexed"
+
+
 def search_text(p: Profile, field: str) -> str:
     """What a teacher would type to find partners for their own project: the first idea's title
     (its first eight words when untitled), or their interests joined; '' when there is none."""
@@ -146,12 +149,16 @@ def search_text(p: Profile, field: str) -> str:
 
 def collect_search(matcher: Matcher, qrels: dict[str, dict[str, int]], field: str,
                    progress: Callable[[int], None] | None = None) -> list[Query]:
-    """Each judged teacher's search (`search_text`) with no filters, as `POST /v1/search` runs it."""
+    """Each judged teacher's search (`search_text`) with no filters, as `POST /v1/search` runs it.
+    A field ending in `-unindexed` leaves the searcher's own profile out of the index's answer,
+    as if a teacher who is not in it searched: the text then names nobody."""
     out = []
+    base, unindexed = field.removesuffix(UNINDEXED), field.endswith(UNINDEXED)
     for qid, rel in qrels.items():
-        words = search_text(matcher.get(qid), field)
+        words = search_text(matcher.get(qid), base)
+        flt = CandidateFilter(exclude_ids=[qid]) if unindexed else CandidateFilter()
         if words:
-            out.append(Query(qid, rel, search.candidates(matcher, words, CandidateFilter()),
+            out.append(Query(qid, rel, search.candidates(matcher, words, flt),
                              _other_language(matcher, qid, rel)))
         if progress:
             progress(1)

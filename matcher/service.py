@@ -168,16 +168,25 @@ class Matcher:
         """Every candidate the retrieval legs find for `me` that passes the hard constraints, with
         its features. The pool depends on the profile and the filters only, never on the page."""
         flt = self.hard_filter(me.profile, filters)
+        kw = self._retrieve(me, flt)
+        pool = self.backend.features(list(kw), flt)
+        kw_max = max(kw.values(), default=0.0) or 1.0
+        feats, prob = self.scorer.score(self.teachers([me]), pool)
+        return Candidates(me, pool, {name: v[0] for name, v in feats.items()}, prob[0],
+                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]))
+
+    def _retrieve(self, me: Record, flt: CandidateFilter) -> dict[str, float]:
+        """Both legs' candidates for `me`, vector hits first: id -> BM25 score (0 if BM25 missed it)."""
         kw_leg = self._aside(self.backend.keyword_search, text.keyword_text(me.profile), flt,
                              self.pool_size // 2, lang=text.main_language(me.profile))
         vec_ids = [c.id for c in self.backend.vector_search(me.vectors, flt, self.pool_size)] \
             if len(me.vectors) else []
         kw = {c.id: c.score for c in kw_leg.result()}
-        pool = self.backend.features(list(dict.fromkeys([*vec_ids, *kw])), flt)
-        kw_max = max(kw.values(), default=0.0) or 1.0
-        feats, prob = self.scorer.score(self.teachers([me]), pool)
-        return Candidates(me, pool, {name: v[0] for name, v in feats.items()}, prob[0],
-                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]))
+        return {pid: kw.get(pid, 0.0) for pid in dict.fromkeys([*vec_ids, *kw])}
+
+    def candidate_ids(self, me: Record) -> list[str]:
+        """The ids `candidates` would score for `me`, unscored."""
+        return list(self._retrieve(me, self.hard_filter(me.profile, None)))
 
     def partners(self, profile_id: str, k: int = 10, offset: int = 0, filters: Filters | None = None,
                  lang: str | None = None, mode: Mode = "full") -> ResultList:

@@ -86,3 +86,24 @@ def test_paging_is_stable_and_total_does_not_move(matcher):
     pages = [r.profile.id for off in range(0, 50, 2) for r in matcher.partners("pt-recycle", k=2, offset=off).results]
     assert pages == [r.profile.id for r in one.results]
     assert {matcher.partners("pt-recycle", k=k, offset=o).total for k, o in ((1, 0), (10, 0), (3, 4))} == {one.total}
+
+
+def test_a_text_that_names_an_idea_also_finds_that_teachers_partners(matcher):
+    from models import SearchRequest
+    res = matcher.search(SearchRequest(text="Reciclar na escola", k=8))
+    ids = [r.profile.id for r in res.results]
+    assert ids[0] == "pt-recycle"                        # the teacher the title names comes first
+    partners = {"ro-recycle", "pl-recycle", "gr-recycle"}  # the ones pt-recycle can work with
+    assert set(ids[1:4]) == partners
+    # Same-country teachers cannot partner pt-recycle: they rank after its partners.
+    assert all(ids.index(x) > 3 for x in ("pt-other", "pt-same-school") if x in ids)
+    why = {r.profile.id: [x for x in r.reasons if x.code == "similar_idea"] for r in res.results}
+    assert not why["pt-recycle"]
+    assert any(x.details["own_idea"] == "Reciclar na escola" for p in partners for x in why[p])
+
+
+def test_one_word_is_a_topic_not_a_name(matcher):
+    from matcher import search
+    from matcher.backends.base import CandidateFilter
+    assert search.candidates(matcher, "reciclagem", CandidateFilter()).named is None
+    assert search.candidates(matcher, "Reciclar na escola", CandidateFilter()).named is not None

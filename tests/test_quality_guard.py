@@ -34,3 +34,19 @@ def test_full_ranking_holds_its_committed_quality(dev_queries, metric):
 def test_full_ranking_beats_the_plain_fusion(dev_queries):
     full, weighted, vector = (score(dev_queries, m)["ndcg@10"] for m in ("full", "weighted", "vector"))
     assert full >= 1.15 * max(weighted, vector)
+
+
+SEARCH_COMMITTED = {"recall@10": 0.795, "mrr": 0.732}
+
+
+@pytest.fixture(scope="module")
+def title_searches(tmp_path_factory):
+    _, _, found, _, _ = load_set(DEV, None, tmp_path_factory.mktemp("search"), None, ["title"])
+    return found["title"]
+
+
+@pytest.mark.parametrize("metric", sorted(SEARCH_COMMITTED))
+def test_title_search_holds_its_committed_quality(title_searches, metric):
+    got = score(title_searches, "search")[metric]
+    assert got >= SEARCH_COMMITTED[metric] - SLACK, \
+        f"{metric} {got:.3f} < committed {SEARCH_COMMITTED[metric]:.3f} - {SLACK}"
