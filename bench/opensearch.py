@@ -29,7 +29,7 @@ def records(n: int):
     """Chunks of 5,000 records (the profiles and vectors of bench/run.py's build phase)."""
     from indexer.sample import generate
     from matcher import text
-    from matcher.backends.base import Record
+    from matcher.backends.types import Record
     from models import Profile
     gen, done = generate(n, seed=7), 0
     while done < n:

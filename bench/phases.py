@@ -60,7 +60,7 @@ def _with_lang(d: dict) -> dict:
 def build(args) -> dict:
     from indexer.sample import generate
     from matcher import text
-    from matcher.backends.base import Record
+    from matcher.backends.types import Record
     from matcher.backends.embedded import EmbeddedBackend
     from models import Profile
 
@@ -135,7 +135,7 @@ def _brute(b, queries: np.ndarray, mask: np.ndarray, k: int):
 
 
 def query(args) -> dict:
-    from matcher.backends.base import CandidateFilter
+    from matcher.backends.types import CandidateFilter
     from matcher.backends.embedded import EmbeddedBackend
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.service import Matcher

@@ -9,7 +9,8 @@ from typing import Callable
 
 import numpy as np
 
-from matcher.backends.base import Record, SearchBackend
+from matcher.backends.base import SearchBackend
+from matcher.backends.types import Record
 from matcher.errors import MatchingError
 from matcher.settings import Settings, get_settings
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import model as learned
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.features import PROFILE_UNIT, Teachers, hubness, query_teacher, search_features
 from matcher.reasons import reason
 from models import Filters, Reason, Result, ResultList, SearchRequest

@@ -11,7 +11,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from matcher import ranking, search, text
-from matcher.backends.base import CandidateFilter, Record, SearchBackend
+from matcher.backends.base import SearchBackend
+from matcher.backends.types import CandidateFilter, Record
 from matcher.embeddings.base import Embedder
 from matcher.errors import InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group

@@ -3,7 +3,7 @@ import shutil
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.backends.embedded import EmbeddedBackend
 from matcher.service import build_matcher
 
@@ -63,7 +63,7 @@ def test_unchanged_profiles_are_not_re_encoded(matcher, mini_profiles):
 
 
 def test_contact_counts_survive_updates_and_travel_with_records(tmp_path):
-    from matcher.backends.base import Record
+    from matcher.backends.types import Record
     from tests.fakes import profile as make
     from models import Profile
 

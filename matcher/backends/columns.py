@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.features import (EPOCH, LANG_WORDS, SUBJECT_INDEX, _bits, age_bits, lang_bits, lang_code,
                               subject_bits, text_language)
 from models import Profile, taxonomy

@@ -36,7 +36,8 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from matcher.backends import snapshot
-from matcher.backends.base import Candidate, CandidateFilter, Record, SearchBackend
+from matcher.backends.base import SearchBackend
+from matcher.backends.types import Candidate, CandidateFilter, Record
 from matcher.backends.columns import Columns, Selection
 from matcher.backends.keyword import KeywordIndex
 from matcher.backends.rwlock import RWLock

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import tantivy
 
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from models import Profile
 from matcher.text import detect_language
 

@@ -22,7 +22,8 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy import exceptions as osx
 
 from matcher.backends import os_requests as rq
-from matcher.backends.base import Candidate, CandidateFilter, Record, SearchBackend
+from matcher.backends.base import SearchBackend
+from matcher.backends.types import Candidate, CandidateFilter, Record
 from matcher.backends.os_errors import RETRYABLE, boundary
 from matcher.backends.os_reindex import run_reindex
 from matcher.errors import BackendUnavailable, InvalidProfile

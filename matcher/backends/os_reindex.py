@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from opensearchpy import helpers
 
 from matcher.backends import os_requests as rq
-from matcher.backends.base import Record
+from matcher.backends.types import Record
 from matcher.backends.os_errors import boundary
 from matcher.errors import MatchingError
 

@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.backends.columns import _COUNTRY, Columns, Selection
 from matcher.backends.embedded import EmbeddedBackend
 from tests.backends.conformance import profile

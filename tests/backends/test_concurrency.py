@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.backends.embedded import EmbeddedBackend
 from matcher.backends.rwlock import RWLock
 from tests.backends.test_vectors import DIM, _records

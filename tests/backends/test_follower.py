@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.backends.base import CandidateFilter, Record
+from matcher.backends.types import CandidateFilter, Record
 from matcher.backends.embedded import EmbeddedBackend
 from matcher.backends.factory import make_backend
 from matcher.errors import BackendUnavailable, DirectoryInUse

@@ -11,7 +11,7 @@ import tantivy
 
 from matcher import text
 from matcher.backends import keyword
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.backends.keyword import _FIELDS, _WORD, LONG_QUERY_WORDS, MAX_QUERY_WORDS, KeywordIndex, _field_for
 from models import Profile
 

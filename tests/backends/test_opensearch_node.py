@@ -9,7 +9,7 @@ import time
 import pytest
 
 from matcher.backends import opensearch as osb
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.backends.opensearch import OpenSearchBackend
 from tests.backends.conformance import DIM, profile, rec, unit
 

@@ -9,7 +9,7 @@ import pytest
 
 from matcher.backends import os_reindex
 from matcher.backends import os_requests as rq
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.backends.opensearch import OpenSearchBackend
 from tests.backends.conformance import DIM, profile, rec, unit, varied
 

@@ -6,7 +6,7 @@ import argparse
 import numpy as np
 
 from indexer import ops
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.backends.embedded import EmbeddedBackend
 from matcher.backends.opensearch import OpenSearchBackend
 from tests.backends.conformance import DIM, rec, unit, varied

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from matcher.backends import os_requests as rq
-from matcher.backends.base import CandidateFilter, Record
+from matcher.backends.types import CandidateFilter, Record
 from models import AgeRange
 from tests.backends.conformance import profile
 

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from matcher.backends.base import CandidateFilter, Record
+from matcher.backends.types import CandidateFilter, Record
 from matcher.backends.embedded import EmbeddedBackend
 from tests.backends.conformance import profile
 
