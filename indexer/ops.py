@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from matcher.backends.base import SearchBackend
-from matcher.backends.types import Record
+from matcher.backends.types import BulkLoading, Record, Reindexing
 from matcher.errors import MatchingError
 from matcher.settings import Settings, get_settings
 
@@ -39,8 +39,7 @@ def migrate(src: SearchBackend, dst: SearchBackend, progress: Callable[[int], No
     """Copy every record (vectors and contact counters included) and the model identity."""
     n = 0
     # A destination that can suspend refreshes for a large load (OpenSearch) does so.
-    load = getattr(dst, "bulk_load", None)
-    with load() if load else nullcontext():
+    with dst.bulk_load() if isinstance(dst, BulkLoading) else nullcontext():
         for records in src.scan(batch=batch):
             dst.upsert(records)
             n += len(records)
@@ -70,9 +69,8 @@ def reindex(settings: Settings, rebuild: bool = False, keep: int = 1, reembed: b
         if reembed is None:
             reembed = stored is not None and stored != embedder.model_id
         transform = reembedder(embedder) if reembed else None
-        versioned = getattr(backend, "reindex", None)
-        if versioned:
-            name = versioned(rebuild=rebuild, keep=keep, transform=transform, dim=embedder.dim)
+        if isinstance(backend, Reindexing):
+            name = backend.reindex(rebuild=rebuild, keep=keep, transform=transform, dim=embedder.dim)
             done = f"alias {settings.opensearch_index} now points at {name}"
         elif transform:
             n = 0

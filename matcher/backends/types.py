@@ -1,7 +1,9 @@
-"""What both backends share, one floor below them: records, filters and candidates."""
+"""What both backends share, one floor below them: records, filters, candidates, optional capabilities."""
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -61,3 +63,35 @@ class Candidate:
     """A profile a retriever found, with the raw score that retriever gave it."""
     id: str
     score: float
+
+
+# -- optional capabilities: callers test for them with isinstance ------------------------------
+
+@runtime_checkable
+class Replicated(Protocol):
+    """Server processes share one store: one is the writer, the others follow its writes
+    (the embedded backend). A follower serves reads; writes go to the writer."""
+
+    follower: bool
+
+    def follow(self) -> None:
+        """Apply what the writer committed since the last call (nothing in the writer)."""
+
+
+@runtime_checkable
+class BulkLoading(Protocol):
+    """The store can be set up for a large load and set back afterwards (OpenSearch suspends refreshes)."""
+
+    def bulk_load(self, index: str | None = None, new_index: bool = False) -> AbstractContextManager[None]:
+        """For the duration of the block."""
+
+
+@runtime_checkable
+class Reindexing(Protocol):
+    """Versioned indexes: a new version is built while the current one serves, then swapped in."""
+
+    def reindex(self, rebuild: bool = False, keep: int = 1,
+                transform: Callable[[list[Record]], list[Record]] | None = None,
+                dim: int | None = None) -> str:
+        """Build the next version (re-deriving documents if `rebuild`, rewriting records with
+        `transform`, into vectors of `dim`), swap it in, keep `keep` older ones; its name."""
