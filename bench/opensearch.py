@@ -48,7 +48,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["TWINMATCH_TEST_OS_HEAP"] = args.heap
     from matcher.backends.embedded import EmbeddedBackend
-    from matcher.backends.opensearch import OpenSearchBackend
+    from matcher.backends.opensearch.backend import OpenSearchBackend
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.service import Matcher
     from tests.opensearch_node import Node

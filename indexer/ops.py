@@ -93,7 +93,7 @@ def reindex(settings: Settings, rebuild: bool = False, keep: int = 1, reembed: b
 def _backend(kind: str, settings: Settings, dim: int) -> SearchBackend:
     """Both ends of a migration are named on the command line, whatever TWINMATCH_BACKEND says."""
     if kind == "opensearch":
-        from matcher.backends.opensearch import OpenSearchBackend
+        from matcher.backends.opensearch.backend import OpenSearchBackend
         return OpenSearchBackend(settings.opensearch_url, settings.opensearch_index, dim,
                                  timeout=max(settings.opensearch_timeout, MIGRATE_TIMEOUT))
     from matcher.backends.embedded import EmbeddedBackend

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry, Histogram
 
 from api.observability import TimedEmbedder
 from matcher.backends.embedded import EmbeddedBackend
-from matcher.backends.opensearch import OpenSearchBackend
+from matcher.backends.opensearch.backend import OpenSearchBackend
 from matcher.backends.types import BulkLoading, Reindexing, Replicated
 from matcher.embeddings.base import Forgetting
 from matcher.embeddings.cache import CachedEmbedder

@@ -7,7 +7,7 @@ from matcher.settings import Settings
 
 def make_backend(settings: Settings, dim: int) -> SearchBackend:
     if settings.backend == "opensearch":
-        from matcher.backends.opensearch import OpenSearchBackend
+        from matcher.backends.opensearch.backend import OpenSearchBackend
         return OpenSearchBackend(settings.opensearch_url, settings.opensearch_index, dim,
                                  timeout=settings.opensearch_timeout,
                                  pool_size=settings.opensearch_pool_size)
