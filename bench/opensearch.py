@@ -47,7 +47,7 @@ def main() -> None:
     ap.add_argument("--merge", action="store_true", help="force-merge to one segment before querying")
     args = ap.parse_args()
     os.environ["TWINMATCH_TEST_OS_HEAP"] = args.heap
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from matcher.backends.opensearch.backend import OpenSearchBackend
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.service import Matcher

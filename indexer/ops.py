@@ -96,7 +96,7 @@ def _backend(kind: str, settings: Settings, dim: int) -> SearchBackend:
         from matcher.backends.opensearch.backend import OpenSearchBackend
         return OpenSearchBackend(settings.opensearch_url, settings.opensearch_index, dim,
                                  timeout=max(settings.opensearch_timeout, MIGRATE_TIMEOUT))
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     return EmbeddedBackend(settings.data_dir, dim)
 
 

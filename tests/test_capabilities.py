@@ -7,7 +7,7 @@ import inspect
 from prometheus_client import CollectorRegistry, Histogram
 
 from api.observability import TimedEmbedder
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.backends.opensearch.backend import OpenSearchBackend
 from matcher.backends.types import BulkLoading, Reindexing, Replicated
 from matcher.embeddings.base import Forgetting

@@ -8,7 +8,7 @@ import pytest
 
 from matcher import ranking
 from matcher.backends.base import SearchBackend
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.features import FEATURES, Teachers, pair_features, today_days
 from matcher.service import Matcher
 from models import Profile

@@ -11,7 +11,7 @@ import pytest
 
 from api.deps import run_search
 from api.observability import request_id
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.backends.opensearch.backend import OpenSearchBackend
 from matcher.errors import ProfileNotFound
 

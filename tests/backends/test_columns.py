@@ -6,8 +6,8 @@ import threading
 import numpy as np
 
 from matcher.backends.types import CandidateFilter
-from matcher.backends.columns import _COUNTRY, Columns, Selection
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.columns import _COUNTRY, Columns, Selection
+from matcher.backends.embedded.backend import EmbeddedBackend
 from tests.backends.conformance import profile
 
 N = 20_000   # over 4 x Selection.SAMPLE: estimates come from the sample

@@ -7,8 +7,8 @@ import time
 import numpy as np
 
 from matcher.backends.types import CandidateFilter
-from matcher.backends.embedded import EmbeddedBackend
-from matcher.backends.rwlock import RWLock
+from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.embedded.rwlock import RWLock
 from tests.backends.test_vectors import DIM, _records
 
 

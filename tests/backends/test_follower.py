@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from matcher.backends.types import CandidateFilter, Record
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.backends.factory import make_backend
 from matcher.errors import BackendUnavailable, DirectoryInUse
 from matcher.settings import Settings

@@ -7,7 +7,7 @@ import numpy as np
 
 from indexer import ops
 from matcher.backends.types import CandidateFilter
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.backends.opensearch.backend import OpenSearchBackend
 from tests.backends.conformance import DIM, rec, unit, varied
 from tests.backends.conftest import OSMEM_ANALYZERS

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from matcher.backends.types import CandidateFilter, Record
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from tests.backends.conformance import profile
 
 DIM = 32

@@ -35,13 +35,13 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from matcher.backends import snapshot
+from matcher.backends.embedded import snapshot
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import Candidate, CandidateFilter, Record
-from matcher.backends.columns import Columns, Selection
-from matcher.backends.keyword import KeywordIndex
-from matcher.backends.rwlock import RWLock
-from matcher.backends.vectors import VectorRows
+from matcher.backends.embedded.columns import Columns, Selection
+from matcher.backends.embedded.keyword import KeywordIndex
+from matcher.backends.embedded.rwlock import RWLock
+from matcher.backends.embedded.vectors import VectorRows
 from matcher.errors import BackendUnavailable, InvalidProfile
 from matcher.features import Teachers, unit_kind
 from models import Profile

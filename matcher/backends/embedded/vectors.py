@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from matcher.backends.graph import Graph
+from matcher.backends.embedded.graph import Graph
 
 EXACT_MAX_ROWS = 3_000    # this many passing rows or fewer: always an exact scan (< 1 ms)
 GRAPH_ROW_COST = 4        # one graph candidate (per query row) costs about 4 float16 rows of scan:

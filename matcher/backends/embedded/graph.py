@@ -8,7 +8,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from matcher.backends.hugepages import collapse
+from matcher.backends.embedded.hugepages import collapse
 
 # 32 links a node (64 on the bottom level): on the 1M-profile benchmark (2.67M rows) M16 found
 # recall@10 0.9675 / 0.965 at 100 % / 10.8 % selectivity and at most 0.980 at any ef; M32 gives
