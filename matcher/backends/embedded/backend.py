@@ -207,10 +207,6 @@ class EmbeddedBackend(SearchBackend):
         if not self.follower:
             self.snapshots.clean(d)
         self._snap = None if self.follower else (d, meta["seq"])
-        if self.columns.missing or self.vectors.missing_kind:
-            self._upgrade()
-            if self._snap:
-                self._snap = (d, -1)  # the files lack what memory now holds: the next checkpoint rewrites them
         self._replay(self._db.execute("SELECT id, doc, received, answered FROM profiles WHERE seq > ? "
                                       "ORDER BY seq", (meta["seq"],)))
         # Deletions newer than the snapshot left no tombstone (erasure): find them by count,
@@ -220,25 +216,6 @@ class EmbeddedBackend(SearchBackend):
             present = {pid for (pid,) in self._db.execute("SELECT id FROM profiles")}
             self._forget([pid for pid in self.slot if pid not in present])
         self.opened_from = "snapshot"
-
-    def _upgrade(self) -> None:
-        """Fill what a snapshot from an older version lacks (ranking columns, unit kinds) from
-        SQLite: one read of the tables, instead of rebuilding every index and the graph."""
-        for pid, doc, received, answered in self._db.execute(
-                "SELECT id, doc, received, answered FROM profiles"):
-            slot = self.slot.get(pid)
-            if slot is not None:
-                self.columns.set_doc(slot, json.loads(doc))
-                self.columns.set_contacts(slot, received, answered)
-        if self.vectors.missing_kind:
-            names: dict[str, list[str]] = {}
-            for pid, name in self._db.execute("SELECT id, name FROM units ORDER BY id, ord"):
-                names.setdefault(pid, []).append(name)
-            for pid, units in names.items():
-                rows = self.vectors.rows_of_slot(self.slot[pid]) if pid in self.slot else []
-                if len(rows) == len(units):
-                    self.vectors.kind[rows] = _kinds([units])
-        self.columns.missing, self.vectors.missing_kind = [], False
 
     def _replay(self, cursor) -> None:
         """Index (id, doc, received, answered) rows into columns and vectors, with their units,

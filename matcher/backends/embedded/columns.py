@@ -60,7 +60,6 @@ class Columns:
         self.received = np.zeros(capacity, np.int32)       # contact requests (responsiveness)
         self.answered = np.zeros(capacity, np.int32)
         self._schools: dict[str, int] = {}
-        self.missing: list[str] = []                # arrays an older snapshot did not hold
         self._sample: tuple[tuple[int, int], np.ndarray] | None = None
         self._sampled: tuple[tuple[int, int, int], "Columns"] | None = None
         self.version = 0                            # moves on every change a filter can see
@@ -194,10 +193,8 @@ class Columns:
         n = len(arrs["alive"])
         c = cls(max(1024, n))
         c.n = n
-        c.missing = [name for name in _ARRAYS if name not in arrs]  # older snapshots: the store fills them
-        for name in _ARRAYS:
-            if name not in c.missing:
-                getattr(c, name)[:n] = arrs[name]
+        for name in _ARRAYS:   # KeyError if one is missing: the store rebuilds from SQLite
+            getattr(c, name)[:n] = arrs[name]
         c._schools = {s: i + 1 for i, s in enumerate(arrs["school_ids"].tolist())}
         return c
 

@@ -4,7 +4,9 @@
     snapshots/g000042/     meta.json (written last), ids.npy, columns.npz, rows (vectors.py)
 
 A generation is complete once CURRENT names it; anything else is debris from a crash and
-is removed on open. SQLite stays the source of truth: a snapshot only saves re-reading it.
+is removed on open. SQLite stays the source of truth: a snapshot only saves re-reading it, so
+a generation of another format version, or one that cannot be read, is dropped and the
+derived indexes are rebuilt from SQLite.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-VERSION = 1
+VERSION = 2   # the one layout this code writes and reads
 
 
 def _fsync_dir(d: Path) -> None:
@@ -32,7 +34,7 @@ class Snapshots:
         root.mkdir(parents=True, exist_ok=True)
 
     def current(self) -> tuple[Path, dict] | None:
-        """The last complete generation and its meta, or None."""
+        """The last complete generation of this format version and its meta, or None."""
         try:
             name = (self.root / "CURRENT").read_text().strip()
             d = self.root / name

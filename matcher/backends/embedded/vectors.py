@@ -84,7 +84,6 @@ class VectorRows:
         self.graph: Graph | None = None
         self.exact_max_rows, self.graph_min_rows = EXACT_MAX_ROWS, GRAPH_MIN_ROWS
         self.graph_row_cost, self.graph_max_ask = GRAPH_ROW_COST, GRAPH_MAX_ASK
-        self.missing_kind = False                    # loaded from a snapshot without unit kinds
         self.last_strategy = ""                      # "exact", "graph", "filtered" or "fallback" (tests, bench)
 
     # -- writes -----------------------------------------------------------------------------
@@ -385,10 +384,7 @@ class VectorRows:
         if (d / "f16.npy").exists():
             v.vecs[:n] = np.load(d / "f16.npy")
         v.owner[:n] = np.load(d / "owner.npy")
-        if (d / "kind.npy").exists():
-            v.kind[:n] = np.load(d / "kind.npy")
-        else:
-            v.missing_kind = True                # an older snapshot: the store fills it
+        v.kind[:n] = np.load(d / "kind.npy")
         v.first, v.count = np.load(d / "first.npy"), np.load(d / "count.npy")
         if meta["graph_rows"] and (d / GRAPH_FILE).exists():   # else the graph is rebuilt
             v.graph = Graph.load(d / GRAPH_FILE, dim, v.owner[:n] >= 0)
