@@ -164,7 +164,7 @@ def query(args) -> dict:
             t = time.perf_counter()
             got = b.vector_search(q, flt, 10)
             lat.append(time.perf_counter() - t)
-            strat[b.vectors.last_strategy] = strat.get(b.vectors.last_strategy, 0) + 1
+            strat[b.planner.last_strategy] = strat.get(b.planner.last_strategy, 0) + 1
         n_truth = min(len(qs), 40 if b.vectors.n > 1_000_000 else len(qs))
         for q in qs[:n_truth]:
             got = {c.id for c in b.vector_search(q, flt, 10)}

@@ -52,7 +52,7 @@ def test_a_reader_cannot_upgrade():
 
 def test_searches_during_upserts_and_deletes(tmp_path):
     b = EmbeddedBackend(tmp_path / "d", DIM)
-    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 200, 100   # the graph answers broad filters
+    b.vectors.graph_min_rows, b.planner.exact_max_rows = 200, 100   # the graph answers broad filters
     base = _records(1500, seed=2)
     b.upsert(base[:1000])
     extra = _records(400, seed=3, prefix="x")

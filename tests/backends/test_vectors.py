@@ -51,19 +51,19 @@ def test_graph_and_exact_strategies_give_the_same_top10(loaded, flt):
     rng = np.random.default_rng(3)
     for q in rng.choice(len(recs), 15, replace=False):
         queries = recs[q].vectors
-        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 10**9, 10**9   # exact only
-        b.vectors.graph_row_cost = 4
+        b.vectors.graph_min_rows, b.planner.exact_max_rows = 10**9, 10**9   # exact only
+        b.planner.graph_row_cost = 4
         exact = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
-        assert b.vectors.last_strategy == "exact"
-        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, -1        # graph first, always
-        b.vectors.graph_row_cost, b.vectors.graph_max_ask = 0, 10**9
+        assert b.planner.last_strategy == "exact"
+        b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, -1        # graph first, always
+        b.planner.graph_row_cost, b.planner.graph_max_ask = 0, 10**9
         graph = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
-        assert b.vectors.last_strategy in ("graph", "fallback")
+        assert b.planner.last_strategy in ("graph", "fallback")
         assert graph == exact
     if flt.countries is None:
-        assert b.vectors.last_strategy == "graph"      # a broad filter really used the graph
+        assert b.planner.last_strategy == "graph"      # a broad filter really used the graph
     if flt.countries == ["HR", "TR"]:
-        assert b.vectors.last_strategy == "fallback"   # too few passed the graph: exact took over
+        assert b.planner.last_strategy == "fallback"   # too few passed the graph: exact took over
 
 
 def test_a_filter_that_rejects_the_query_neighbourhood_walks_the_graph_filtered(tmp_path):
@@ -82,12 +82,12 @@ def test_a_filter_that_rejects_the_query_neighbourhood_walks_the_graph_filtered(
     flt = CandidateFilter(exclude_countries=["PT"])                       # 80% of profiles pass
     hits = 0
     for q in recs[0:100:5]:                                               # PT profiles
-        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 10**9, 10**9
+        b.vectors.graph_min_rows, b.planner.exact_max_rows = 10**9, 10**9
         exact = {c.id for c in b.vector_search(q.vectors, flt, 10)}
-        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, -1
-        b.vectors.graph_row_cost, b.vectors.graph_max_ask = 0, 10**9
+        b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, -1
+        b.planner.graph_row_cost, b.planner.graph_max_ask = 0, 10**9
         got = b.vector_search(q.vectors, flt, 10)
-        assert b.vectors.last_strategy == "filtered"
+        assert b.planner.last_strategy == "filtered"
         assert all(not c.id.startswith("p") or int(c.id[1:]) % 5 for c in got)   # no PT profile
         hits += len(exact & {c.id for c in got})
     assert hits / 200 >= 0.95
@@ -96,11 +96,11 @@ def test_a_filter_that_rejects_the_query_neighbourhood_walks_the_graph_filtered(
 
 def test_selectivity_picks_the_strategy(loaded):
     b, recs = loaded
-    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, 200
+    b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, 200
     b.vector_search(recs[0].vectors, FILTERS[0], 10)
-    assert b.vectors.last_strategy == "graph"
+    assert b.planner.last_strategy == "graph"
     b.vector_search(recs[0].vectors, FILTERS[3], 10)
-    assert b.vectors.last_strategy == "exact"
+    assert b.planner.last_strategy == "exact"
 
 
 def test_scanned_rows_are_rescored_to_exact_float32_scores(loaded):
@@ -112,7 +112,7 @@ def test_scanned_rows_are_rescored_to_exact_float32_scores(loaded):
 
     def check():
         got = b.vector_search(q, flt, 20)
-        assert b.vectors.last_strategy == "exact" and len(got) == 20
+        assert b.planner.last_strategy == "exact" and len(got) == 20
         for c in got:
             r = next(x for x in recs if x.profile.id == c.id)
             assert c.score == pytest.approx(float((r.vectors @ q.T).max()), abs=1e-6)
@@ -120,7 +120,7 @@ def test_scanned_rows_are_rescored_to_exact_float32_scores(loaded):
 
     assert b.vectors.graph is None and b.vectors.vecs.dtype == np.float16
     from_f16 = check()
-    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, 10**9   # a graph, but exact scans
+    b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, 10**9   # a graph, but exact scans
     b.vectors.sync_graph()
     assert b.vectors.graph is not None and b.vectors.vecs is None
     assert b.vectors.graph.codes().dtype == np.uint8

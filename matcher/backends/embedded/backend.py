@@ -41,6 +41,8 @@ from matcher.backends.types import Candidate, CandidateFilter, Record
 from matcher.backends.embedded.columns import Columns, Selection
 from matcher.backends.embedded.keyword import KeywordIndex
 from matcher.backends.embedded.rwlock import RWLock
+from matcher.backends.embedded import vector_files
+from matcher.backends.embedded.vector_search import VectorSearch
 from matcher.backends.embedded.vectors import VectorRows
 from matcher.errors import BackendUnavailable, InvalidProfile
 from matcher.features import Teachers, unit_kind
@@ -114,6 +116,7 @@ class EmbeddedBackend(SearchBackend):
         self.snapshots = snapshot.Snapshots(self.dir / "snapshots")
         self._snap: tuple[Path, int] | None = None  # published generation and the seq it holds
         self.opened_from = ""                        # "snapshot" or "sqlite" (tests, bench)
+        self.planner = VectorSearch()                # vector search strategies and their thresholds
         self._load()
 
     # -- startup and recovery -------------------------------------------------------------
@@ -199,7 +202,7 @@ class EmbeddedBackend(SearchBackend):
         self.slot = {pid: i for i, pid in enumerate(self.ids) if pid is not None}
         with np.load(d / "columns.npz") as arrs:
             self.columns = Columns.from_arrays(arrs)
-        self.vectors = VectorRows.load(d, meta["vectors"], private=self.follower)
+        self.vectors = vector_files.load(d, meta["vectors"], private=self.follower)
         for slot, pid in enumerate(self.ids):  # erased in place since the snapshot was written
             if pid is None and slot < self.columns.n and self.columns.alive[slot]:
                 self.columns.clear(slot)
@@ -280,10 +283,10 @@ class EmbeddedBackend(SearchBackend):
             d = self.snapshots.fresh(keep=keep)
             vectors = self.vectors
             if vectors.needs_compaction():
-                vectors = vectors.compacted(d / "exact.f32")
+                vectors = vector_files.compacted(vectors, d / "exact.f32")
             snapshot.save_ids(d, self.ids)
             np.savez(d / "columns.npz", **self.columns.arrays())
-            vmeta = vectors.save(d)
+            vmeta = vector_files.save(vectors, d)
             self.snapshots.publish(d, {"seq": self._seq, "dim": self.dim, "vectors": vmeta})
             vectors.exact.path = d / "exact.f32"     # the same rows, now named by this generation
             self.vectors, self._snap = vectors, (d, self._seq)
@@ -496,7 +499,7 @@ class EmbeddedBackend(SearchBackend):
                 if self.vectors.graph_due():
                     self.vectors.sync_graph()
         with self._rw.read():
-            hits = self.vectors.search(np.asarray(queries, np.float32), self._selection(flt), k)
+            hits = self.planner.search(self.vectors, np.asarray(queries, np.float32), self._selection(flt), k)
             return [Candidate(self.ids[s], score) for s, score in hits]
 
     def keyword_search(self, text: str, flt: CandidateFilter, k: int,
