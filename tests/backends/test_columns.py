@@ -6,7 +6,8 @@ import threading
 import numpy as np
 
 from matcher.backends.types import CandidateFilter
-from matcher.backends.embedded.columns import _COUNTRY, Columns, Selection
+from matcher.backends.embedded.columns import _COUNTRY, Columns
+from matcher.backends.embedded.selection import Selection
 from matcher.backends.embedded.backend import EmbeddedBackend
 from tests.backends.conformance import profile
 
@@ -52,7 +53,7 @@ def test_both_retrieval_legs_share_one_selection(tmp_path):
 
         def leg():
             start.wait()
-            got.append(b._selection(flt))
+            got.append(b.mem.selection(flt))
 
         threads = [threading.Thread(target=leg) for _ in range(4)]
         for t in threads:
@@ -60,6 +61,6 @@ def test_both_retrieval_legs_share_one_selection(tmp_path):
         for t in threads:
             t.join()
         assert len(got) == 4 and all(s is got[0] for s in got)
-        assert b._selection(CandidateFilter(countries=["PT"])) is not got[0]   # another query's filter
+        assert b.mem.selection(CandidateFilter(countries=["PT"])) is not got[0]   # another query's filter
     finally:
         b.close()

@@ -131,7 +131,7 @@ def test_concurrent_upserts_share_keyword_commits_and_are_searchable_on_return(t
         t.join(30)
     assert missing == []                   # each write was searchable when its call returned
     assert len(commits) < 24, len(commits)  # and writers shared commits
-    assert b.get_meta("keyword_seq") == str(b._seq)
+    assert b.get_meta("keyword_seq") == str(b.store.seq)
     b.close()
     again = EmbeddedBackend(tmp_path / "d", DIM)
     assert again.count() == again.keyword.count() == 24

@@ -138,7 +138,7 @@ def _state(b: EmbeddedBackend, recs: list[Record]) -> tuple:
 def _crash(b: EmbeddedBackend) -> None:
     """Let go of the files as a killed process would: no checkpoint."""
     b.keyword.close()
-    b._db.close()
+    b.store.close()
 
 
 def test_snapshot_plus_replay_equals_a_fresh_load(tmp_path):

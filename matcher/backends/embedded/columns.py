@@ -3,7 +3,6 @@ ranking reads its features (matcher/features.py) without fetching documents."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import replace
 
 import numpy as np
@@ -128,7 +127,7 @@ class Columns:
             self._sampled = (key, sub)
         return self._sampled[1]
 
-    def _eval(self, flt: CandidateFilter, at) -> np.ndarray:
+    def evaluate(self, flt: CandidateFilter, at) -> np.ndarray:
         """The filter over rows `at` (a slice or an array of slots)."""
         m = self.alive[at].copy()
         if flt.open_only:
@@ -162,11 +161,11 @@ class Columns:
             rest = replace(flt, countries=None)   # the countries are tested once, here
             at = np.flatnonzero(m)
             if len(at) * 16 < self.n:
-                m[at] = self._eval(rest, at)
+                m[at] = self.evaluate(rest, at)
             else:
-                m &= self._eval(rest, slice(0, self.n))
+                m &= self.evaluate(rest, slice(0, self.n))
         else:
-            m = self._eval(flt, slice(0, self.n))
+            m = self.evaluate(flt, slice(0, self.n))
         for s in exclude_slots:
             if s < self.n:
                 m[s] = False
@@ -175,7 +174,7 @@ class Columns:
     def test(self, flt: CandidateFilter, slots: np.ndarray, exclude_slots: list[int] = ()) -> np.ndarray:
         """The filter for a few slots only: what the graph strategy checks on its candidates."""
         slots = np.asarray(slots, np.int64)
-        m = self._eval(flt, slots)
+        m = self.evaluate(flt, slots)
         if len(exclude_slots):
             m &= ~np.isin(slots, exclude_slots)
         return m
@@ -197,45 +196,3 @@ class Columns:
             getattr(c, name)[:n] = arrs[name]
         c._schools = {s: i + 1 for i, s in enumerate(arrs["school_ids"].tolist())}
         return c
-
-
-class Selection:
-    """A filter bound to the columns: a cheap selectivity estimate, the full mask on demand."""
-
-    SAMPLE = 4096
-
-    def __init__(self, cols: Columns, flt: CandidateFilter, exclude_slots: list[int] = ()):
-        self.cols, self.flt, self.exclude = cols, flt, list(exclude_slots)
-        self._mask: np.ndarray | None = None
-        self._estimate: float | None = None
-        # Both retrieval legs may ask at once: each is computed once, under its own lock (BM25
-        # needs the estimate only, and must not wait for the vector leg's full mask).
-        self._mask_lock, self._estimate_lock = threading.Lock(), threading.Lock()
-
-    def mask(self) -> np.ndarray:
-        with self._mask_lock:
-            if self._mask is None:
-                self._mask = self.cols.mask(self.flt, self.exclude)
-            return self._mask
-
-    def test(self, slots: np.ndarray) -> np.ndarray:
-        return self.cols.test(self.flt, slots, self.exclude)
-
-    def estimate(self) -> float:
-        """Share of live profiles that pass, from a fixed sample (exact on small stores)."""
-        if self._estimate is None:
-            n = self.cols.n
-            if n <= 4 * self.SAMPLE:
-                self._estimate = float(self.mask().sum()) / max(1, int(self.cols.alive[:n].sum()))
-            else:
-                with self._estimate_lock:
-                    if self._estimate is None:
-                        self._estimate = self._sampled_share()
-        return self._estimate
-
-    def _sampled_share(self) -> float:
-        sample, sub = self.cols.sample(self.SAMPLE), self.cols.sampled(self.SAMPLE)
-        passing = sub._eval(self.flt, slice(0, len(sample)))
-        if self.exclude:
-            passing &= ~np.isin(sample, self.exclude)
-        return float(passing.sum()) / max(1, int(sub.alive.sum()))

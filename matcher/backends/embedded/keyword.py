@@ -196,6 +196,11 @@ class KeywordIndex:
             doc.add_text("text_all", joined)
         return doc
 
+    def clear(self) -> None:
+        """Delete every document (committed by the next `commit()`; recovery only)."""
+        with self._lock:
+            self._writer.delete_all_documents()
+
     def remove(self, profile_id: str) -> None:
         with self._lock:
             self._writer.delete_documents_by_term("id", profile_id)
