@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 
 import numpy as np
 
@@ -28,15 +27,13 @@ def kinds(names: list[list[str]]) -> np.ndarray:
 
 
 class Memory:
-    """Slots, columns and vector rows of every stored profile, and the last filter's selection."""
+    """Slots, columns and vector rows of every stored profile."""
 
     def __init__(self, dim: int, ids: list[str | None], columns: Columns, vectors: VectorRows):
         self.dim = dim
         self.ids = ids                                   # per slot; None once erased
         self.slot = {pid: i for i, pid in enumerate(ids) if pid is not None}
         self.columns, self.vectors = columns, vectors
-        self._selecting = threading.Lock()
-        self._last: tuple | None = None   # (filter, columns version, Selection): see selection()
 
     def _slot_for(self, pid: str) -> int:
         slot = self.slot.get(pid)
@@ -107,16 +104,10 @@ class Memory:
     # -- reads -----------------------------------------------------------------------------
 
     def selection(self, flt: CandidateFilter) -> Selection:
-        """The filter bound to the columns. A partner query passes one filter object to the
-        vector search, BM25 (on another thread) and the pool, so the last selection is reused
-        for the same object (its estimate and mask are computed once) until the columns change."""
-        with self._selecting:
-            last = self._last
-            if last is not None and last[0] is flt and last[1] == self.columns.version:
-                return last[2]
-            sel = Selection(self.columns, flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
-            self._last = (flt, self.columns.version, sel)
-            return sel
+        """`flt` bound to the columns as they are now. Each call binds it afresh: what a second
+        retrieval leg of the same query recomputes is the selectivity estimate, which costs
+        under 0.15 ms at any store size (sampled above 16k profiles), not the mask."""
+        return Selection(self.columns, flt, [self.slot[i] for i in flt.exclude_ids if i in self.slot])
 
     def passing_slots(self, ids: list[str], flt: CandidateFilter) -> np.ndarray:
         """Slots of the stored `ids` that pass `flt`, in `ids` order."""

@@ -1,8 +1,6 @@
 """A filter bound to the filter columns: a cheap selectivity estimate, the full mask on demand."""
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from matcher.backends.embedded.columns import Columns
@@ -10,7 +8,8 @@ from matcher.backends.types import CandidateFilter
 
 
 class Selection:
-    """What a search asks of a filter (vector_search.Selection), each part computed once."""
+    """What one search asks of a filter (vector_search.Selection), each part computed once,
+    when first asked. One search uses it, on one thread, under the backend's read lock."""
 
     SAMPLE = 4096
 
@@ -18,15 +17,11 @@ class Selection:
         self.cols, self.flt, self.exclude = cols, flt, list(exclude_slots)
         self._mask: np.ndarray | None = None
         self._estimate: float | None = None
-        # Both retrieval legs may ask at once: each is computed once, under its own lock (BM25
-        # needs the estimate only, and must not wait for the vector leg's full mask).
-        self._mask_lock, self._estimate_lock = threading.Lock(), threading.Lock()
 
     def mask(self) -> np.ndarray:
-        with self._mask_lock:
-            if self._mask is None:
-                self._mask = self.cols.mask(self.flt, self.exclude)
-            return self._mask
+        if self._mask is None:
+            self._mask = self.cols.mask(self.flt, self.exclude)
+        return self._mask
 
     def test(self, slots: np.ndarray) -> np.ndarray:
         return self.cols.test(self.flt, slots, self.exclude)
@@ -38,9 +33,7 @@ class Selection:
             if n <= 4 * self.SAMPLE:
                 self._estimate = float(self.mask().sum()) / max(1, int(self.cols.alive[:n].sum()))
             else:
-                with self._estimate_lock:
-                    if self._estimate is None:
-                        self._estimate = self._sampled_share()
+                self._estimate = self._sampled_share()
         return self._estimate
 
     def _sampled_share(self) -> float:
