@@ -60,8 +60,8 @@ def _with_lang(d: dict) -> dict:
 def build(args) -> dict:
     from indexer.sample import generate
     from matcher import text
-    from matcher.backends.types import Record
     from matcher.backends.embedded.backend import EmbeddedBackend
+    from matcher.backends.types import Record
     from models import Profile
 
     shutil.rmtree(args.data, ignore_errors=True)
@@ -135,8 +135,8 @@ def _brute(b, queries: np.ndarray, mask: np.ndarray, k: int):
 
 
 def query(args) -> dict:
-    from matcher.backends.types import CandidateFilter
     from matcher.backends.embedded.backend import EmbeddedBackend
+    from matcher.backends.types import CandidateFilter
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.service import Matcher
     from models import Filters

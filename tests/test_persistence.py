@@ -3,8 +3,8 @@ import shutil
 
 import numpy as np
 
-from matcher.backends.types import CandidateFilter
 from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.types import CandidateFilter
 from matcher.service import build_matcher
 
 

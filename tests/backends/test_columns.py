@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.backends.types import CandidateFilter
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.backends.embedded.columns import _COUNTRY, Columns
 from matcher.backends.embedded.selection import Selection
-from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.types import CandidateFilter
 from tests.backends.conformance import DIM, profile, rec, unit
 
 N = 20_000   # over 4 x Selection.SAMPLE: estimates come from the sample

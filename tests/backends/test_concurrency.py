@@ -6,9 +6,9 @@ import time
 
 import numpy as np
 
-from matcher.backends.types import CandidateFilter
 from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.backends.embedded.rwlock import RWLock
+from matcher.backends.types import CandidateFilter
 from tests.backends.test_vectors import DIM, _records
 
 

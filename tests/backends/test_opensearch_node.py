@@ -9,8 +9,8 @@ import time
 import pytest
 
 from matcher.backends.opensearch import backend as osb
-from matcher.backends.types import CandidateFilter
 from matcher.backends.opensearch.backend import OpenSearchBackend
+from matcher.backends.types import CandidateFilter
 from tests.backends.conformance import DIM, profile, rec, unit
 
 pytestmark = pytest.mark.opensearch

@@ -9,8 +9,8 @@ import pytest
 
 from matcher.backends.opensearch import reindex as os_reindex
 from matcher.backends.opensearch import requests as rq
-from matcher.backends.types import CandidateFilter
 from matcher.backends.opensearch.backend import OpenSearchBackend
+from matcher.backends.types import CandidateFilter
 from tests.backends.conformance import DIM, profile, rec, unit, varied
 
 pytestmark = pytest.mark.opensearch

@@ -6,8 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from matcher.backends.types import CandidateFilter, Record
 from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.types import CandidateFilter, Record
 from tests.backends.conformance import profile
 
 DIM = 32

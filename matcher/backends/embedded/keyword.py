@@ -11,8 +11,8 @@ from pathlib import Path
 import tantivy
 
 from matcher.backends.types import CandidateFilter
-from models import Profile
 from matcher.text import detect_language
+from models import Profile
 
 # Languages with a Snowball stemmer in tantivy; every other language is lower-cased only.
 STEMMERS = {
