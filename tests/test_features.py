@@ -78,10 +78,17 @@ def test_pool_survives_a_reopen_with_contacts_counted_after_the_snapshot(matcher
     assert before.received[before.ids.index("p003")] >= 1
     b.checkpoint = lambda: False             # close as after a crash: no newer snapshot
     matcher.close()
+    _reopen(tmp_path, "snapshot", ids, flt, before)
+
+
+def _reopen(tmp_path, source: str, ids: list[str], flt, before: Teachers, checkpoint: bool = False) -> None:
+    """Open the closed store again: from `source` ("snapshot" or "sqlite"), with the same pool."""
     reopened = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
     try:
-        assert reopened.opened_from == "snapshot"
+        assert reopened.opened_from == source
         _same(reopened.features(ids, flt), before)
+        if checkpoint:
+            assert reopened.checkpoint()
     finally:
         reopened.close()
 
@@ -147,19 +154,8 @@ def test_a_snapshot_from_before_the_ranking_columns_is_rebuilt_from_sqlite(match
         old = {k: arrs[k] for k in arrs.files if k not in ("rate", "received", "answered", "tlang")}
     np.savez(snap / "columns.npz", **old)
     (snap / "kind.npy").unlink()
-    reopened = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
-    try:
-        assert reopened.opened_from == "sqlite"
-        _same(reopened.features(ids, flt), before)
-        assert reopened.checkpoint()
-    finally:
-        reopened.close()
-    again = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
-    try:
-        assert again.opened_from == "snapshot"
-        _same(again.features(ids, flt), before)
-    finally:
-        again.close()
+    _reopen(tmp_path, "sqlite", ids, flt, before, checkpoint=True)
+    _reopen(tmp_path, "snapshot", ids, flt, before)
 
 
 def test_a_snapshot_of_another_format_version_is_rebuilt_from_sqlite(matcher, tmp_path):
@@ -169,9 +165,4 @@ def test_a_snapshot_of_another_format_version_is_rebuilt_from_sqlite(matcher, tm
     matcher.close()
     meta = next((tmp_path / "data" / "snapshots").glob("*/meta.json"))
     meta.write_text(meta.read_text().replace('"version": 2', '"version": 1'))
-    reopened = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
-    try:
-        assert reopened.opened_from == "sqlite"
-        _same(reopened.features(ids, flt), before)
-    finally:
-        reopened.close()
+    _reopen(tmp_path, "sqlite", ids, flt, before)
