@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 import numpy as np
 import pytest
@@ -186,6 +187,28 @@ def test_deletes_never_come_back_after_restart(tmp_path):
     # No snapshot file keeps an erased id.
     for f in (d / "snapshots").rglob("ids.npy"):
         assert not {"p1", "p2", "p3"} & set(np.load(f).tolist())
+
+
+def test_an_erasure_the_snapshot_missed_is_made_there_on_open(tmp_path):
+    """A delete that SQLite committed but the published generation never saw (a crash in
+    between) is found when the store opens, and erased inside that generation then."""
+    d = tmp_path / "d"
+    b = EmbeddedBackend(d, DIM)
+    b.upsert(_records(50))
+    rows = b.vectors.rows_of_slot(b.slot["p7"])
+    b.close()                                              # a generation that holds p7
+    with sqlite3.connect(d / "profiles.sqlite") as db:
+        db.execute("DELETE FROM profiles WHERE id = 'p7'")
+        db.execute("DELETE FROM units WHERE id = 'p7'")
+    db.close()
+    b = EmbeddedBackend(d, DIM)
+    try:
+        assert b.opened_from == "snapshot" and b.get("p7") is None and b.count() == 49
+        gen = d / "snapshots" / (d / "snapshots" / "CURRENT").read_text().strip()
+        assert "p7" not in set(np.load(gen / "ids.npy").tolist())
+        assert rows and not np.load(gen / "f16.npy")[rows].any()
+    finally:
+        b.close()
 
 
 def test_erasure_overwrites_the_rows_inside_the_graph_and_its_snapshot(tmp_path):

@@ -97,9 +97,9 @@ class Memory:
             self.vectors.flush()
         return slots, rows
 
-    def forget_missing(self, present: set[str]) -> None:
-        """Drop every profile not in `present` (erased without a tombstone)."""
-        self.forget([pid for pid in self.slot if pid not in present])
+    def forget_missing(self, present: set[str]) -> tuple[list[int], list[int]]:
+        """Drop every profile not in `present` (erased without a tombstone), as `forget` does."""
+        return self.forget([pid for pid in self.slot if pid not in present])
 
     # -- reads -----------------------------------------------------------------------------
 

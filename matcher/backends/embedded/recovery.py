@@ -41,10 +41,12 @@ def open_memory(store: Store, snapshots: Snapshots, dim: int, follower: bool) ->
                 mem.replay(db, since=meta["seq"])
                 # Deletions newer than the snapshot left no tombstone (erasure): find them by
                 # count, and by id only when the counts disagree.
+                gone: tuple[list[int], list[int]] = ([], [])
                 if sql.count(db) != len(mem.slot):
-                    mem.forget_missing(sql.present(db))
+                    gone = mem.forget_missing(sql.present(db))
                 if not follower:
                     snapshots.adopt(d, meta["seq"])
+                    snapshots.erase(*gone)   # a crash may have come before the generation was erased
                 return Opened(mem, "snapshot", seq, marks)
             except (OSError, ValueError, KeyError, RuntimeError):  # unreadable: rebuild from SQLite
                 pass
