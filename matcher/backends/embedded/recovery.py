@@ -45,8 +45,7 @@ def open_memory(store: Store, snapshots: Snapshots, dim: int, follower: bool) ->
                 if sql.count(db) != len(mem.slot):
                     gone = mem.forget_missing(sql.present(db))
                 if not follower:
-                    snapshots.adopt(d, meta["seq"])
-                    snapshots.erase(*gone)   # a crash may have come before the generation was erased
+                    snapshots.adopt(d, meta["seq"], *gone)
                 return Opened(mem, "snapshot", seq, marks)
             except (OSError, ValueError, KeyError, RuntimeError):  # unreadable: rebuild from SQLite
                 pass

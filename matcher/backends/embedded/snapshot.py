@@ -94,8 +94,12 @@ class Snapshots:
                 mem.vectors.remove(slot)
         return mem
 
-    def adopt(self, d: Path, seq: int) -> None:
-        """A writer opened generation `d`, which holds `seq`: it is the published one."""
+    def adopt(self, d: Path, seq: int, slots: list[int] = (), rows: list[int] = ()) -> None:
+        """A writer opened generation `d`, which holds `seq`: it becomes the published one,
+        once the profiles erased since it was written (their `slots` and `rows`) are erased
+        inside it too (a crash may have come between the two)."""
+        if slots:
+            erase(d, list(slots), list(rows))
         self.clean(d)
         self.published = (d, seq)
 
