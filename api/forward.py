@@ -79,7 +79,8 @@ class _SocketServer:
 @contextlib.asynccontextmanager
 async def workers(app, settings, backend):
     """For the lifetime of the app: the writer's socket, or a follower's client to it."""
-    if settings.workers < 2 or getattr(backend, "follower", None) is None:
+    from matcher.backends.types import Replicated
+    if settings.workers < 2 or not isinstance(backend, Replicated):
         yield
         return
     path = socket_path(settings.data_dir)

@@ -10,6 +10,7 @@ from api.routes import meta, profiles, search
 from matcher.alerts import match as alert_match
 from matcher.alerts.deliver import Deliverer
 from matcher.alerts.store import AlertStore
+from matcher.backends.types import Replicated
 from matcher.plugins import optional_modules
 from matcher.settings import Settings, get_settings
 
@@ -27,7 +28,8 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
         app.state.matcher = matcher or build_matcher(settings, threads=settings.embed_threads or 1)
         from matcher.campaign.store import CampaignStore
         app.state.campaigns = CampaignStore(settings.data_dir)
-        following = getattr(app.state.matcher.backend, "follower", False)
+        backend = app.state.matcher.backend
+        following = isinstance(backend, Replicated) and backend.follower
         app.state.alerts = AlertStore(settings.data_dir)
         deliverer = None
         if not following:  # campaign jobs run in the writer (a follower forwards their requests)

@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 
 from api.security import Principal, require
+from matcher.embeddings.base import Forgetting
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -106,6 +107,12 @@ class TimedEmbedder:
     def query(self, text):
         with self._hist.labels("query").time():
             return self._inner.query(text)
+
+    def forget(self, texts):
+        """Erasure reaches the inner embedder's cache. Defined here rather than passed through
+        __getattr__, which isinstance checks against a protocol do not see from Python 3.12."""
+        if isinstance(self._inner, Forgetting):
+            self._inner.forget(texts)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)

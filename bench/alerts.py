@@ -29,7 +29,7 @@ from indexer.sample import generate  # noqa: E402
 from matcher import text  # noqa: E402
 from matcher.alerts import match  # noqa: E402
 from matcher.alerts.store import AlertStore  # noqa: E402
-from matcher.backends.base import Record  # noqa: E402
+from matcher.backends.types import Record  # noqa: E402
 from models import Profile  # noqa: E402
 
 

@@ -19,8 +19,8 @@ import numpy as np
 def build_index(data_dir: Path, n: int, seed: int, dim: int = 64):
     from indexer.sample import generate
     from matcher import text
-    from matcher.backends.base import Record
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
+    from matcher.backends.types import Record
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.service import Matcher
     from models import Profile

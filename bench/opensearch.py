@@ -29,7 +29,7 @@ def records(n: int):
     """Chunks of 5,000 records (the profiles and vectors of bench/run.py's build phase)."""
     from indexer.sample import generate
     from matcher import text
-    from matcher.backends.base import Record
+    from matcher.backends.types import Record
     from models import Profile
     gen, done = generate(n, seed=7), 0
     while done < n:
@@ -47,8 +47,8 @@ def main() -> None:
     ap.add_argument("--merge", action="store_true", help="force-merge to one segment before querying")
     args = ap.parse_args()
     os.environ["TWINMATCH_TEST_OS_HEAP"] = args.heap
-    from matcher.backends.embedded import EmbeddedBackend
-    from matcher.backends.opensearch import OpenSearchBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
+    from matcher.backends.opensearch.backend import OpenSearchBackend
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.service import Matcher
     from tests.opensearch_node import Node

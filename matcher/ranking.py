@@ -11,7 +11,8 @@ import threading
 import numpy as np
 
 from matcher import model as learned
-from matcher.backends.base import CandidateFilter, Record, SearchBackend
+from matcher.backends.base import SearchBackend
+from matcher.backends.types import CandidateFilter, Record
 from matcher.features import Teachers, hubness, pair_features, today_days
 from models import Profile
 

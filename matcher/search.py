@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import model as learned
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.features import (PROFILE_UNIT, SIMILAR_IDEA, Teachers, best_unit_pair, compatible, hubness,
                               query_teacher, search_features)
 from matcher.reasons import reason

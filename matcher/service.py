@@ -11,8 +11,9 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from matcher import ranking, search, text
-from matcher.backends.base import CandidateFilter, Record, SearchBackend
-from matcher.embeddings.base import Embedder
+from matcher.backends.base import SearchBackend
+from matcher.backends.types import CandidateFilter, Record
+from matcher.embeddings.base import Embedder, Forgetting
 from matcher.errors import InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
@@ -118,9 +119,8 @@ class Matcher:
         rec = self.backend.get(profile_id)
         if rec is None or not self.backend.delete([profile_id]):
             raise ProfileNotFound(profile_id)
-        forget = getattr(self.embedder, "forget", None)
-        if forget:  # erasure covers the embedding cache too
-            forget([t for _, t in text.units(rec.profile)])
+        if isinstance(self.embedder, Forgetting):  # erasure covers the embedding cache too
+            self.embedder.forget([t for _, t in text.units(rec.profile)])
 
     def get(self, profile_id: str) -> Profile:
         rec = self.backend.get(profile_id)

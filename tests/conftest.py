@@ -73,7 +73,7 @@ def client(settings):
 @pytest.fixture
 def make_matcher(tmp_path):
     """Build small indexes with the deterministic theme embedder; all are closed afterwards."""
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from matcher.service import Matcher
     from models import Profile
     from tests.fakes import ThemeEmbedder

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from indexer.sample import generate
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.settings import Settings
 
 N = 50_000

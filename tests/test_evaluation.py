@@ -27,7 +27,7 @@ def test_read_qrels_reports_bad_lines(tmp_path):
 
 
 def test_eval_runs_every_mode_on_the_matcher(tmp_path):
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from matcher.evaluation import MODES, evaluate
     from matcher.service import Matcher
     from models import Profile

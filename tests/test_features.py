@@ -8,7 +8,7 @@ import pytest
 
 from matcher import ranking
 from matcher.backends.base import SearchBackend
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.features import FEATURES, Teachers, pair_features, today_days
 from matcher.service import Matcher
 from models import Profile
@@ -78,10 +78,17 @@ def test_pool_survives_a_reopen_with_contacts_counted_after_the_snapshot(matcher
     assert before.received[before.ids.index("p003")] >= 1
     b.checkpoint = lambda: False             # close as after a crash: no newer snapshot
     matcher.close()
+    _reopen(tmp_path, "snapshot", ids, flt, before)
+
+
+def _reopen(tmp_path, source: str, ids: list[str], flt, before: Teachers, checkpoint: bool = False) -> None:
+    """Open the closed store again: from `source` ("snapshot" or "sqlite"), with the same pool."""
     reopened = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
     try:
-        assert reopened.opened_from == "snapshot"
+        assert reopened.opened_from == source
         _same(reopened.features(ids, flt), before)
+        if checkpoint:
+            assert reopened.checkpoint()
     finally:
         reopened.close()
 
@@ -134,27 +141,28 @@ def test_responsiveness_factors():
                                  1.0 * 0.95 * 1.0])                         # 10 received, all answered
 
 
-def test_a_snapshot_from_before_the_ranking_columns_is_upgraded_in_place(matcher, tmp_path):
+def test_a_snapshot_from_before_the_ranking_columns_is_rebuilt_from_sqlite(matcher, tmp_path):
+    """A generation that lacks arrays this version keeps is not patched: the memory is rebuilt
+    from SQLite, and the next checkpoint writes a complete generation."""
     b = matcher.backend
     ids = [f"p{i:03d}" for i in range(60)]
     flt = matcher.hard_filter(matcher.get("p000"), None)
     before = b.features(ids, flt)
     matcher.close()                                   # writes a snapshot
     snap = next((tmp_path / "data" / "snapshots").glob("*/columns.npz")).parent
-    with np.load(snap / "columns.npz") as arrs:       # as the previous version wrote it
+    with np.load(snap / "columns.npz") as arrs:       # as an older version wrote it
         old = {k: arrs[k] for k in arrs.files if k not in ("rate", "received", "answered", "tlang")}
     np.savez(snap / "columns.npz", **old)
     (snap / "kind.npy").unlink()
-    reopened = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
-    try:
-        assert reopened.opened_from == "snapshot"     # no rebuild from SQLite
-        _same(reopened.features(ids, flt), before)
-        assert reopened.checkpoint()                  # and the next checkpoint writes the new arrays
-    finally:
-        reopened.close()
-    again = EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim)
-    try:
-        assert not again.columns.missing and not again.vectors.missing_kind
-        _same(again.features(ids, flt), before)
-    finally:
-        again.close()
+    _reopen(tmp_path, "sqlite", ids, flt, before, checkpoint=True)
+    _reopen(tmp_path, "snapshot", ids, flt, before)
+
+
+def test_a_snapshot_of_another_format_version_is_rebuilt_from_sqlite(matcher, tmp_path):
+    ids = [f"p{i:03d}" for i in range(60)]
+    flt = matcher.hard_filter(matcher.get("p000"), None)
+    before = matcher.backend.features(ids, flt)
+    matcher.close()
+    meta = next((tmp_path / "data" / "snapshots").glob("*/meta.json"))
+    meta.write_text(meta.read_text().replace('"version": 2', '"version": 1'))
+    _reopen(tmp_path, "sqlite", ids, flt, before)

@@ -104,6 +104,6 @@ def test_a_text_that_names_an_idea_also_finds_that_teachers_partners(matcher):
 
 def test_one_word_is_a_topic_not_a_name(matcher):
     from matcher import search
-    from matcher.backends.base import CandidateFilter
+    from matcher.backends.types import CandidateFilter
     assert search.candidates(matcher, "reciclagem", CandidateFilter()).named is None
     assert search.candidates(matcher, "Reciclar na escola", CandidateFilter()).named is not None

@@ -3,8 +3,8 @@ import shutil
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.types import CandidateFilter
 from matcher.service import build_matcher
 
 
@@ -63,7 +63,7 @@ def test_unchanged_profiles_are_not_re_encoded(matcher, mini_profiles):
 
 
 def test_contact_counts_survive_updates_and_travel_with_records(tmp_path):
-    from matcher.backends.base import Record
+    from matcher.backends.types import Record
     from tests.fakes import profile as make
     from models import Profile
 
@@ -83,7 +83,7 @@ def test_contact_counts_survive_updates_and_travel_with_records(tmp_path):
 
 def test_erasing_inside_a_generation_saved_without_float16_rows(tmp_path):
     """A generation saved while the graph held the rows has ids and float32 rows only."""
-    from matcher.backends import snapshot
+    from matcher.backends.embedded import snapshot
     np.save(tmp_path / "ids.npy", np.array(["a", "b", "c"], dtype=str))
     snapshot.erase(tmp_path, [1], [2, 3])
     assert snapshot.load_ids(tmp_path) == ["a", None, "c"]

@@ -7,11 +7,11 @@ from matcher.settings import Settings
 
 def make_backend(settings: Settings, dim: int) -> SearchBackend:
     if settings.backend == "opensearch":
-        from matcher.backends.opensearch import OpenSearchBackend
+        from matcher.backends.opensearch.backend import OpenSearchBackend
         return OpenSearchBackend(settings.opensearch_url, settings.opensearch_index, dim,
                                  timeout=settings.opensearch_timeout,
                                  pool_size=settings.opensearch_pool_size)
-    from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from matcher.errors import DirectoryInUse
     try:
         return EmbeddedBackend(settings.data_dir, dim)

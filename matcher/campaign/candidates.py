@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from matcher import features
-from matcher.backends.base import Record
+from matcher.backends.types import Record
 from matcher.ranking import Scorer
 
 BLOCK = 128

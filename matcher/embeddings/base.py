@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -25,3 +26,11 @@ class Embedder(ABC):
     @abstractmethod
     def query(self, text: str) -> np.ndarray:
         """Shape (dim,)."""
+
+
+@runtime_checkable
+class Forgetting(Protocol):
+    """An embedder that keeps vectors of texts it has seen (a cache) and can drop them."""
+
+    def forget(self, texts: list[str]) -> None:
+        """Drop whatever is kept of `texts` (right to erasure)."""

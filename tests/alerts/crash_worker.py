@@ -9,7 +9,7 @@ from pathlib import Path
 
 from matcher.alerts import match
 from matcher.alerts.store import AlertStore
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.service import Matcher
 from models import Profile
 from tests.fakes import ThemeEmbedder, profile

@@ -13,7 +13,7 @@ import pytest
 from matcher.alerts import match
 from matcher.alerts.deliver import deliver_due
 from matcher.alerts.store import AlertStore
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.service import Matcher
 from models import Profile
 from tests.alerts.receiver import Receiver

@@ -116,6 +116,6 @@ def test_readyz_is_503_with_a_clear_body_when_the_backend_fails(client, monkeypa
 
 
 def test_readyz_when_the_store_is_really_closed(client):
-    client.app.state.matcher.backend._db.close()
+    client.app.state.matcher.backend.store.close()
     r = client.get("/readyz")
     assert r.status_code == 503

@@ -117,5 +117,5 @@ def test_erasure_survives_a_restart(make_client, keys, data_dir):
 
 
 def _no_filter():
-    from matcher.backends.base import CandidateFilter
+    from matcher.backends.types import CandidateFilter
     return CandidateFilter(open_only=False)

@@ -11,8 +11,8 @@ import pytest
 
 from api.deps import run_search
 from api.observability import request_id
-from matcher.backends.embedded import EmbeddedBackend
-from matcher.backends.opensearch import OpenSearchBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.opensearch.backend import OpenSearchBackend
 from matcher.errors import ProfileNotFound
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.backends.base import CandidateFilter, Record, SearchBackend
+from matcher.backends.base import SearchBackend
+from matcher.backends.types import CandidateFilter, Record
 from models import AgeRange, Profile
 
 DIM = 8

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from matcher.backends import os_requests as rq
+from matcher.backends.opensearch import requests as rq
 
 # The analyzers osmem-server implements; the real mapping uses every built-in one.
 OSMEM_ANALYZERS = {code: name for code, name in rq.ANALYZERS.items()

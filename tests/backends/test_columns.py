@@ -1,14 +1,13 @@
-"""Filter columns: the sampled selectivity estimate follows writes, and both legs share it."""
+"""Filter columns: the sampled selectivity estimate follows writes, and so does every search."""
 from __future__ import annotations
-
-import threading
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter
-from matcher.backends.columns import _COUNTRY, Columns, Selection
-from matcher.backends.embedded import EmbeddedBackend
-from tests.backends.conformance import profile
+from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.embedded.columns import _COUNTRY, Columns
+from matcher.backends.embedded.selection import Selection
+from matcher.backends.types import CandidateFilter
+from tests.backends.conformance import DIM, profile, rec, unit
 
 N = 20_000   # over 4 x Selection.SAMPLE: estimates come from the sample
 
@@ -44,22 +43,18 @@ def test_the_sampled_estimate_follows_every_write():
     assert 0.2 < share < 0.5
 
 
-def test_both_retrieval_legs_share_one_selection(tmp_path):
-    b = EmbeddedBackend(tmp_path / "d", 8)
+def test_a_search_binds_the_filter_to_the_columns_as_they_are_then(tmp_path):
+    """Nothing about a filter is kept between searches: a write between two searches with
+    equal filters, or with the very same filter object, is seen by the second."""
+    b = EmbeddedBackend(tmp_path / "d", DIM)
     try:
-        flt = CandidateFilter(countries=["PT"])
-        got, start = [], threading.Barrier(4)
-
-        def leg():
-            start.wait()
-            got.append(b._selection(flt))
-
-        threads = [threading.Thread(target=leg) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert len(got) == 4 and all(s is got[0] for s in got)
-        assert b._selection(CandidateFilter(countries=["PT"])) is not got[0]   # another query's filter
+        flt = CandidateFilter(countries=["PT"], open_only=False)
+        b.upsert([rec(profile("a", "PT"), unit(1))])
+        assert b.filter_ids(flt, 10) == ["a"] and b.mem.selection(flt).estimate() == 1.0
+        b.upsert([rec(profile("b", "PL"), unit(1, 1)), rec(profile("c", "PT"), unit(0, 1))])
+        assert sorted(b.filter_ids(flt, 10)) == ["a", "c"]
+        assert b.mem.selection(flt).estimate() == 2 / 3
+        b.delete(["a"])
+        assert b.filter_ids(CandidateFilter(countries=["PT"], open_only=False), 10) == ["c"]
     finally:
         b.close()

@@ -6,9 +6,9 @@ import time
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter
-from matcher.backends.embedded import EmbeddedBackend
-from matcher.backends.rwlock import RWLock
+from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.embedded.rwlock import RWLock
+from matcher.backends.types import CandidateFilter
 from tests.backends.test_vectors import DIM, _records
 
 
@@ -52,7 +52,7 @@ def test_a_reader_cannot_upgrade():
 
 def test_searches_during_upserts_and_deletes(tmp_path):
     b = EmbeddedBackend(tmp_path / "d", DIM)
-    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 200, 100   # the graph answers broad filters
+    b.vectors.graph_min_rows, b.planner.exact_max_rows = 200, 100   # the graph answers broad filters
     base = _records(1500, seed=2)
     b.upsert(base[:1000])
     extra = _records(400, seed=3, prefix="x")
@@ -131,7 +131,7 @@ def test_concurrent_upserts_share_keyword_commits_and_are_searchable_on_return(t
         t.join(30)
     assert missing == []                   # each write was searchable when its call returned
     assert len(commits) < 24, len(commits)  # and writers shared commits
-    assert b.get_meta("keyword_seq") == str(b._seq)
+    assert b.get_meta("keyword_seq") == str(b.store.seq)
     b.close()
     again = EmbeddedBackend(tmp_path / "d", DIM)
     assert again.count() == again.keyword.count() == 24

@@ -9,7 +9,7 @@ from tests.backends.conformance import DIM, BackendConformance
 class TestEmbedded(BackendConformance):
     @pytest.fixture
     def backend(self, tmp_path):
-        from matcher.backends.embedded import EmbeddedBackend
+        from matcher.backends.embedded.backend import EmbeddedBackend
         b = EmbeddedBackend(tmp_path, dim=DIM)
         yield b
         b.close()

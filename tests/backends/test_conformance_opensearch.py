@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.backends.opensearch import OpenSearchBackend
+from matcher.backends.opensearch.backend import OpenSearchBackend
 from tests.backends.conformance import DIM, BackendConformance
 from tests.backends.conftest import OSMEM_ANALYZERS
 

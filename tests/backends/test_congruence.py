@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.backends.embedded import EmbeddedBackend
-from matcher.backends.opensearch import OpenSearchBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.opensearch.backend import OpenSearchBackend
 from matcher.evaluation import Query, ranking_of
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.backends.base import CandidateFilter, Record
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.backends.factory import make_backend
+from matcher.backends.types import CandidateFilter, Record
 from matcher.errors import BackendUnavailable, DirectoryInUse
 from matcher.settings import Settings
 from tests.backends.conformance import profile

@@ -10,9 +10,9 @@ import pytest
 import tantivy
 
 from matcher import text
-from matcher.backends import keyword
-from matcher.backends.base import CandidateFilter
-from matcher.backends.keyword import _FIELDS, _WORD, LONG_QUERY_WORDS, MAX_QUERY_WORDS, KeywordIndex, _field_for
+from matcher.backends.embedded import keyword
+from matcher.backends.embedded.keyword import _FIELDS, _WORD, LONG_QUERY_WORDS, MAX_QUERY_WORDS, KeywordIndex, _field_for
+from matcher.backends.types import CandidateFilter
 from models import Profile
 
 SAMPLE = Path(__file__).resolve().parents[2] / "indexer" / "data" / "sample.jsonl"

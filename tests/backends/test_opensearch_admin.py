@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from matcher.backends import os_requests as rq
-from matcher.backends.base import CandidateFilter
-from matcher.backends.opensearch import OpenSearchBackend
+from matcher.backends.opensearch import requests as rq
+from matcher.backends.opensearch.backend import OpenSearchBackend
+from matcher.backends.types import CandidateFilter
 from matcher.errors import BackendUnavailable, InvalidProfile, InvalidQuery, MatchingError
 from tests.backends.conformance import DIM, profile, rec, unit, varied
 from tests.backends.conftest import OSMEM_ANALYZERS

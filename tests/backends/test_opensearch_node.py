@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from matcher.backends import opensearch as osb
-from matcher.backends.base import CandidateFilter
-from matcher.backends.opensearch import OpenSearchBackend
+from matcher.backends.opensearch import backend as osb
+from matcher.backends.opensearch.backend import OpenSearchBackend
+from matcher.backends.types import CandidateFilter
 from tests.backends.conformance import DIM, profile, rec, unit
 
 pytestmark = pytest.mark.opensearch
@@ -59,13 +59,13 @@ def test_large_upsert_keeps_the_live_index_replicas(backend, monkeypatch):
     _, replicas = _settings(backend)
     assert replicas == "1"
     seen = []
-    real_bulk = backend._bulk
+    real_bulk = backend.bulk.run
 
-    def spy(actions, what):
+    def spy(actions, what, refresh):
         seen.append(_settings(backend))
-        return real_bulk(actions, what)
+        return real_bulk(actions, what, refresh)
 
-    monkeypatch.setattr(backend, "_bulk", spy)
+    monkeypatch.setattr(backend.bulk, "run", spy)
     monkeypatch.setattr(osb, "LARGE_LOAD", 20)
     backend.upsert([rec(profile(f"p{i:03d}"), unit(1, i)) for i in range(40)])
     assert seen and all(s == ("-1", "1") for s in seen), seen   # no refreshes, same replicas

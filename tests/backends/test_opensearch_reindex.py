@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from matcher.backends import os_reindex
-from matcher.backends import os_requests as rq
-from matcher.backends.base import CandidateFilter
-from matcher.backends.opensearch import OpenSearchBackend
+from matcher.backends.opensearch import reindex as os_reindex
+from matcher.backends.opensearch import requests as rq
+from matcher.backends.opensearch.backend import OpenSearchBackend
+from matcher.backends.types import CandidateFilter
 from tests.backends.conformance import DIM, profile, rec, unit, varied
 
 pytestmark = pytest.mark.opensearch

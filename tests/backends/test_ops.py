@@ -6,9 +6,9 @@ import argparse
 import numpy as np
 
 from indexer import ops
-from matcher.backends.base import CandidateFilter
-from matcher.backends.embedded import EmbeddedBackend
-from matcher.backends.opensearch import OpenSearchBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.opensearch.backend import OpenSearchBackend
+from matcher.backends.types import CandidateFilter
 from tests.backends.conformance import DIM, rec, unit, varied
 from tests.backends.conftest import OSMEM_ANALYZERS
 from tests.fakes import ThemeEmbedder

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.backends import os_requests as rq
-from matcher.backends.base import CandidateFilter, Record
+from matcher.backends.opensearch import requests as rq
+from matcher.backends.types import CandidateFilter, Record
 from models import AgeRange
 from tests.backends.conformance import profile
 

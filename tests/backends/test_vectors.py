@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 import numpy as np
 import pytest
 
-from matcher.backends.base import CandidateFilter, Record
-from matcher.backends.embedded import EmbeddedBackend
+from matcher.backends.embedded.backend import EmbeddedBackend
+from matcher.backends.types import CandidateFilter, Record
 from tests.backends.conformance import profile
 
 DIM = 32
@@ -51,19 +52,19 @@ def test_graph_and_exact_strategies_give_the_same_top10(loaded, flt):
     rng = np.random.default_rng(3)
     for q in rng.choice(len(recs), 15, replace=False):
         queries = recs[q].vectors
-        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 10**9, 10**9   # exact only
-        b.vectors.graph_row_cost = 4
+        b.vectors.graph_min_rows, b.planner.exact_max_rows = 10**9, 10**9   # exact only
+        b.planner.graph_row_cost = 4
         exact = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
-        assert b.vectors.last_strategy == "exact"
-        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, -1        # graph first, always
-        b.vectors.graph_row_cost, b.vectors.graph_max_ask = 0, 10**9
+        assert b.planner.last_strategy == "exact"
+        b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, -1        # graph first, always
+        b.planner.graph_row_cost, b.planner.graph_max_ask = 0, 10**9
         graph = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
-        assert b.vectors.last_strategy in ("graph", "fallback")
+        assert b.planner.last_strategy in ("graph", "fallback")
         assert graph == exact
     if flt.countries is None:
-        assert b.vectors.last_strategy == "graph"      # a broad filter really used the graph
+        assert b.planner.last_strategy == "graph"      # a broad filter really used the graph
     if flt.countries == ["HR", "TR"]:
-        assert b.vectors.last_strategy == "fallback"   # too few passed the graph: exact took over
+        assert b.planner.last_strategy == "fallback"   # too few passed the graph: exact took over
 
 
 def test_a_filter_that_rejects_the_query_neighbourhood_walks_the_graph_filtered(tmp_path):
@@ -82,12 +83,12 @@ def test_a_filter_that_rejects_the_query_neighbourhood_walks_the_graph_filtered(
     flt = CandidateFilter(exclude_countries=["PT"])                       # 80% of profiles pass
     hits = 0
     for q in recs[0:100:5]:                                               # PT profiles
-        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 10**9, 10**9
+        b.vectors.graph_min_rows, b.planner.exact_max_rows = 10**9, 10**9
         exact = {c.id for c in b.vector_search(q.vectors, flt, 10)}
-        b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, -1
-        b.vectors.graph_row_cost, b.vectors.graph_max_ask = 0, 10**9
+        b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, -1
+        b.planner.graph_row_cost, b.planner.graph_max_ask = 0, 10**9
         got = b.vector_search(q.vectors, flt, 10)
-        assert b.vectors.last_strategy == "filtered"
+        assert b.planner.last_strategy == "filtered"
         assert all(not c.id.startswith("p") or int(c.id[1:]) % 5 for c in got)   # no PT profile
         hits += len(exact & {c.id for c in got})
     assert hits / 200 >= 0.95
@@ -96,11 +97,11 @@ def test_a_filter_that_rejects_the_query_neighbourhood_walks_the_graph_filtered(
 
 def test_selectivity_picks_the_strategy(loaded):
     b, recs = loaded
-    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, 200
+    b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, 200
     b.vector_search(recs[0].vectors, FILTERS[0], 10)
-    assert b.vectors.last_strategy == "graph"
+    assert b.planner.last_strategy == "graph"
     b.vector_search(recs[0].vectors, FILTERS[3], 10)
-    assert b.vectors.last_strategy == "exact"
+    assert b.planner.last_strategy == "exact"
 
 
 def test_scanned_rows_are_rescored_to_exact_float32_scores(loaded):
@@ -112,7 +113,7 @@ def test_scanned_rows_are_rescored_to_exact_float32_scores(loaded):
 
     def check():
         got = b.vector_search(q, flt, 20)
-        assert b.vectors.last_strategy == "exact" and len(got) == 20
+        assert b.planner.last_strategy == "exact" and len(got) == 20
         for c in got:
             r = next(x for x in recs if x.profile.id == c.id)
             assert c.score == pytest.approx(float((r.vectors @ q.T).max()), abs=1e-6)
@@ -120,7 +121,7 @@ def test_scanned_rows_are_rescored_to_exact_float32_scores(loaded):
 
     assert b.vectors.graph is None and b.vectors.vecs.dtype == np.float16
     from_f16 = check()
-    b.vectors.graph_min_rows, b.vectors.exact_max_rows = 100, 10**9   # a graph, but exact scans
+    b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, 10**9   # a graph, but exact scans
     b.vectors.sync_graph()
     assert b.vectors.graph is not None and b.vectors.vecs is None
     assert b.vectors.graph.codes().dtype == np.uint8
@@ -138,7 +139,7 @@ def _state(b: EmbeddedBackend, recs: list[Record]) -> tuple:
 def _crash(b: EmbeddedBackend) -> None:
     """Let go of the files as a killed process would: no checkpoint."""
     b.keyword.close()
-    b._db.close()
+    b.store.close()
 
 
 def test_snapshot_plus_replay_equals_a_fresh_load(tmp_path):
@@ -186,6 +187,28 @@ def test_deletes_never_come_back_after_restart(tmp_path):
     # No snapshot file keeps an erased id.
     for f in (d / "snapshots").rglob("ids.npy"):
         assert not {"p1", "p2", "p3"} & set(np.load(f).tolist())
+
+
+def test_an_erasure_the_snapshot_missed_is_made_there_on_open(tmp_path):
+    """A delete that SQLite committed but the published generation never saw (a crash in
+    between) is found when the store opens, and erased inside that generation then."""
+    d = tmp_path / "d"
+    b = EmbeddedBackend(d, DIM)
+    b.upsert(_records(50))
+    rows = b.vectors.rows_of_slot(b.slot["p7"])
+    b.close()                                              # a generation that holds p7
+    with sqlite3.connect(d / "profiles.sqlite") as db:
+        db.execute("DELETE FROM profiles WHERE id = 'p7'")
+        db.execute("DELETE FROM units WHERE id = 'p7'")
+    db.close()
+    b = EmbeddedBackend(d, DIM)
+    try:
+        assert b.opened_from == "snapshot" and b.get("p7") is None and b.count() == 49
+        gen = d / "snapshots" / (d / "snapshots" / "CURRENT").read_text().strip()
+        assert "p7" not in set(np.load(gen / "ids.npy").tolist())
+        assert rows and not np.load(gen / "f16.npy")[rows].any()
+    finally:
+        b.close()
 
 
 def test_erasure_overwrites_the_rows_inside_the_graph_and_its_snapshot(tmp_path):

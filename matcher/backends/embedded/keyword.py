@@ -10,9 +10,9 @@ from pathlib import Path
 
 import tantivy
 
-from matcher.backends.base import CandidateFilter
-from models import Profile
+from matcher.backends.types import CandidateFilter
 from matcher.text import detect_language
+from models import Profile
 
 # Languages with a Snowball stemmer in tantivy; every other language is lower-cased only.
 STEMMERS = {
@@ -26,13 +26,13 @@ _WORD = re.compile(r"[^\W_]+")  # what the simple tokenizer keeps: letters and d
 
 
 COMMIT_SPACING_S = 0.1   # under concurrent writes, a group commit starts this long after the last
-                         # (bench/load.py, 160 req/s: 9.9-10.1 against 11.5 ms of server CPU a request)
-MAX_QUERY_WORDS = 32  # 16 was 10% faster and lost BM25 recall on the dev set (docs/quality.md)
+                         # (bench/load.py at 160 req/s: ~1.5 ms less server CPU a request)
+MAX_QUERY_WORDS = 32  # 16 is 10% faster but loses BM25 recall on the dev set (docs/quality.md)
 LONG_QUERY_WORDS = 12  # from this many words a query is long (a whole profile): see KeywordIndex.search
 MAX_DF_SHARE = 0.1    # a long query drops words in more than this share of documents (and in over
 MIN_COMMON_DF = 100   # this many), as Lucene's MoreLikeThis does with maxDocFreqPct: at 1M profiles
-                      # they took a fifth to a third of a partner query's BM25 time, and quality held
-                      # (docs/quality.md, bench/ANALYSIS.md)
+                      # they take a fifth to a third of a partner query's BM25 time, and quality
+                      # holds without them (docs/quality.md, bench/ANALYSIS.md)
 
 
 def _field_for(lang: str | None) -> str:
@@ -108,9 +108,9 @@ class KeywordIndex:
     # A tantivy commit costs 25-45 ms here and nothing can be added while it runs. Writers
     # queue their changes (in store order) and wait: the first to reach the commit lock writes
     # and commits every queued change at once, and the others find theirs already committed.
-    # A write is searchable when its call returns, and commits no longer cap the write rate.
+    # A write is searchable when its call returns, and commits do not cap the write rate.
     # A commit of one profile still costs 9-14 ms of CPU with its merge thread, and under a
-    # stream of API writes each commit carried about one. So while writes are concurrent (one
+    # stream of API writes each commit would carry about one. So while writes are concurrent (one
     # is on its way to submit() or queued after this one, or the last commit carried several),
     # a commit starts no sooner than COMMIT_SPACING_S after the last one, and the writes
     # arriving meanwhile join it. A lone writer (`twinmatch index`, batch after batch) never waits.
@@ -196,6 +196,11 @@ class KeywordIndex:
             doc.add_text("text_all", joined)
         return doc
 
+    def clear(self) -> None:
+        """Delete every document (committed by the next `commit()`; recovery only)."""
+        with self._lock:
+            self._writer.delete_all_documents()
+
     def remove(self, profile_id: str) -> None:
         with self._lock:
             self._writer.delete_documents_by_term("id", profile_id)
@@ -255,7 +260,7 @@ class KeywordIndex:
             terms = [t for t in terms if searcher.doc_freq(*t) <= cap] or terms
         # One flat OR of term queries, the same terms and scores the query parser's nested
         # per-word clauses give; tantivy prunes a flat union of terms (block-max WAND), which
-        # made a whole-profile query ~1.7x faster (tests/backends/test_keyword.py pins equality).
+        # makes a whole-profile query ~1.7x faster (tests/backends/test_keyword.py pins equality).
         query = tantivy.Query.boolean_query([
             (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, term)) for field, term in terms])
         filters = self._filter(flt)

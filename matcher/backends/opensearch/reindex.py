@@ -14,17 +14,16 @@ Deletions made while a reindex runs are not carried over: pause deleting for an 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator
 
-from opensearchpy import helpers
+from opensearchpy import OpenSearch, helpers
 
-from matcher.backends import os_requests as rq
-from matcher.backends.base import Record
-from matcher.backends.os_errors import boundary
+from matcher.backends.opensearch import requests as rq
+from matcher.backends.opensearch.bulk import BULK_TIMEOUT, Bulk
+from matcher.backends.opensearch.errors import boundary
+from matcher.backends.opensearch.indexes import IndexSet
+from matcher.backends.types import Record
 from matcher.errors import MatchingError
-
-if TYPE_CHECKING:
-    from matcher.backends.opensearch import OpenSearchBackend
 
 SKEW_MS = 5_000         # writes stamped a little before a catch-up started are caught up too
 PAGE = 500              # profiles per catch-up page
@@ -32,20 +31,22 @@ ROUNDS = 5              # catch-up rounds before the swap, fewer if one finds no
 POLL_S = 1.0            # how often the copy task is polled
 IN_FLIGHT_S = 1.0       # a write stamped before the swap is visible in vN within this
 
+Transform = Callable[[list[Record]], list[Record]]
+
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _copy(b: "OpenSearchBackend", src: str, dst: str) -> None:
+def _copy(client: OpenSearch, src: str, dst: str) -> None:
     """Server-side copy as a task: started with wait_for_completion=false, then polled."""
     body = {"source": {"index": src, "size": 1000}, "dest": {"index": dst}}
     with boundary("copy profiles into the new index", write=True):
-        task = b.client.reindex(body=body, wait_for_completion=False, refresh=True)["task"]
+        task = client.reindex(body=body, wait_for_completion=False, refresh=True)["task"]
     while True:
         with boundary("follow the copy task", write=True):
-            got = b.client.tasks.get(task_id=task, wait_for_completion=True, timeout="10s",
-                                     request_timeout=30.0)
+            got = client.tasks.get(task_id=task, wait_for_completion=True, timeout="10s",
+                                   request_timeout=30.0)
         if got.get("completed"):
             break
         time.sleep(POLL_S)
@@ -58,10 +59,10 @@ def _copy(b: "OpenSearchBackend", src: str, dst: str) -> None:
                             details=failures[:20])
 
 
-def _changed(b: "OpenSearchBackend", index: str, since: int | None) -> Iterator[list[dict]]:
+def _changed(client: OpenSearch, index: str, since: int | None) -> Iterator[list[dict]]:
     """Pages of hits (`_source` included) stamped at or after `since` (None: all), in id order."""
     with boundary("find profiles changed during reindex"):
-        b.client.indices.refresh(index=index)
+        client.indices.refresh(index=index)
     after = None
     while True:
         query = {"match_all": {}} if since is None else {"range": {"indexed_at": {"gte": since}}}
@@ -69,7 +70,7 @@ def _changed(b: "OpenSearchBackend", index: str, since: int | None) -> Iterator[
         if after:
             body["search_after"] = after
         with boundary("find profiles changed during reindex"):
-            hits = b.client.search(index=index, body=body, request_timeout=60.0)["hits"]["hits"]
+            hits = client.search(index=index, body=body, request_timeout=BULK_TIMEOUT)["hits"]["hits"]
         if not hits:
             return
         yield hits
@@ -78,29 +79,35 @@ def _changed(b: "OpenSearchBackend", index: str, since: int | None) -> Iterator[
             return
 
 
-def _docs(b: "OpenSearchBackend", hits: list[dict], rebuild: bool, transform) -> list[dict]:
+class _Docs:
     """Documents for the new version from hits of the old one, keeping each one's
     `indexed_at`: the last catch-up compares it with what the new version holds."""
-    if not rebuild:
-        return [h["_source"] for h in hits]
-    stamps = {h["_id"]: h["_source"].get("indexed_at", 0) for h in hits}
-    records = transform([rq.record(h["_source"], b.dim) for h in hits])
-    return [rq.doc(r, stamps.get(r.profile.id, 0), b.analyzers) for r in records]
+
+    def __init__(self, dim: int, analyzers: dict[str, str], rebuild: bool, transform: Transform):
+        self.dim, self.analyzers, self.rebuild, self.transform = dim, analyzers, rebuild, transform
+
+    def __call__(self, hits: list[dict]) -> list[dict]:
+        if not self.rebuild:
+            return [h["_source"] for h in hits]
+        stamps = {h["_id"]: h["_source"].get("indexed_at", 0) for h in hits}
+        records = self.transform([rq.record(h["_source"], self.dim) for h in hits])
+        return [rq.doc(r, stamps.get(r.profile.id, 0), self.analyzers) for r in records]
 
 
-def _write(b: "OpenSearchBackend", dst: str, docs: list[dict]) -> None:
+def _write(bulk: Bulk, dst: str, docs: list[dict]) -> None:
+    """Fill `dst` (inside its bulk load: no refresh to wait for)."""
     actions = [{"_op_type": "index", "_index": dst, "_id": d["id"], "_source": d} for d in docs]
-    b._raise_failed(b._bulk(actions, "fill the new index"), "fill the new index")
+    bulk.write(actions, "fill the new index", refresh=False)
 
 
-def _write_if_newer(b: "OpenSearchBackend", dst: str, docs: list[dict]) -> None:
+def _write_if_newer(client: OpenSearch, dst: str, docs: list[dict]) -> None:
     """Write each doc unless `dst` holds a version stamped at or after it, checked and written
     atomically per document (if_seq_no, or create when absent); a lost race means newer data."""
     if not docs:
         return
     with boundary("catch up the new index", write=True):
-        got = b.client.mget(index=dst, body={"ids": [d["id"] for d in docs]},
-                            _source_includes="indexed_at")["docs"]
+        got = client.mget(index=dst, body={"ids": [d["id"] for d in docs]},
+                          _source_includes="indexed_at")["docs"]
         actions = []
         for d, cur in zip(docs, got):
             if not cur.get("found"):
@@ -109,53 +116,44 @@ def _write_if_newer(b: "OpenSearchBackend", dst: str, docs: list[dict]) -> None:
                 actions.append({"_op_type": "index", "_index": dst, "_id": d["id"], "_source": d,
                                 "if_seq_no": cur["_seq_no"], "if_primary_term": cur["_primary_term"]})
         failed = [item for ok, item in helpers.streaming_bulk(
-            b.client, actions, raise_on_error=False, max_retries=0, refresh="wait_for",
-            request_timeout=60.0) if not ok and next(iter(item.values())).get("status") != 409]
+            client, actions, raise_on_error=False, max_retries=0, refresh="wait_for",
+            request_timeout=BULK_TIMEOUT) if not ok and next(iter(item.values())).get("status") != 409]
     if failed:
         raise MatchingError(f"catching up the new index failed for {len(failed)} profile(s)",
                             details=failed[:20])
 
 
-def run_reindex(b: "OpenSearchBackend", rebuild: bool = False, keep: int = 1,
-                transform: Callable[[list[Record]], list[Record]] | None = None,
-                dim: int | None = None) -> str:
-    """See OpenSearchBackend.reindex. Returns the name of the new version."""
+def run_reindex(indexes: IndexSet, bulk: Bulk, dim: int, new_dim: int, rebuild: bool = False,
+                keep: int = 1, transform: Transform | None = None,
+                swapped: Callable[[], None] = lambda: None) -> str:
+    """See OpenSearchBackend.reindex: `dim` is the current version's, `new_dim` the new one's;
+    `swapped` runs once the alias points at the new version. Returns the new version's name."""
     rebuild = rebuild or transform is not None
-    transform = transform or (lambda records: records)
-    new_dim = dim or b.dim
-    b._ensure()
-    old = b.current_index()
-    versions = b.versions()
-    prefix = f"{b.index}-v"
-    new = f"{prefix}{max([int(v[len(prefix):]) for v in versions] or [0]) + 1}"
+    docs = _Docs(dim, indexes.analyzers, rebuild, transform or (lambda records: records))
+    client = indexes.client
+    old = indexes.current()
+    new = indexes.next_version()
     since = _now_ms() - SKEW_MS
-    with boundary("create the new index version", write=True):
-        b.client.indices.create(index=new, body=rq.mapping(new_dim, b.analyzers),
-                                request_timeout=60.0)
-    with b.bulk_load(new, new_index=True):
+    indexes.create_version(new, new_dim)
+    with indexes.bulk_load(new, new_index=True):
         if rebuild:  # re-derive documents from stored profiles (the document layout changed)
-            for hits in _changed(b, old, None):
-                _write(b, new, _docs(b, hits, True, transform))
+            for hits in _changed(client, old, None):
+                _write(bulk, new, docs(hits))
         else:
-            _copy(b, old, new)
+            _copy(client, old, new)
         for _ in range(ROUNDS):  # writes that reached vN while we copied
             start, found = _now_ms(), 0
-            for hits in _changed(b, old, since):
+            for hits in _changed(client, old, since):
                 found += len(hits)
-                _write(b, new, _docs(b, hits, rebuild, transform))
+                _write(bulk, new, docs(hits))
             since = start - SKEW_MS
             if not found:
                 break
-    with boundary("swap the alias", write=True):
-        b.client.indices.update_aliases(body={"actions": [
-            {"remove": {"index": old, "alias": b.index}},
-            {"add": {"index": new, "alias": b.index}}]})
-    b.dim = new_dim
+    indexes.swap(old, new)
+    swapped()
     # Writes in flight to vN during the last round and the swap.
     time.sleep(IN_FLIGHT_S)
-    for hits in _changed(b, old, since):
-        _write_if_newer(b, new, _docs(b, hits, rebuild, transform))
-    with boundary("drop old index versions", write=True):
-        for name in b.versions()[:-(keep + 1)] if keep >= 0 else []:
-            b.client.indices.delete(index=name)
+    for hits in _changed(client, old, since):
+        _write_if_newer(client, new, docs(hits))
+    indexes.drop_versions(keep)
     return new

@@ -8,17 +8,16 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from matcher.backends.hugepages import collapse
+from matcher.backends.embedded.hugepages import collapse
 
-# 32 links a node (64 on the bottom level): on the 1M-profile benchmark (2.67M rows) M16 found
-# recall@10 0.9675 / 0.965 at 100 % / 10.8 % selectivity and at most 0.980 at any ef; M32 gives
-# 1.0 / 0.99 at ef 256, for 1.5x the build time and ~0.3 GB more memory (bench/results.md).
+# 32 links a node (64 on the bottom level): at 1M profiles it reaches recall@10 0.99 at ef 256,
+# which 16 links miss at any ef, for 1.5x the build time (bench/results.md).
 M, EF_CONSTRUCTION, EF_MIN = 32, 100, 64
 # A larger graph needs a wider search: at 1M rows ef 64 loses recall (bench/results.md).
 EF_LARGE, LARGE_ROWS = 256, 500_000
-FILTERED_EF_MAX = 1_024  # the widest filtered walk before the caller scans exactly instead: on the
-                         # hash load index (100k), the 94 of 200 partner queries that walk took
-                         # 13.8 ms mean at 1,024, 25.0 at 4,096 (more walks that still fail)
+FILTERED_EF_MAX = 1_024  # the widest filtered walk before the caller scans exactly instead: wider
+                         # walks mostly fail as well, and walking to 4,096 costs the partner queries
+                         # that walk ~1.8x the time at 100k profiles
 TRAIN_ROWS = 50_000   # rows the 8-bit ranges are learned from (per dimension: min and max)
 
 

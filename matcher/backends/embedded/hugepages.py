@@ -19,10 +19,9 @@ def collapse(arr: np.ndarray) -> bool:
 
     numpy already asks for huge pages for its own large arrays; faiss's vectors do not, and a
     graph walk or a gather of scattered rows then takes a TLB miss per row. At 1M profiles,
-    collapsing the graph's codes and links took 3-4 s and, with warm caches in one process,
-    cut the partner query's vector search from 10.3 to 8.7 ms (33.3 to 31.3 ms for the exact
-    scans of a 10 % country filter), and a gather of 88k scattered rows from 22 to 10 ms. Best
-    effort: an older kernel, or transparent huge pages turned off, leaves things as they were.
+    collapsing the graph's codes and links takes 3-4 s, and a gather of 88k scattered rows
+    then takes half the time. Best effort: an older kernel, or transparent huge pages turned
+    off, leaves things as they were.
     """
     global _libc
     start = (arr.ctypes.data + _HUGE - 1) & ~(_HUGE - 1)

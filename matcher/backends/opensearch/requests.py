@@ -22,7 +22,7 @@ from typing import Iterable
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter, Record
+from matcher.backends.types import CandidateFilter, Record
 from matcher.text import detect_language
 from models import Profile
 
