@@ -6,15 +6,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors, forward, middleware, observability, security
-from api.routes import meta, profiles, search
+from api.routes import alerts, campaigns, meta, profiles, search, webhooks, widget
 from matcher.alerts import match as alert_match
 from matcher.alerts.deliver import Deliverer
 from matcher.alerts.store import AlertStore
-from matcher.plugins import optional_modules
 from matcher.settings import Settings, get_settings
-
-# Routers that other parts of the service add when they are present.
-OPTIONAL_ROUTERS = ("api.routes.widget", "api.routes.campaigns", "api.routes.alerts", "api.routes.webhooks")
 
 
 def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
@@ -53,8 +49,6 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
     errors.install(app)
     middleware.install(app, settings)     # body limit, per-key CORS
     observability.install(app)            # request id, JSON logs, /metrics (outermost)
-    for router in (profiles.router, search.router, meta.router):
-        app.include_router(router)
-    for module in optional_modules(OPTIONAL_ROUTERS):
+    for module in (profiles, search, meta, widget, campaigns, alerts, webhooks):
         app.include_router(module.router)
     return app

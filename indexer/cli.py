@@ -7,15 +7,15 @@ import os
 import sys
 from pathlib import Path
 
+from indexer import cli_alerts, cli_campaign, cli_eval, cli_keys, ops
 from matcher.alerts import match as alerts
 from matcher.alerts.store import AlertStore
 from matcher.errors import MatchingError
-from matcher.plugins import optional_modules
 from matcher.settings import get_settings
 from models import AgeRange, Filters, ResultList, SearchRequest
 
 # Modules that add their own subcommands through `register(subparsers)`.
-PLUGINS = ("indexer.cli_eval", "indexer.ops", "indexer.cli_campaign", "indexer.cli_keys", "indexer.cli_alerts")
+SUBCOMMANDS = (cli_eval, ops, cli_campaign, cli_keys, cli_alerts)
 
 
 def _matcher(threads: int | None = None):
@@ -211,7 +211,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=get_settings().workers,
                    help="server processes (one writes, the others follow it); about one per core")
     p.set_defaults(func=cmd_serve)
-    for module in optional_modules(PLUGINS):
+    for module in SUBCOMMANDS:
         module.register(sub)
     return ap
 
