@@ -51,4 +51,5 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
     observability.install(app)            # request id, JSON logs, /metrics (outermost)
     for module in (profiles, search, meta, widget, campaigns, alerts, webhooks):
         app.include_router(module.router)
+    app.state.routes = forward.route_table(app)  # which routes a follower forwards to the writer
     return app

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from api.deps import MatcherDep, PrincipalDep
+from api.forward import in_writer, writes
 from api.security import Principal, authorize, require
 from indexer.ingest import validation_errors
 from matcher.campaign.report import to_csv
@@ -89,6 +90,7 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
 
 
 @router.post("", status_code=202, response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
+@writes
 def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher: MatcherDep,
            store: StoreDep) -> CampaignStatus:
     """Start a campaign; poll GET /v1/campaigns/{id} until status is done or failed."""
@@ -123,12 +125,14 @@ def _owner(principal: Principal) -> str | None:
 
 
 @router.get("", response_model=list[CampaignStatus], dependencies=[Depends(require("campaign"))])
+@in_writer
 def list_campaigns(store: StoreDep, principal: PrincipalDep) -> list[CampaignStatus]:
     """The key's campaigns (an admin key's: every campaign), newest first."""
     return store.list(_owner(principal))
 
 
 @router.get("/{campaign_id}", response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
+@in_writer
 def status(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep) -> CampaignStatus:
     """Status, stage and progress (0-1) of a campaign this key created."""
     return store.get(campaign_id, _owner(principal))
@@ -136,6 +140,7 @@ def status(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep) ->
 
 @router.get("/{campaign_id}/matches", dependencies=[Depends(require("campaign"))],
             responses={200: {"content": {"text/csv": {}}}})
+@in_writer
 def matches(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep,
             accept: Annotated[str | None, Header()] = None):
     """The finished campaign's matches, groups and unmatched participants; CSV of the matches

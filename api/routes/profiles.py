@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import AlertStoreDep, MatcherDep, PrincipalDep, check_depth, run_search, search_slot, visible
+from api.forward import writes
 from api.security import require
 from indexer.ingest import validation_errors
 from matcher.alerts import match as alerts
@@ -54,6 +55,7 @@ PROFILE_BODY = {"requestBody": {"required": True, "content": {"application/json"
 
 @router.put("/{profile_id}", response_model=ProfilePublic, dependencies=[Depends(require("write"))],
             openapi_extra=PROFILE_BODY)
+@writes
 def put_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertStoreDep,
                 body: dict = Body(...)) -> ProfilePublic:
     """Create or replace a profile (idea languages are detected on the way in); subscribed
@@ -64,6 +66,7 @@ def put_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertSt
 
 
 @router.post("/bulk", response_model=BulkResult, dependencies=[Depends(require("write"))])
+@writes
 def bulk(matcher: MatcherDep, alert_store: AlertStoreDep,
          body: list[dict] = Body(..., max_length=MAX_BULK)) -> BulkResult:
     """Load many profiles; every item gets its own status and the good ones are stored. An id
@@ -99,6 +102,7 @@ def get_profile(profile_id: ProfileId, matcher: MatcherDep, principal: Principal
 
 
 @router.delete("/{profile_id}", status_code=204, dependencies=[Depends(require("write"))])
+@writes
 def delete_profile(profile_id: ProfileId, request: Request, matcher: MatcherDep,
                    alert_store: AlertStoreDep) -> Response:
     """Erase a profile from every store, index and cache, from campaign results, with its alert
@@ -145,6 +149,7 @@ class ContactIn(BaseModel):
 
 
 @router.post("/{profile_id}/contacts", status_code=204, dependencies=[Depends(require("write"))])
+@writes
 def contact(profile_id: ProfileId, body: ContactIn, matcher: MatcherDep) -> Response:
     """Record that `profile_id` contacted `to` (and whether it answered)."""
     matcher.contact(profile_id, body.to, body.answered)
