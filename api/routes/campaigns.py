@@ -11,12 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from api.deps import MatcherDep, PrincipalDep
 from api.forward import in_writer, writes
 from api.security import Principal, authorize, require
-from indexer.ingest import validation_errors
 from matcher.campaign.report import to_csv
 from matcher.campaign.run import STAGES, run_campaign
 from matcher.campaign.store import CampaignStatus, CampaignStore
 from matcher.errors import InvalidProfile, InvalidQuery
-from models import Profile
+from models import Profile, field_errors
 
 log = logging.getLogger("twinmatch.campaigns")
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
@@ -101,7 +100,7 @@ def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher:
         try:
             profiles.append(Profile.model_validate(raw))
         except ValidationError as exc:
-            errors.extend(e | {"index": n} for e in validation_errors(exc))
+            errors.extend(e | {"index": n} for e in field_errors(exc.errors()))
     if errors:
         raise InvalidProfile("some inline profiles are not valid", details=errors)
     ids = list(dict.fromkeys([*body.cohort, *(p.id for p in profiles)]))

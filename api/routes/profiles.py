@@ -9,12 +9,11 @@ from pydantic import BaseModel, Field, ValidationError
 from api.deps import AlertStoreDep, MatcherDep, PrincipalDep, check_depth, run_search, search_slot, visible
 from api.forward import writes
 from api.security import require
-from indexer.ingest import validation_errors
 from matcher.alerts import match as alerts
 from matcher.consortium import Consortium
 from matcher.errors import InvalidProfile, InvalidQuery
 from models import (BulkResult, CountryCode, Filters, ItemStatus, LanguageCode, Profile, ProfilePublic, ResultList,
-                    SubjectName)
+                    SubjectName, field_errors)
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 ProfileId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -25,7 +24,7 @@ def _profile(data: Any, expected_id: str | None = None) -> Profile:
     try:
         p = Profile.model_validate(data)
     except ValidationError as exc:
-        raise InvalidProfile("the profile is not valid", details=validation_errors(exc)) from exc
+        raise InvalidProfile("the profile is not valid", details=field_errors(exc.errors())) from exc
     if expected_id is not None and p.id != expected_id:
         raise InvalidProfile(f"the body's id {p.id!r} differs from the path's {expected_id!r}",
                              details=[{"field": "id", "reason": "must equal the id in the path"}])
@@ -44,7 +43,7 @@ async def partner_filters(
         return Filters(country=country, subject=subject, language=language, age=age,
                        allow_same_country=same_country)
     except ValidationError as exc:
-        raise InvalidQuery("invalid filter", details=validation_errors(exc)) from exc
+        raise InvalidQuery("invalid filter", details=field_errors(exc.errors())) from exc
 
 
 # The body is read as a dict and validated here (errors name fields without a `body.` prefix and
@@ -77,7 +76,7 @@ def bulk(matcher: MatcherDep, alert_store: AlertStoreDep,
             p = Profile.model_validate(raw)
         except ValidationError as exc:
             rid = raw.get("id") if isinstance(raw.get("id"), str) else None
-            errs = [{k: v for k, v in e.items() if k != "line"} | {"index": n} for e in validation_errors(exc)]
+            errs = [e | {"index": n} for e in field_errors(exc.errors())]
             items.append(ItemStatus(id=rid, status="error", errors=errs))
             continue
         if p.id in first:
