@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 import httpx
+import uvicorn
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 
@@ -110,20 +111,21 @@ def socket_path(data_dir: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"twinmatch-{digest}.sock"
 
 
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signals alone: the port's server handles them."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
 class _SocketServer:
-    """The writer's second listener: the same app on a unix socket (the port's server handles signals)."""
+    """The writer's second listener: the same app on a unix socket."""
 
     def __init__(self, app, path: Path):
-        import uvicorn
-
-        class Quiet(uvicorn.Server):
-            @contextlib.contextmanager
-            def capture_signals(self):
-                yield
-
         self.path = path
-        self.server = Quiet(uvicorn.Config(app, uds=str(path), lifespan="off", access_log=False,
-                                           log_level="warning", timeout_keep_alive=_SERVER_IDLE_S))
+        self.server = _QuietServer(uvicorn.Config(app, uds=str(path), lifespan="off", access_log=False,
+                                                  log_level="warning", timeout_keep_alive=_SERVER_IDLE_S))
         self.task: asyncio.Task | None = None
 
     async def start(self) -> None:

@@ -10,6 +10,8 @@ from api.routes import alerts, campaigns, meta, profiles, search, webhooks, widg
 from matcher.alerts import match as alert_match
 from matcher.alerts.deliver import Deliverer
 from matcher.alerts.store import AlertStore
+from matcher.campaign.store import CampaignStore
+from matcher.service import build_matcher
 from matcher.settings import Settings, get_settings
 
 
@@ -19,9 +21,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from matcher.service import build_matcher
         app.state.matcher = matcher or build_matcher(settings, threads=settings.embed_threads or 1)
-        from matcher.campaign.store import CampaignStore
         app.state.campaigns = CampaignStore(settings.data_dir)
         following = getattr(app.state.matcher.backend, "follower", False)
         app.state.alerts = AlertStore(settings.data_dir)

@@ -15,6 +15,8 @@ import socket
 import sys
 import threading
 
+import uvicorn
+
 log = logging.getLogger("twinmatch.workers")
 
 
@@ -39,7 +41,6 @@ def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
 
 def _serve(sock: socket.socket, options: dict) -> None:
     """One worker process: the app on its own socket."""
-    import uvicorn
     server = uvicorn.Server(uvicorn.Config("api.main:create_app", **options))
     server.run(sockets=[sock])
     if not server.started:

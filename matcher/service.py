@@ -12,7 +12,9 @@ from threadpoolctl import threadpool_limits
 
 from matcher import ranking, search, text
 from matcher.backends.base import CandidateFilter, Record, SearchBackend
+from matcher.backends.factory import make_backend
 from matcher.embeddings.base import Embedder
+from matcher.embeddings.factory import make_embedder
 from matcher.errors import InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
@@ -271,9 +273,6 @@ class Matcher:
 
 def build_matcher(settings, threads: int = 1) -> Matcher:
     """Embedder and backend from settings: the only wiring the CLI and the API share."""
-    from matcher.backends.factory import make_backend
-    from matcher.embeddings.factory import make_embedder
-
     embedder = make_embedder(settings, threads=threads)
     return Matcher(make_backend(settings, embedder.dim), embedder, settings.candidates)
 
