@@ -12,9 +12,9 @@ import httpx
 from tqdm import tqdm
 
 from api.teacher import mint
+from indexer.alert_simulation import simulate
 from matcher.alerts import digest, match
 from matcher.alerts.deliver import deliver_due
-from matcher.alerts.simulate import simulate
 from matcher.alerts.store import AlertStore
 from matcher.service import build_matcher
 from matcher.settings import get_settings
