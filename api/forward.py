@@ -33,8 +33,8 @@ from api.observability import request_id
 
 log = logging.getLogger("twinmatch.forward")
 # A follower's idle connection to the writer is closed by the follower first: with both sides at
-# uvicorn's and httpx's default of 5 s, a write sent as the writer closed the connection failed
-# (most likely the one 503 in 12,000 requests of bench/load.py at 200 req/s).
+# uvicorn's and httpx's default of 5 s, a write sent just as the writer closes the connection
+# fails with a 503.
 _CLIENT_IDLE_S, _SERVER_IDLE_S = 30.0, 300
 
 # Methods that may change state: a route answering one declares whether it does.

@@ -35,10 +35,9 @@ class Candidates:
 
 
 def _one_blas_thread() -> None:
-    """Queries run one at a time per process (on the worker's event loop, one process per
-    core), and their matrix products are small: OpenBLAS's own threads only fought them for
-    the cores (with BM25 beside the vector search, partner query p50 at 100k in process:
-    11.9 ms with OpenBLAS's two threads, 7.6-8.0 ms with one; bench/ANALYSIS.md)."""
+    """Queries run one at a time per process (one process per core), and their matrix products
+    are small: OpenBLAS's own threads only fight them for the cores (partner query p50 at 100k,
+    in process: ~8 ms with one BLAS thread, ~12 ms with two)."""
     threadpool_limits(1, user_api="blas")
 
 

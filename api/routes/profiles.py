@@ -131,7 +131,7 @@ async def partners(profile_id: ProfileId, request: Request, matcher: MatcherDep,
 
 
 # In the shared thread pool, not on the one search thread (api.deps.run_search): its search over
-# groups took up to 81 ms at 100k profiles, long enough to hold back the process's partner queries.
+# groups takes up to 81 ms at 100k profiles, long enough to hold back the process's partner queries.
 @router.get("/{profile_id}/consortium", response_model=Consortium,
             dependencies=[Depends(require("search"))])
 def consortium(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalDep,
