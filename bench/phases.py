@@ -354,8 +354,9 @@ def _run_line(r: dict) -> str:
     """When, where and how a size's figures were made."""
     if "date" not in r:  # written before run.py recorded its machine and command
         return f"_{r['header']} · command: `{r.get('command', 'not recorded')}`_"
+    note = f"; {r['note']}" if r.get("note") else ""
     return (f"_{r['date']} · {r['machine']} · command: `{r['command']}` · vectors: synthetic clustered "
-            "384-d · machine shared, figures noisy_")
+            f"384-d · machine shared, figures noisy{note}_")
 
 
 def write_markdown(path: Path, runs: list[dict]) -> None:

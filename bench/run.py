@@ -68,12 +68,15 @@ def main() -> None:
     results = json.loads(raw.read_text()) if raw.exists() else {}
     results.update({"header": head, "n": args.n, "date": today, "machine": machine(),
                     "command": " ".join(["python bench/run.py", *sys.argv[1:]])})
+    load = [os.getloadavg()[0]]  # other jobs on the shared cores, at the start and at the end
     for name in args.phases.split(","):
         if name == "http" and args.n > 200_000:
             continue  # the HTTP target is set at 100k profiles
         t = time.perf_counter()
         results[name] = _phase(name, args)
         results[name].update(phase_s=round(time.perf_counter() - t, 1), date=today)
+    load.append(os.getloadavg()[0])
+    results["note"] = f"load average {load[0]:.1f} at the start, {load[1]:.1f} at the end"
     raw.write_text(json.dumps(results, indent=1))
     phases.write_markdown(args.out, [json.loads(p.read_text()) for p in
                                      sorted(args.out.parent.glob("results-*.json"))])
