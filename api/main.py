@@ -6,16 +6,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors, forward, middleware, observability, security
-from api.routes import meta, profiles, search
+from api.routes import alerts, campaigns, meta, profiles, search, webhooks, widget
 from matcher.alerts import match as alert_match
 from matcher.alerts.deliver import Deliverer
 from matcher.alerts.store import AlertStore
 from matcher.backends.types import Replicated
-from matcher.plugins import optional_modules
+from matcher.campaign.store import CampaignStore
+from matcher.service import build_matcher
 from matcher.settings import Settings, get_settings
-
-# Routers that other parts of the service add when they are present.
-OPTIONAL_ROUTERS = ("api.routes.widget", "api.routes.campaigns", "api.routes.alerts", "api.routes.webhooks")
 
 
 def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
@@ -24,9 +22,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from matcher.service import build_matcher
         app.state.matcher = matcher or build_matcher(settings, threads=settings.embed_threads or 1)
-        from matcher.campaign.store import CampaignStore
         app.state.campaigns = CampaignStore(settings.data_dir)
         backend = app.state.matcher.backend
         following = isinstance(backend, Replicated) and backend.follower
@@ -55,8 +51,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
     errors.install(app)
     middleware.install(app, settings)     # body limit, per-key CORS
     observability.install(app)            # request id, JSON logs, /metrics (outermost)
-    for router in (profiles.router, search.router, meta.router):
-        app.include_router(router)
-    for module in optional_modules(OPTIONAL_ROUTERS):
+    for module in (profiles, search, meta, widget, campaigns, alerts, webhooks):
         app.include_router(module.router)
+    app.state.routes = forward.route_table(app)  # which routes a follower forwards to the writer
     return app

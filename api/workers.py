@@ -1,10 +1,9 @@
 """`serve --workers N`: N server processes, each accepting on its own SO_REUSEPORT socket.
 
 With one listening socket shared by every process (uvicorn's way), nothing balances which
-process accepts a connection, and a client's keep-alive connections stay where they landed: in
-the HTTP benchmark one worker served 2,558, 2,851 and 2,922 requests in three runs, the other
-134, 159 and 166. With a socket per process the kernel hashes each new connection to one of
-them (1,259 and 2,898 in the next run; 122-152 partner queries/s against 83).
+process accepts a connection, and a client's keep-alive connections stay where they land: in
+the HTTP benchmark nearly all of them reach one worker while the other core idles. With a
+socket per process the kernel hashes each new connection to one of them.
 """
 from __future__ import annotations
 
@@ -14,6 +13,8 @@ import signal
 import socket
 import sys
 import threading
+
+import uvicorn
 
 log = logging.getLogger("twinmatch.workers")
 
@@ -39,7 +40,6 @@ def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
 
 def _serve(sock: socket.socket, options: dict) -> None:
     """One worker process: the app on its own socket."""
-    import uvicorn
     server = uvicorn.Server(uvicorn.Config("api.main:create_app", **options))
     server.run(sockets=[sock])
     if not server.started:

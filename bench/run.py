@@ -26,6 +26,15 @@ from bench import phases  # noqa: E402
 HEADER = "{cores} cores · {date} · n={n} · vectors: synthetic clustered 384-d · machine shared, figures noisy"
 
 
+def machine() -> str:
+    """The CPU, its cores and the memory, as results.md names the machine of a run."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown CPU")
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal:"))
+    return f"{cpu}, {os.cpu_count()} cores, {mem_kb / 1024 ** 2:.0f} GB RAM"
+
+
 def _phase(name: str, args) -> dict:
     cmd = [sys.executable, str(Path(__file__).with_name("phases.py")), name, "--n", str(args.n),
            "--data", str(args.data), "--queries", str(args.queries), "--workers", str(args.workers)]
@@ -50,18 +59,24 @@ def main() -> None:
     args = ap.parse_args()
     args.data = args.data or Path(f"/tmp/twinmatch-bench-{args.n}")
     args.queries = args.queries or (200 if args.n <= 200_000 else 60)
-    head = HEADER.format(cores=os.cpu_count(), date=dt.date.today(), n=args.n)
+    today = str(dt.date.today())
+    head = HEADER.format(cores=os.cpu_count(), date=today, n=args.n)
     print("#", head, flush=True)
     raw = args.out.with_name(f"results-{args.n}.json")
-    # Phases not run this time keep their last figures (e.g. `--phases query` after a code change).
+    # Phases not run this time keep their last figures (e.g. `--phases query` after a code change);
+    # each phase carries its own date, so results.md can say which ones are older.
     results = json.loads(raw.read_text()) if raw.exists() else {}
-    results.update({"header": head, "n": args.n})
+    results.update({"header": head, "n": args.n, "date": today, "machine": machine(),
+                    "command": " ".join(["python bench/run.py", *sys.argv[1:]])})
+    load = [os.getloadavg()[0]]  # other jobs on the shared cores, at the start and at the end
     for name in args.phases.split(","):
         if name == "http" and args.n > 200_000:
             continue  # the HTTP target is set at 100k profiles
         t = time.perf_counter()
         results[name] = _phase(name, args)
-        results[name]["phase_s"] = round(time.perf_counter() - t, 1)
+        results[name].update(phase_s=round(time.perf_counter() - t, 1), date=today)
+    load.append(os.getloadavg()[0])
+    results["note"] = f"load average {load[0]:.1f} at the start, {load[1]:.1f} at the end"
     raw.write_text(json.dumps(results, indent=1))
     phases.write_markdown(args.out, [json.loads(p.read_text()) for p in
                                      sorted(args.out.parent.glob("results-*.json"))])

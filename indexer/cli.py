@@ -7,19 +7,28 @@ import os
 import sys
 from pathlib import Path
 
+import uvicorn
+from tqdm import tqdm
+
+from api import workers
+from api.security import check_open_mode
+from indexer import cli_alerts, cli_campaign, cli_eval, cli_keys, ops
+from indexer.ingest import iter_file, load_file
+from matcher import text
 from matcher.alerts import match as alerts
 from matcher.alerts.store import AlertStore
+from matcher.campaign.store import CampaignStore
+from matcher.embeddings.cache import export_vectors, import_vectors
 from matcher.errors import MatchingError
-from matcher.plugins import optional_modules
+from matcher.service import build_matcher
 from matcher.settings import get_settings
 from models import AgeRange, Filters, ResultList, SearchRequest
 
 # Modules that add their own subcommands through `register(subparsers)`.
-PLUGINS = ("indexer.cli_eval", "indexer.ops", "indexer.cli_campaign", "indexer.cli_keys", "indexer.cli_alerts")
+SUBCOMMANDS = (cli_eval, ops, cli_campaign, cli_keys, cli_alerts)
 
 
 def _matcher(threads: int | None = None):
-    from matcher.service import build_matcher
     settings = get_settings()
     return build_matcher(settings, threads=threads or settings.embed_threads or 1)
 
@@ -47,9 +56,6 @@ def _filters(args) -> Filters:
 
 
 def cmd_index(args) -> int:
-    from tqdm import tqdm
-
-    from indexer.ingest import iter_file
     path = Path(args.path)
     if not path.exists():
         print(f"error: no such file: {path}", file=sys.stderr)
@@ -62,7 +68,6 @@ def cmd_index(args) -> int:
     m = _matcher(threads=get_settings().embed_threads or os.cpu_count() or 1)
     sidecar = path.with_name(path.name + ".emb.npz")
     if sidecar.exists():  # precomputed vectors shipped beside a file (the bundled sample)
-        from matcher.embeddings.cache import import_vectors
         import_vectors(m.embedder, sidecar)
     store = AlertStore(get_settings().data_dir)
     try:
@@ -114,7 +119,6 @@ def cmd_get(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    from matcher.campaign.store import CampaignStore
     with _matcher() as m:
         m.delete(args.id)
         CampaignStore(get_settings().data_dir).erase(args.id)  # and from campaign results
@@ -133,9 +137,6 @@ def cmd_stats(args) -> int:
 
 def cmd_export_vectors(args) -> int:
     """Write FILE.emb.npz beside a profiles file so `index` needs no encoding for it."""
-    from indexer.ingest import load_file
-    from matcher import text
-    from matcher.embeddings.cache import export_vectors
     path = Path(args.path)
     profiles, _ = load_file(path)
     m = _matcher(threads=get_settings().embed_threads or os.cpu_count() or 1)
@@ -149,9 +150,6 @@ def cmd_export_vectors(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import uvicorn
-
-    from api.security import check_open_mode
     check_open_mode(get_settings(), args.host)  # no keys: loopback only
     os.environ["TWINMATCH_WORKERS"] = str(args.workers)  # the worker processes read settings anew
     # Our JSON access log (api/observability.py) replaces uvicorn's, which would log raw paths.
@@ -159,7 +157,6 @@ def cmd_serve(args) -> int:
     if args.workers < 2:
         uvicorn.run("api.main:create_app", **options)
         return 0
-    from api import workers
     options.pop("host"), options.pop("port")
     return workers.run(args.host, args.port, args.workers, options)
 
@@ -211,7 +208,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=get_settings().workers,
                    help="server processes (one writes, the others follow it); about one per core")
     p.set_defaults(func=cmd_serve)
-    for module in optional_modules(PLUGINS):
+    for module in SUBCOMMANDS:
         module.register(sub)
     return ap
 

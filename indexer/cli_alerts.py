@@ -8,9 +8,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
+from tqdm import tqdm
+
+from api.teacher import mint
+from indexer.alert_simulation import simulate
 from matcher.alerts import digest, match
 from matcher.alerts.deliver import deliver_due
-from matcher.alerts.simulate import simulate
 from matcher.alerts.store import AlertStore
 from matcher.service import build_matcher
 from matcher.settings import get_settings
@@ -94,7 +98,6 @@ def cmd_digest(args) -> int:
 
 def cmd_deliver(args) -> int:
     """Match arrivals a crash left queued, then make one pass over the webhooks due now."""
-    import httpx
     m, store = _open()
     try:
         new = match.process(m, store)
@@ -108,14 +111,11 @@ def cmd_deliver(args) -> int:
 
 
 def cmd_token(args) -> int:
-    from api.teacher import mint
     print(mint(get_settings().teacher_token_secret, args.id, args.ttl))
     return 0
 
 
 def cmd_simulate(args) -> int:
-    from tqdm import tqdm
-
     dataset = Path(args.dataset)
     if not (dataset / "profiles.jsonl").exists() or not (dataset / "meta.tsv").exists():
         print(f"error: {dataset} needs profiles.jsonl and meta.tsv", file=sys.stderr)

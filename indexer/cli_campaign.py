@@ -4,13 +4,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
+from indexer.ingest import load_file
+from matcher.service import build_matcher
+from matcher.settings import get_settings
+
 
 def _cohort(path: Path, matcher) -> list[str]:
     """Profile ids (one a line), or a JSONL/CSV of profiles that is indexed first."""
     text = path.read_text(encoding="utf-8-sig")
     first = next((line for line in text.splitlines() if line.strip()), "")
     if path.suffix.lower() in (".jsonl", ".csv") or first.lstrip().startswith("{"):
-        from indexer.ingest import load_file
         profiles, errors = load_file(path)
         for e in errors:
             print(f"{path}:{e['line']}: {e['field']}: {e['reason']}", file=sys.stderr)
@@ -20,11 +25,10 @@ def _cohort(path: Path, matcher) -> list[str]:
 
 
 def cmd_campaign_run(args) -> int:
-    from tqdm import tqdm
-
-    from indexer.cli import _matcher
+    # The solvers (scipy, ~0.35 s to import) load for this command only, not for every `twinmatch` one.
     from matcher.campaign.report import render, to_csv
     from matcher.campaign.run import STAGES, run_campaign
+
     lo, _, hi = args.partners.partition("-")
     if not (lo.isdigit() and hi.isdigit()):
         raise ValueError(f"--partners must be MIN-MAX, e.g. 1-3, not {args.partners!r}")
@@ -32,7 +36,8 @@ def cmd_campaign_run(args) -> int:
     if not path.exists():
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2
-    with _matcher() as m:
+    settings = get_settings()
+    with build_matcher(settings, threads=settings.embed_threads or 1) as m:
         ids = _cohort(path, m)
         with tqdm(total=len(STAGES), desc="campaign", unit="stage", disable=args.quiet) as bar:
             def progress(stage: str, frac: float) -> None:

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from pydantic import ValidationError
 
-from models import MAX_TEXT, Profile
+from models import MAX_TEXT, Profile, field_errors
 
 MAX_LINE_BYTES = 64 * 1024  # a profile line longer than this is refused, not parsed
 
@@ -26,17 +26,6 @@ class LineError:
 
     def as_dict(self) -> dict:
         return {"line": self.line, "field": self.field, "reason": self.reason}
-
-
-def validation_errors(exc: ValidationError, line: int | None = None) -> list[dict]:
-    """pydantic errors as {line, field, reason} with dotted field paths."""
-    out = []
-    for e in exc.errors():
-        field = ".".join(str(p) for p in e["loc"]) or "(profile)"
-        msg = e["msg"].removeprefix("Value error, ")
-        item = {"field": field, "reason": msg}
-        out.append({"line": line, **item} if line is not None else item)
-    return out
 
 
 def _csv_row_to_dict(row: dict) -> dict:
@@ -115,7 +104,7 @@ def _validate(data: dict, n: int) -> tuple[Profile | None, list[dict]]:
     try:
         return Profile.model_validate(data), []
     except ValidationError as exc:
-        return None, validation_errors(exc, n)
+        return None, field_errors(exc.errors(), n)
 
 
 def _iter_csv(path: Path) -> Iterator[tuple[int, Profile | None, list[dict]]]:

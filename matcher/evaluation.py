@@ -21,6 +21,7 @@ import numpy as np
 
 from matcher import search, text
 from matcher.backends.types import CandidateFilter
+from matcher.consortium import NoConsortium
 from matcher.features import popcount, subject_bits
 from matcher.model import Model
 from matcher.ranking import rank
@@ -225,7 +226,6 @@ def consortium_recall(matcher: Matcher, groups: dict[str, str], qrels: dict[str,
     """For each judged teacher of a group of three or more, the consortium of its group's size
     (at most 5) that `Matcher.consortium` builds: the share of the other places held by real
     group-mates, and how often no consortium is found."""
-    from matcher.consortium import NoConsortium
     members: dict[str, list[str]] = defaultdict(list)
     for pid, g in groups.items():
         if pid in qrels:

@@ -12,8 +12,10 @@ from threadpoolctl import threadpool_limits
 
 from matcher import ranking, search, text
 from matcher.backends.base import SearchBackend
+from matcher.backends.factory import make_backend
 from matcher.backends.types import CandidateFilter, Record
 from matcher.embeddings.base import Embedder, Forgetting
+from matcher.embeddings.factory import make_embedder
 from matcher.errors import InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
@@ -34,10 +36,9 @@ class Candidates:
 
 
 def _one_blas_thread() -> None:
-    """Queries run one at a time per process (on the worker's event loop, one process per
-    core), and their matrix products are small: OpenBLAS's own threads only fought them for
-    the cores (with BM25 beside the vector search, partner query p50 at 100k in process:
-    11.9 ms with OpenBLAS's two threads, 7.6-8.0 ms with one; bench/ANALYSIS.md)."""
+    """Queries run one at a time per process (one process per core), and their matrix products
+    are small: OpenBLAS's own threads only fight them for the cores (partner query p50 at 100k,
+    in process: ~8 ms with one BLAS thread, ~12 ms with two)."""
     threadpool_limits(1, user_api="blas")
 
 
@@ -280,9 +281,6 @@ class Matcher:
 
 def build_matcher(settings, threads: int = 1) -> Matcher:
     """Embedder and backend from settings: the only wiring the CLI and the API share."""
-    from matcher.backends.factory import make_backend
-    from matcher.embeddings.factory import make_embedder
-
     embedder = make_embedder(settings, threads=threads)
     return Matcher(make_backend(settings, embedder.dim), embedder, settings.candidates)
 

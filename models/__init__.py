@@ -26,8 +26,20 @@ __all__ = [
     "AgeRange", "Idea", "School", "Profile", "ProfilePublic", "Filters", "SearchRequest",
     "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT", "CountryCode",
     "LanguageCode", "SubjectName",
-    "MAX_QUERY_TEXT",
+    "MAX_QUERY_TEXT", "field_errors",
 ]
+
+
+def field_errors(errors: list[dict], line: int | None = None, whole: str = "(profile)") -> list[dict]:
+    """pydantic errors as {field, reason} (and `line` when given), with dotted field paths; the
+    input that failed is left out, since it may hold an e-mail. `whole` names an error of the
+    object itself, which has no field path."""
+    out = []
+    for e in errors:
+        field = ".".join(str(part) for part in e.get("loc", ())) or whole
+        item = {"field": field, "reason": str(e.get("msg", "")).removeprefix("Value error, ")}
+        out.append({"line": line, **item} if line is not None else item)
+    return out
 
 
 class _Strict(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api import teacher
 from api.deps import AlertStoreDep, MatcherDep
+from api.forward import writes
 from api.routes.profiles import ProfileId
 from api.security import get_principal, presented_key, require
 from matcher.alerts import digest
@@ -99,6 +100,7 @@ def _alert_list(matcher, alerts: list[Alert], lang: str | None) -> AlertList:
 
 
 @router.put("/v1/profiles/{profile_id}/alerts", response_model=SubscriptionOut)
+@writes
 def subscribe(profile_id: ProfileId, body: SubscriptionIn, who: CallerDep, matcher: MatcherDep,
               store: AlertStoreDep) -> SubscriptionOut:
     """Opt in to alerts about new partners who enter this profile's top k."""
@@ -108,6 +110,7 @@ def subscribe(profile_id: ProfileId, body: SubscriptionIn, who: CallerDep, match
 
 
 @router.delete("/v1/profiles/{profile_id}/alerts", status_code=204)
+@writes
 def unsubscribe(profile_id: ProfileId, who: CallerDep, store: AlertStoreDep) -> Response:
     """Opt out; the profile's pending alerts are erased."""
     who.check(profile_id)
@@ -125,6 +128,7 @@ def profile_alerts(profile_id: ProfileId, who: CallerDep, matcher: MatcherDep, s
 
 
 @router.post("/v1/profiles/{profile_id}/alerts/seen", status_code=204)
+@writes
 def seen(profile_id: ProfileId, who: CallerDep, store: AlertStoreDep) -> Response:
     """The teacher has seen their alerts: they count as read, not ignored (docs/alerts.md)."""
     who.check(profile_id)
@@ -140,6 +144,7 @@ def my_subscriptions(who: CallerDep, store: AlertStoreDep) -> list[SubscriptionO
 
 
 @router.post("/v1/saved-searches", status_code=201, response_model=SavedSearchOut)
+@writes
 def save_search(body: SavedSearchIn, who: CallerDep, store: AlertStoreDep) -> SavedSearchOut:
     """Save a search; new profiles that enter its top k raise alerts for the caller."""
     req = SearchRequest(text=body.text, filters=body.filters, k=body.k)
@@ -155,6 +160,7 @@ def list_searches(who: CallerDep, store: AlertStoreDep) -> list[SavedSearchOut]:
 
 
 @router.delete("/v1/saved-searches/{search_id}", status_code=204)
+@writes
 def delete_search(search_id: SearchId, who: CallerDep, store: AlertStoreDep) -> Response:
     """Delete one of the caller's saved searches and its alerts."""
     store.delete_search(search_id, who.owner)
@@ -170,6 +176,7 @@ def search_alerts(search_id: SearchId, who: CallerDep, matcher: MatcherDep, stor
 
 
 @router.post("/v1/saved-searches/{search_id}/alerts/seen", status_code=204)
+@writes
 def search_seen(search_id: SearchId, who: CallerDep, store: AlertStoreDep) -> Response:
     """The owner has seen the saved search's alerts: they count as read, not ignored."""
     store.search(search_id, who.owner)

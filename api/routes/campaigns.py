@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from api.deps import MatcherDep, PrincipalDep
+from api.forward import in_writer, writes
 from api.security import Principal, authorize, require
-from indexer.ingest import validation_errors
 from matcher.campaign.report import to_csv
 from matcher.campaign.run import STAGES, run_campaign
 from matcher.campaign.store import CampaignStatus, CampaignStore
 from matcher.errors import InvalidProfile, InvalidQuery
-from models import Profile
+from models import Profile, field_errors
 
 log = logging.getLogger("twinmatch.campaigns")
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
@@ -89,6 +89,7 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
 
 
 @router.post("", status_code=202, response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
+@writes
 def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher: MatcherDep,
            store: StoreDep) -> CampaignStatus:
     """Start a campaign; poll GET /v1/campaigns/{id} until status is done or failed."""
@@ -99,7 +100,7 @@ def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher:
         try:
             profiles.append(Profile.model_validate(raw))
         except ValidationError as exc:
-            errors.extend(e | {"index": n} for e in validation_errors(exc))
+            errors.extend(e | {"index": n} for e in field_errors(exc.errors()))
     if errors:
         raise InvalidProfile("some inline profiles are not valid", details=errors)
     ids = list(dict.fromkeys([*body.cohort, *(p.id for p in profiles)]))
@@ -123,12 +124,14 @@ def _owner(principal: Principal) -> str | None:
 
 
 @router.get("", response_model=list[CampaignStatus], dependencies=[Depends(require("campaign"))])
+@in_writer
 def list_campaigns(store: StoreDep, principal: PrincipalDep) -> list[CampaignStatus]:
     """The key's campaigns (an admin key's: every campaign), newest first."""
     return store.list(_owner(principal))
 
 
 @router.get("/{campaign_id}", response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
+@in_writer
 def status(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep) -> CampaignStatus:
     """Status, stage and progress (0-1) of a campaign this key created."""
     return store.get(campaign_id, _owner(principal))
@@ -136,6 +139,7 @@ def status(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep) ->
 
 @router.get("/{campaign_id}/matches", dependencies=[Depends(require("campaign"))],
             responses={200: {"content": {"text/csv": {}}}})
+@in_writer
 def matches(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep,
             accept: Annotated[str | None, Header()] = None):
     """The finished campaign's matches, groups and unmatched participants; CSV of the matches

@@ -7,13 +7,13 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import AlertStoreDep, MatcherDep, PrincipalDep, check_depth, run_search, search_slot, visible
+from api.forward import writes
 from api.security import require
-from indexer.ingest import validation_errors
 from matcher.alerts import match as alerts
 from matcher.consortium import Consortium
 from matcher.errors import InvalidProfile, InvalidQuery
 from models import (BulkResult, CountryCode, Filters, ItemStatus, LanguageCode, Profile, ProfilePublic, ResultList,
-                    SubjectName)
+                    SubjectName, field_errors)
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 ProfileId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -24,7 +24,7 @@ def _profile(data: Any, expected_id: str | None = None) -> Profile:
     try:
         p = Profile.model_validate(data)
     except ValidationError as exc:
-        raise InvalidProfile("the profile is not valid", details=validation_errors(exc)) from exc
+        raise InvalidProfile("the profile is not valid", details=field_errors(exc.errors())) from exc
     if expected_id is not None and p.id != expected_id:
         raise InvalidProfile(f"the body's id {p.id!r} differs from the path's {expected_id!r}",
                              details=[{"field": "id", "reason": "must equal the id in the path"}])
@@ -43,7 +43,7 @@ async def partner_filters(
         return Filters(country=country, subject=subject, language=language, age=age,
                        allow_same_country=same_country)
     except ValidationError as exc:
-        raise InvalidQuery("invalid filter", details=validation_errors(exc)) from exc
+        raise InvalidQuery("invalid filter", details=field_errors(exc.errors())) from exc
 
 
 # The body is read as a dict and validated here (errors name fields without a `body.` prefix and
@@ -54,6 +54,7 @@ PROFILE_BODY = {"requestBody": {"required": True, "content": {"application/json"
 
 @router.put("/{profile_id}", response_model=ProfilePublic, dependencies=[Depends(require("write"))],
             openapi_extra=PROFILE_BODY)
+@writes
 def put_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertStoreDep,
                 body: dict = Body(...)) -> ProfilePublic:
     """Create or replace a profile (idea languages are detected on the way in); subscribed
@@ -64,6 +65,7 @@ def put_profile(profile_id: ProfileId, matcher: MatcherDep, alert_store: AlertSt
 
 
 @router.post("/bulk", response_model=BulkResult, dependencies=[Depends(require("write"))])
+@writes
 def bulk(matcher: MatcherDep, alert_store: AlertStoreDep,
          body: list[dict] = Body(..., max_length=MAX_BULK)) -> BulkResult:
     """Load many profiles; every item gets its own status and the good ones are stored. An id
@@ -74,7 +76,7 @@ def bulk(matcher: MatcherDep, alert_store: AlertStoreDep,
             p = Profile.model_validate(raw)
         except ValidationError as exc:
             rid = raw.get("id") if isinstance(raw.get("id"), str) else None
-            errs = [{k: v for k, v in e.items() if k != "line"} | {"index": n} for e in validation_errors(exc)]
+            errs = [e | {"index": n} for e in field_errors(exc.errors())]
             items.append(ItemStatus(id=rid, status="error", errors=errs))
             continue
         if p.id in first:
@@ -99,6 +101,7 @@ def get_profile(profile_id: ProfileId, matcher: MatcherDep, principal: Principal
 
 
 @router.delete("/{profile_id}", status_code=204, dependencies=[Depends(require("write"))])
+@writes
 def delete_profile(profile_id: ProfileId, request: Request, matcher: MatcherDep,
                    alert_store: AlertStoreDep) -> Response:
     """Erase a profile from every store, index and cache, from campaign results, with its alert
@@ -128,7 +131,7 @@ async def partners(profile_id: ProfileId, request: Request, matcher: MatcherDep,
 
 
 # In the shared thread pool, not on the one search thread (api.deps.run_search): its search over
-# groups took up to 81 ms at 100k profiles, long enough to hold back the process's partner queries.
+# groups takes up to 81 ms at 100k profiles, long enough to hold back the process's partner queries.
 @router.get("/{profile_id}/consortium", response_model=Consortium,
             dependencies=[Depends(require("search"))])
 def consortium(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalDep,
@@ -145,6 +148,7 @@ class ContactIn(BaseModel):
 
 
 @router.post("/{profile_id}/contacts", status_code=204, dependencies=[Depends(require("write"))])
+@writes
 def contact(profile_id: ProfileId, body: ContactIn, matcher: MatcherDep) -> Response:
     """Record that `profile_id` contacted `to` (and whether it answered)."""
     matcher.contact(profile_id, body.to, body.answered)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field, field_validator
 
 from api.deps import AlertStoreDep
+from api.forward import writes
 from api.security import Principal, is_loopback, require
 from matcher.errors import WebhookNotFound
 
@@ -40,6 +41,7 @@ class DeadLetter(BaseModel):
 
 
 @router.put("/webhook", response_model=WebhookOut)
+@writes
 def set_webhook(body: WebhookIn, who: Writer, store: AlertStoreDep) -> WebhookOut:
     """Push this key's instant alerts to `url`, signed with the returned secret (a new one each time)."""
     return WebhookOut(url=body.url, secret=store.set_webhook(who.name, body.url))
@@ -54,6 +56,7 @@ def get_webhook(who: Writer, store: AlertStoreDep) -> WebhookOut:
 
 
 @router.delete("/webhook", status_code=204)
+@writes
 def delete_webhook(who: Writer, store: AlertStoreDep) -> Response:
     """Stop pushing; deliveries not yet made are dropped (the alerts stay to pull and in digests)."""
     store.delete_webhook(who.name)
@@ -68,6 +71,7 @@ def dead_letters(who: Writer, store: AlertStoreDep) -> list[DeadLetter]:
 
 
 @router.post("/dead-letters/retry", response_model=dict)
+@writes
 def retry(who: Writer, store: AlertStoreDep) -> dict:
     """Deliver every dead letter again, from the first attempt."""
     return {"requeued": store.retry_dead(who.name)}

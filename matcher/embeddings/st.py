@@ -9,7 +9,7 @@ from matcher.errors import MatchingError
 
 class SentenceTransformerEmbedder(Embedder):
     def __init__(self, model: str, threads: int = 1, e5_prefixes: bool | None = None):
-        try:
+        try:  # optional and heavy: loaded only by a deployment that names a model
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # optional dependency
