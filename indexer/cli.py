@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from matcher.alerts import match as alerts
 from matcher.alerts.store import AlertStore
 from matcher.errors import MatchingError
@@ -222,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except MatchingError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # bad option values: one line, not the model's report
+        print("error: " + "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: "
+                                     f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()),
+              file=sys.stderr)
         return 2
     except ValueError as exc:  # bad option values, e.g. an age range
         print(f"error: {exc}", file=sys.stderr)

@@ -10,6 +10,7 @@
     ├── CampaignNotReady       409
     ├── InvalidProfile         422
     ├── InvalidQuery           422
+    ├── InvalidContact         422
     ├── ModelMismatch          409
     ├── PayloadTooLarge        413
     ├── Unauthorized           401
@@ -71,6 +72,11 @@ class InvalidProfile(MatchingError):
 
 class InvalidQuery(MatchingError):
     status, code = 422, "invalid_query"
+
+
+class InvalidContact(MatchingError):
+    """A contact request that cannot be: a teacher contacting themselves."""
+    status, code = 422, "invalid_contact"
 
 
 class ModelMismatch(MatchingError):

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 from matcher import ranking, search, text
 from matcher.backends.base import CandidateFilter, Record, SearchBackend
 from matcher.embeddings.base import Embedder
-from matcher.errors import InvalidQuery, ModelMismatch, ProfileNotFound
+from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
 from matcher.reasons import reason
@@ -135,6 +135,10 @@ class Matcher:
         return rec
 
     def contact(self, src: str, dst: str, answered: bool = False) -> None:
+        """Count a contact request from `src` to `dst`; a teacher never contacts themselves."""
+        if src == dst:
+            raise InvalidContact(f"{src!r} cannot contact themselves",
+                                 details=[{"field": "to", "reason": "must differ from the contacting profile"}])
         self.record(src), self.record(dst)
         self.backend.record_contact(src, dst, answered)
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema,
+                      field_validator, model_validator)
 
 from models import taxonomy
 from models.languages import INDEX as ISO_INDEX
@@ -60,7 +61,10 @@ class AgeRange(_Strict):
             parts = parts * 2
         if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
             raise ValueError(f"age range {text!r} is not of the form FROM-TO, e.g. 7-11")
-        return cls(**{"from": int(parts[0]), "to": int(parts[1])})
+        low, high = int(parts[0]), int(parts[1])
+        if low > high:   # one line for a person, not the model's error report
+            raise ValueError(f"age range {text!r} runs backwards: 'from' ({low}) must not exceed 'to' ({high})")
+        return cls(**{"from": low, "to": high})
 
 
 class Idea(_Strict):
@@ -93,12 +97,18 @@ def _lang_code(v: str) -> str:
     return code
 
 
+# Each item is checked on its own, so every unknown subject of a list is reported with its index.
+Subject = Annotated[str, AfterValidator(taxonomy.canonical_subject)]
+# A pragmatic address check: one @, no spaces, a dot in the domain (what the portals send).
+EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
 class ProfileBase(_Strict):
     """Fields every profile shares, public or private."""
     id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")
     name: str = Field(default="", max_length=200)
     school: School
-    subjects: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    subjects: list[Subject] = Field(default_factory=list, max_length=MAX_LIST)
     age_groups: list[AgeRange] = Field(min_length=1, max_length=MAX_LIST)
     languages: list[str] = Field(min_length=1, max_length=MAX_LIST)
     interests: list[str] = Field(default_factory=list, max_length=MAX_LIST)
@@ -119,7 +129,7 @@ class ProfileBase(_Strict):
     @field_validator("subjects")
     @classmethod
     def _subjects(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(taxonomy.canonical_subject(s) for s in v))
+        return list(dict.fromkeys(v))
 
     @field_validator("languages")
     @classmethod
@@ -137,7 +147,15 @@ class ProfileBase(_Strict):
 
 class Profile(ProfileBase):
     """A teacher's full profile as stored; `email` is private."""
-    email: str | None = Field(default=None, max_length=320)
+    email: Annotated[str, WithJsonSchema({"type": "string", "maxLength": 320, "pattern": EMAIL.pattern})] | None = \
+        Field(default=None, max_length=320)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not EMAIL.match(v):
+            raise ValueError("not an e-mail address of the form name@domain")
+        return v
 
     def public(self) -> "ProfilePublic":
         """The public fields. They were validated when this profile was, so they are shared, not
@@ -159,7 +177,7 @@ SubjectName = Annotated[str, WithJsonSchema({"type": "string", "minLength": 1, "
 
 class Filters(_Strict):
     country: list[CountryCode] | None = None
-    subject: list[SubjectName] | None = None
+    subject: list[Annotated[SubjectName, AfterValidator(taxonomy.canonical_subject)]] | None = None
     language: list[LanguageCode] | None = None
     age: AgeRange | None = None
     school_type: list[SchoolType] | None = None
@@ -176,11 +194,6 @@ class Filters(_Strict):
     @classmethod
     def _countries(cls, v):
         return None if v is None else [School._known_country(c) for c in v]
-
-    @field_validator("subject")
-    @classmethod
-    def _subjects(cls, v):
-        return None if v is None else [taxonomy.canonical_subject(s) for s in v]
 
     @field_validator("language")
     @classmethod
