@@ -1,7 +1,6 @@
 """The Matcher: indexes profiles, retrieves candidates from a backend, ranks and explains them."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,7 +15,7 @@ from matcher.embeddings.base import Embedder
 from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
-from matcher.reasons import reason
+from matcher.reasons import activity_reasons, reason
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
 
 Mode = Literal["full", "model"]
@@ -224,12 +223,7 @@ class Matcher:
                                   partner_idea=_short(self._unit_label(rec, j)),
                                   own_unit=me.units[i], partner_unit=rec.units[j],
                                   similarity=round(cos, 4)))
-        if b.last_active and (dt.date.today() - b.last_active).days <= 30:
-            reasons.append(reason("recently_active", lang, days=30))
-        if b.response_rate is not None and b.response_rate >= 0.7:
-            reasons.append(reason("responsive", lang, rate=round(100 * b.response_rate)))
-        elif rec.received == 0 and b.response_rate is None:
-            reasons.append(reason("new_profile", lang))
+        reasons += activity_reasons(b, rec.received, rec.answered, lang)
         return Result(profile=b.public(), score=round(score, 6), reasons=reasons)
 
     @staticmethod
