@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher import model as learned
+from matcher import constraints, model as learned
 from matcher.backends.base import CandidateFilter
 from matcher.features import PROFILE_UNIT, Teachers, hubness, query_teacher, search_features
 from matcher.reasons import reason
@@ -61,11 +61,9 @@ class SearchCandidates:
 
 def search_filter(m: "Matcher", req: SearchRequest) -> CandidateFilter:
     """The request's filters, and the asking teacher's hard constraints when it names one."""
-    f = req.filters
     if req.profile_id:
-        return m.hard_filter(m.get(req.profile_id), f)
-    return CandidateFilter(countries=f.country, languages=f.language, subjects=f.subject,
-                           school_types=f.school_type, ages=[f.age] if f.age else None)
+        return constraints.for_partner(m.get(req.profile_id), req.filters).filter()
+    return constraints.for_search(req.filters).filter()
 
 
 def expand(m: "Matcher", q: np.ndarray) -> tuple[np.ndarray, float]:
@@ -137,9 +135,10 @@ def filter_reasons(p, f: Filters, lang: str | None) -> list[Reason]:
     out = []
     if f.language:
         out.append(reason("shared_languages", lang, languages=[x for x in p.languages if x in f.language]))
-    if f.age:
-        ages = [f"{max(a.from_, f.age.from_)}-{min(a.to, f.age.to)}" for a in p.age_groups if a.overlap(f.age)]
-        out.append(reason("age_overlap", lang, ages=ages))
+    if f.age_ranges:
+        ages = [f"{max(a.from_, r.from_)}-{min(a.to, r.to)}" for r in f.age_ranges for a in p.age_groups
+                if a.overlap(r)]
+        out.append(reason("age_overlap", lang, ages=list(dict.fromkeys(ages))))
     if f.subject:
         out.append(reason("shared_subjects", lang, subjects=[s for s in p.subjects if s in f.subject]))
     return out

@@ -9,7 +9,7 @@ from typing import Callable, Literal
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from matcher import ranking, search, text
+from matcher import constraints, ranking, search, text
 from matcher.backends.base import CandidateFilter, Record, SearchBackend
 from matcher.embeddings.base import Embedder
 from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
@@ -156,14 +156,7 @@ class Matcher:
         return self.scorer.pair(a, b)[1]
 
     def hard_filter(self, me: Profile, filters: Filters | None) -> CandidateFilter:
-        f = filters or Filters()
-        return CandidateFilter(
-            countries=f.country,
-            exclude_countries=[] if (f.allow_same_country or f.country) else [me.school.country],
-            exclude_schools=[me.school.id], exclude_ids=[me.id],
-            languages=sorted(set(f.language) & set(me.languages)) if f.language else me.languages,
-            subjects=f.subject, school_types=f.school_type,
-            ages=[f.age] if f.age else me.age_groups)
+        return constraints.for_partner(me, filters).filter()
 
     # -- partners -------------------------------------------------------------------------
 

@@ -179,7 +179,8 @@ class Filters(_Strict):
     country: list[CountryCode] | None = None
     subject: list[Annotated[SubjectName, AfterValidator(taxonomy.canonical_subject)]] | None = None
     language: list[LanguageCode] | None = None
-    age: AgeRange | None = None
+    age: AgeRange | list[AgeRange] | None = Field(default=None, description=(
+        "Pupil ages: one range or several (teachers overlapping any); \"7-11\" also works."))
     school_type: list[SchoolType] | None = None
     allow_same_country: bool = Field(default=False, strict=True)  # JSON true/false only, not 0/"yes"
 
@@ -203,7 +204,18 @@ class Filters(_Strict):
     @field_validator("age", mode="before")
     @classmethod
     def _age(cls, v):
-        return AgeRange.parse(v) if isinstance(v, str) else v
+        if isinstance(v, str):
+            return AgeRange.parse(v)
+        if isinstance(v, list):
+            return [AgeRange.parse(x) if isinstance(x, str) else x for x in v]
+        return v
+
+    @property
+    def age_ranges(self) -> list[AgeRange] | None:
+        """The chosen pupil ages as a list; None when none are chosen."""
+        if not self.age:
+            return None
+        return list(self.age) if isinstance(self.age, list) else [self.age]
 
 
 class SearchRequest(_Strict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, WithJsonSchema
 
 from api.deps import AlertStoreDep, MatcherDep, PrincipalDep, check_depth, run_search, search_slot, visible
 from api.security import require
@@ -31,12 +31,16 @@ def _profile(data: Any, expected_id: str | None = None) -> Profile:
     return p
 
 
+AgeText = Annotated[str, StringConstraints(max_length=10), WithJsonSchema(
+    {"type": "string", "maxLength": 10, "pattern": r"^\s*\d{1,2}\s*([-–]\s*\d{1,2}\s*)?$"})]
+
+
 async def partner_filters(
     country: Annotated[list[CountryCode] | None, Query(description="ISO country codes to keep")] = None,
     subject: Annotated[list[SubjectName] | None, Query()] = None,
     language: Annotated[list[LanguageCode] | None, Query()] = None,
-    age: Annotated[str | None, Query(description="pupil ages FROM-TO, e.g. 7-11", max_length=10,
-                                     json_schema_extra={"pattern": r"^\s*\d{1,2}\s*([-–]\s*\d{1,2}\s*)?$"})] = None,
+    age: Annotated[list[AgeText] | None, Query(
+        description="pupil ages FROM-TO, e.g. 7-11; repeat for several (teachers overlapping any)")] = None,
     same_country: Annotated[bool, Query(description="also partners from the same country")] = False,
 ) -> Filters:
     try:
