@@ -32,6 +32,10 @@ def _print_results(res: ResultList, as_json: bool) -> None:
         return
     if not res.results:
         print("no matching partners")
+    if res.why_empty:   # what emptied the list, and the change that finds most teachers
+        print(f"  {res.why_empty.message}")
+        for tip in res.why_empty.suggestions[:1]:
+            print(f"  {tip.message}")
     for i, r in enumerate(res.results, 1):
         p = r.profile
         ages = ", ".join(str(a) for a in p.age_groups)
@@ -83,7 +87,8 @@ def cmd_index(args) -> int:
 
 def cmd_partners(args) -> int:
     with _matcher() as m:
-        _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang), args.json)
+        _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang, explain=True),
+                       args.json)
     return 0
 
 
@@ -105,7 +110,7 @@ def cmd_consortium(args) -> int:
 def cmd_search(args) -> int:
     with _matcher() as m:
         req = SearchRequest(text=args.text, filters=_filters(args), k=args.k, lang=args.lang)
-        _print_results(m.search(req), args.json)
+        _print_results(m.search(req, explain=True), args.json)
     return 0
 
 

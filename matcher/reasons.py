@@ -84,7 +84,7 @@ def reason(code: str, lang: str | None = None, **details) -> Reason:
     if lang not in catalogs():
         lang = "en"
     template = catalogs()[lang].get(code, catalogs()["en"][code])
-    number = details.get("days")
+    number = details.get("days", details.get("count"))
     shown = {k: _shown(k, v, lang) for k, v in details.items()}
     return Reason(code=code, message=_pick(template, lang, number).format(**shown), details=details)
 

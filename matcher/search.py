@@ -59,11 +59,11 @@ class SearchCandidates:
     prob: np.ndarray
 
 
-def search_filter(m: "Matcher", req: SearchRequest) -> CandidateFilter:
+def search_query(m: "Matcher", req: SearchRequest) -> constraints.Query:
     """The request's filters, and the asking teacher's hard constraints when it names one."""
     if req.profile_id:
-        return constraints.for_partner(m.get(req.profile_id), req.filters).filter()
-    return constraints.for_search(req.filters).filter()
+        return constraints.for_partner(m.get(req.profile_id), req.filters)
+    return constraints.for_search(req.filters)
 
 
 def expand(m: "Matcher", q: np.ndarray) -> tuple[np.ndarray, float]:
@@ -100,8 +100,16 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
     return SearchCandidates(q, pool, {name: v[0] for name, v in feats.items()}, prob)
 
 
-def search(m: "Matcher", req: SearchRequest) -> ResultList:
-    flt = search_filter(m, req)
+def search(m: "Matcher", req: SearchRequest, explain: bool = False) -> ResultList:
+    """A page of the search, with the facets it asks for and, with `explain`, why an empty one is empty."""
+    q = search_query(m, req)
+    out = _ranked(m, req, q.filter())
+    if req.facets or explain:
+        out = m.explained(out, q, req.lang, req.facets, explain, text=req.text)
+    return out
+
+
+def _ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> ResultList:
     if not req.text.strip():
         ids = m.backend.filter_ids(flt, 10_000)  # newest first; the count is the total
         page_ids = ids[req.offset:req.offset + req.k]

@@ -9,13 +9,14 @@ from typing import Callable, Literal
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from matcher import constraints, ranking, search, text
+from matcher import constraints, facets as facet_counts, ranking, search, text
 from matcher.backends.base import CandidateFilter, Record, SearchBackend
 from matcher.embeddings.base import Embedder
 from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
 from matcher.reasons import activity_reasons, reason
+from matcher.whynot import why_empty
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
 
 Mode = Literal["full", "model"]
@@ -158,6 +159,15 @@ class Matcher:
     def hard_filter(self, me: Profile, filters: Filters | None) -> CandidateFilter:
         return constraints.for_partner(me, filters).filter()
 
+    def explained(self, out: ResultList, q: constraints.Query, lang: str | None, facets: list[str] = (),
+                  explain: bool = False, text: str | None = None) -> ResultList:
+        """`out` with the facets asked for and, when it is empty and `explain`, why (matcher/whynot.py)."""
+        if facets:
+            out.facets = facet_counts.facets(self.backend, q, list(facets))
+        if explain and not out.total:
+            out.why_empty = why_empty(self.backend, q, lang, text)
+        return out
+
     # -- partners -------------------------------------------------------------------------
 
     def candidates(self, me: Record, filters: Filters | None = None) -> Candidates:
@@ -176,9 +186,11 @@ class Matcher:
                           np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]))
 
     def partners(self, profile_id: str, k: int = 10, offset: int = 0, filters: Filters | None = None,
-                 lang: str | None = None, mode: Mode = "full") -> ResultList:
+                 lang: str | None = None, mode: Mode = "full", facets: list[str] = (),
+                 explain: bool = False) -> ResultList:
         """Partners of a stored teacher, best first. `full` weighs the learned score by
-        responsiveness and spreads countries over the first page; `model` is the score alone."""
+        responsiveness and spreads countries over the first page; `model` is the score alone.
+        `facets` and `explain` add counts (matcher/facets.py) and why an empty list is empty."""
         if mode not in ("full", "model"):
             raise InvalidQuery(f"unknown ranking mode {mode!r}; full or model "
                                "(the baselines live in matcher/evaluation.py)")
@@ -195,7 +207,10 @@ class Matcher:
             if rec is None:  # erased since the pool was read
                 continue
             results.append(self._result(me, rec, float(keys[i]), lang))
-        return ResultList(results=results, total=len(c.pool))
+        out = ResultList(results=results, total=len(c.pool))
+        if facets or explain:
+            out = self.explained(out, constraints.for_partner(me.profile, filters), lang, facets, explain)
+        return out
 
     def _result(self, me: Record, rec: Record, score: float, lang: str | None) -> Result:
         a, b = me.profile, rec.profile
@@ -229,9 +244,10 @@ class Matcher:
 
     # -- free-text search -----------------------------------------------------------------
 
-    def search(self, req: SearchRequest) -> ResultList:
-        """Teachers whose ideas and interests match `req.text` in any language (matcher/search.py)."""
-        return search.search(self, req)
+    def search(self, req: SearchRequest, explain: bool = False) -> ResultList:
+        """Teachers whose ideas and interests match `req.text` in any language (matcher/search.py);
+        `explain` says why an empty list is empty."""
+        return search.search(self, req, explain)
 
     def _short_label(self, rec: Record, unit: int) -> str:
         return _short(self._unit_label(rec, unit))

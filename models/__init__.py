@@ -9,6 +9,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstr
                       field_validator, model_validator)
 
 from models import taxonomy
+from models.explain import FACETS, Facets, FacetValue, Reason, Step, WhyEmpty
 from models.languages import INDEX as ISO_INDEX
 
 # Limits keep one profile from dominating memory or the embedder (see README, "Bad input").
@@ -26,7 +27,7 @@ SchoolType = Literal["pre-primary", "primary", "lower-secondary", "upper-seconda
 __all__ = [
     "AgeRange", "Idea", "School", "Profile", "ProfilePublic", "Filters", "SearchRequest",
     "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT", "CountryCode",
-    "LanguageCode", "SubjectName",
+    "LanguageCode", "SubjectName", "Facets", "FacetValue", "Step", "WhyEmpty",
     "MAX_QUERY_TEXT",
 ]
 
@@ -232,16 +233,25 @@ class SearchRequest(_Strict):
         "The searching teacher's profile, when known: their hard constraints apply (another "
         "school and country, a shared working language, overlapping pupil ages)."))
 
+    facets: list[Annotated[str, WithJsonSchema({"type": "string", "enum": list(FACETS)})]] = Field(
+        default_factory=list, max_length=len(FACETS), description=(
+            "Counts to return with the results: any of country, language, age, subject "
+            "(a list, or one comma-separated string)."))
+
     @field_validator("text")
     @classmethod
     def _strip(cls, v: str) -> str:
         return v.strip()  # after the length check
 
+    @field_validator("facets", mode="before")
+    @classmethod
+    def _split_facets(cls, v):
+        return [x.strip() for x in v.split(",")] if isinstance(v, str) else v
 
-class Reason(BaseModel):
-    code: str = Field(description="Stable reason code, e.g. shared_languages.")
-    message: str
-    details: dict = Field(default_factory=dict)
+    @field_validator("facets")
+    @classmethod
+    def _known_facets(cls, v: list[str]) -> list[str]:
+        return facet_names(v)
 
 
 class Result(BaseModel):
@@ -253,6 +263,18 @@ class Result(BaseModel):
 class ResultList(BaseModel):
     results: list[Result]
     total: int
+    facets: Facets | None = Field(default=None, description="The counts asked for with `facets`.")
+    why_empty: WhyEmpty | None = Field(default=None, description=(
+        "When nothing matches (total 0): the rule or filter that emptied the list, with counts "
+        "and suggestions."))
+
+
+def facet_names(names: list[str]) -> list[str]:
+    """The facets asked for, each once; ValueError naming every unknown one."""
+    unknown = [n for n in names if n not in FACETS]
+    if unknown:
+        raise ValueError(f"unknown facet {', '.join(map(repr, unknown))}; facets are {', '.join(FACETS)}")
+    return list(dict.fromkeys(names))
 
 
 class ItemStatus(BaseModel):
