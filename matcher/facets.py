@@ -1,6 +1,10 @@
 """Facet counts per country, language, pupil-age band and subject, from the feature columns of a query's set."""
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
+
 import numpy as np
 
 from matcher.backends.base import SearchBackend
@@ -102,3 +106,30 @@ def _listed(got: dict[str, int], chosen: set[str], by_count: bool) -> list[Facet
     if by_count:
         items.sort(key=lambda x: (-x[1], x[0]))
     return [FacetValue(value=v, count=n) for v, n in items]
+
+
+class Cache:
+    """Facets by query for a short while. The widget asks for the same filters' counts with each
+    new set of words, and each count reads the set's columns (on OpenSearch, through its
+    documents); a change in the number of profiles starts afresh, an edited profile shows within
+    TTL seconds."""
+    TTL, SIZE = 30.0, 256
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple, tuple[float, Facets]] = OrderedDict()
+
+    def facets(self, backend: SearchBackend, q: Query, names: list[str]) -> Facets:
+        key = (repr(q), tuple(names), backend.count())
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and now - hit[0] < self.TTL:
+                self._items.move_to_end(key)
+                return hit[1]
+        got = facets(backend, q, names)
+        with self._lock:
+            self._items[key] = (now, got)
+            while len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+        return got

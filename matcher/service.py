@@ -50,6 +50,7 @@ class Matcher:
         self.scorer = ranking.Scorer(backend)
         self._lock = threading.Lock()
         self._legs: ThreadPoolExecutor | None = None
+        self._facets = facet_counts.Cache()
         _one_blas_thread()
         stored = backend.get_meta("model_id")
         if stored and stored != embedder.model_id and backend.count():
@@ -163,7 +164,7 @@ class Matcher:
                   explain: bool = False, text: str | None = None) -> ResultList:
         """`out` with the facets asked for and, when it is empty and `explain`, why (matcher/whynot.py)."""
         if facets:
-            out.facets = facet_counts.facets(self.backend, q, list(facets))
+            out.facets = self._facets.facets(self.backend, q, list(facets))
         if explain and not out.total:
             out.why_empty = why_empty(self.backend, q, lang, text)
         return out
