@@ -1,5 +1,4 @@
-"""A result's reasons never contradict each other or the profile: "new here and not yet
-contacted" is said only of a teacher nobody has contacted and whose profile shows no history."""
+"""A result's reasons never contradict each other or the profile ("new here" next to a response rate)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,4 @@
-"""Validation is uniform: one shape of `details`, one code per bad filter on GET and POST, every
-bad item named, and the rules a profile or a contact must keep."""
+"""Validation is uniform: one `details` shape, one code per bad filter, every bad item named."""
 from __future__ import annotations
 
 import os

@@ -1,8 +1,4 @@
-"""Conformance of the counts matcher/ makes through a backend: facets and why a list is empty.
-
-Each count is checked against `CandidateFilter.accepts` on the profiles themselves: a facet
-value's count is what the query returns with that value alone chosen for its facet.
-"""
+"""Conformance of the counts matcher/ makes through a backend: facets and why a list is empty."""
 from __future__ import annotations
 
 import pytest
@@ -30,7 +26,8 @@ def _query(me, f: Filters):
 
 
 def _reference(ps, me, f: Filters, name: str) -> list[tuple[str, int]]:
-    """(value, count) as the facet lists them, from each value chosen alone."""
+    """(value, count) as the facet lists them: each value chosen alone for its facet, and the
+    profiles `CandidateFilter.accepts` then counted."""
     if name == "country":
         domain = list(taxonomy.countries())
     elif name == "language":
