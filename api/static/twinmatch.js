@@ -41,7 +41,7 @@
 
   const AGE_BANDS = [[3, 6], [7, 11], [12, 15], [16, 19]];   // the API's age facet bands
   const FACETS = ["country", "language", "age", "subject"];  // also the filters' names
-  const CHIPS = 8;          // values shown per facet, most teachers first, besides the chosen ones
+  const CHIPS = 8;          // values shown per facet (4 below 640 px), most teachers first, and the chosen
   const MAX_DEPTH = 200;    // a widget key pages up to offset + k = 200 (TWINMATCH_SEARCH_DEPTH)
 
   const EN = {
@@ -811,12 +811,12 @@
 
     /** Facet chips: per facet its values with their counts, chosen ones pressed; "Clear all". */
     _renderChips() {
-      const el = this._el, f = this._facets || {}, groups = [];
+      const el = this._el, f = this._facets || {}, groups = [], max = this._narrow() ? CHIPS / 2 : CHIPS;
       let refocus = null;
       for (const name of FACETS) {
         const chosen = this._chosen[name], all = Array.isArray(f[name]) ? f[name] : [];
-        const open = this._allChips.has(name) || all.length <= CHIPS + 1;
-        const values = all.filter((x, i) => open || i < CHIPS || chosen.includes(x.value));
+        const open = this._allChips.has(name) || all.length <= max + 1;
+        const values = all.filter((x, i) => open || i < max || chosen.includes(x.value));
         if (!values.length) continue;
         const label = `${this._id}-f-${name}`;
         const more = open ? null : h("button", { type: "button", class: "chip secondary" }, this.t("showAll", { n: all.length }));
@@ -832,7 +832,7 @@
           }), more));
       }
       const any = FACETS.some((n) => this._chosen[n].length);
-      el.chips.replaceChildren(...groups, any ? h("p", {}, el.clearAll) : null);
+      el.chips.replaceChildren(...groups, ...(any ? [h("p", {}, el.clearAll)] : []));
       el.chips.hidden = !groups.length && !any;
       if (refocus) refocus.focus({ preventScroll: true });
       this._refocus = null;

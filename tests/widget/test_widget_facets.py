@@ -35,6 +35,7 @@ def test_chips_show_the_counts_and_apply_at_once(page, api, listed_site, axe_sou
     expect(chip(w, "age", "7–11 years")).to_be_visible()
     expect(chip(w, "language", "English")).to_have_attribute("aria-pressed", "false")
     assert requests[-1]["facets"] == ["country", "language", "age", "subject"]
+    assert "null" not in w.locator("div.chips").inner_text()
     assert axe_violations(page, axe_source) == []
 
     chip(w, "country", "Romania").click()
@@ -108,3 +109,13 @@ def test_a_long_facet_shows_its_first_values_and_all_on_request(page, api, liste
     langs.get_by_role("button", name=f"Show all {n}").click()
     expect(langs.locator("button.chip[aria-pressed]")).to_have_count(n)
     assert focused_in_widget(page) == "button.chip"
+
+
+def test_a_phone_shows_four_values_per_facet(new_page, api, listed_site):
+    page = new_page(viewport={"width": 390, "height": 844})
+    w = open_widget(page, listed_site.page(api.base, key=api.key, lang="en"))
+    search(w)
+    countries = w.locator("div.group[aria-labelledby$='-f-country']")
+    expect(countries.locator("button.chip[aria-pressed]")).to_have_count(4)
+    expect(countries.get_by_role("button", name=re.compile("^Show all"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
