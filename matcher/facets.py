@@ -48,20 +48,23 @@ def _bit_counts(bits: np.ndarray, width: int) -> np.ndarray:
     return np.unpackbits(raw, axis=1, bitorder="little").sum(axis=0, dtype=np.int64)[:width]
 
 
-def counts(t: Teachers, dim: str, ranges: list[AgeRange] = ()) -> dict[str, int]:
-    """Teachers of `t` per value of `dim`; for ages, per band and per range in `ranges`."""
+def counts(t: Teachers, dim: str, ranges: list[AgeRange] = (), rows: np.ndarray | None = None) -> dict[str, int]:
+    """Teachers of `t` (those where `rows` is True, when given) per value of `dim`; for ages, per
+    band and per range in `ranges`. Only the columns are read, never the vector rows."""
+    at = slice(None) if rows is None else rows
     if dim == "country":
-        n = np.bincount(t.country, minlength=len(_COUNTRIES))
+        n = np.bincount(t.country[at], minlength=len(_COUNTRIES))
         return {c: int(n[i]) for i, c in enumerate(_COUNTRIES)}
     if dim == "language":
-        n = _bit_counts(t.langs, len(ISO_639_1))
+        n = _bit_counts(t.langs[at], len(ISO_639_1))
         return {c: int(n[i]) for i, c in enumerate(ISO_639_1)}
     if dim == "subject":
-        n = _bit_counts(t.subjects, len(_SUBJECTS))
+        n = _bit_counts(t.subjects[at], len(_SUBJECTS))
         return {s: int(n[i]) for i, s in enumerate(_SUBJECTS)}
     bands = [AgeRange(**{"from": a, "to": b}) for a, b in AGE_BANDS]
     bands += [r for r in ranges if str(r) not in {str(b) for b in bands}]
-    return {str(r): int(((t.ages & age_bits([r])) != 0).any(-1).sum()) for r in bands}
+    ages = t.ages[at]
+    return {str(r): int(((ages & age_bits([r])) != 0).any(-1).sum()) for r in bands}
 
 
 # A facet counts what choosing one of its values would return: its own filter never applies;
@@ -84,8 +87,7 @@ def facets(backend: SearchBackend, q: Query, names: list[str]) -> Facets:
                 others &= passes(t, q.parts[dim])
         chosen = q.parts.get(name)
         picked = _chosen(chosen)
-        got = counts(t.take(np.flatnonzero(others)) if not others.all() else t, name,
-                     picked if name == "age" else ())
+        got = counts(t, name, picked if name == "age" else (), rows=others)
         rule = q.rule(name) if name == "language" else None
         if rule is not None:   # only the shared languages can be chosen
             got = {c: n for c, n in got.items() if c in rule.fields["languages"]}
