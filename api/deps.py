@@ -51,7 +51,9 @@ def check_depth(request: Request, principal: Principal, offset: int, k: int) -> 
     depth = request.app.state.settings.search_depth
     if not principal.sees_private and offset + k > depth:
         raise InvalidQuery(f"offset + k is {offset + k}; this key pages to result {depth} at most: "
-                           "narrow the query or the filters", details={"max_offset_plus_k": depth})
+                           "narrow the query or the filters",
+                           details=[{"field": "offset", "reason": f"offset + k must not exceed {depth}",
+                                     "max_offset_plus_k": depth}])
 
 
 def visible(matcher: Matcher, principal: Principal, profile_id: str):

@@ -8,11 +8,11 @@ import re
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from matcher.errors import BackendUnavailable, MatchingError, RateLimited
+from matcher.errors import BackendUnavailable, InvalidQuery, MatchingError, RateLimited
 from models import field_errors
 
 log = logging.getLogger("twinmatch.api")
@@ -30,7 +30,9 @@ async def send_json(send, status: int, body: dict, headers: list[tuple[bytes, by
 class ErrorDetail(BaseModel):
     code: str
     message: str
-    details: list | dict | None = None
+    details: list[dict] = Field(default_factory=list, description=(
+        "Always a list of objects, empty when there is nothing to add; validation errors give "
+        "{field, reason} per problem."))
 
 
 class ErrorBody(BaseModel):
@@ -46,8 +48,27 @@ RESPONSES = {status: {"model": ErrorBody, "description": text} for status, text 
     (429, "Rate limit reached; see Retry-After"), (503, "Backend unavailable; see Retry-After"))}
 
 
+def as_details(details) -> list[dict]:
+    """`details` in its one shape: a list of objects (None is empty, an object one item)."""
+    if details is None:
+        return []
+    items = details if isinstance(details, list) else [details]
+    return [x if isinstance(x, dict) else {"reason": str(x)} for x in items]
+
+
 def error_body(code: str, message: str, details=None) -> dict:
-    return {"error": {"code": code, "message": message, "details": details}}
+    return {"error": {"code": code, "message": message, "details": as_details(details)}}
+
+
+# Where a filter or a facet list sits in a request: the search body, or the partner query string.
+_QUERY_BODY = {"filters", "facets"}
+_QUERY_PARAMS = {"country", "subject", "language", "age", "same_country", "facets"}
+
+
+def _in_query(loc) -> bool:
+    loc = [str(p) for p in loc]
+    return (len(loc) >= 2 and ((loc[0] == "body" and loc[1] in _QUERY_BODY)
+                               or (loc[0] == "query" and loc[1] in _QUERY_PARAMS)))
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -79,8 +100,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        if errors and all(_in_query(e.get("loc", ())) for e in errors):
+            # A bad filter or facet is the same error whether it came in a GET's query string
+            # or a POST body (GET partners raises it from its own validation of the filters).
+            return JSONResponse(error_body(InvalidQuery.code, "invalid filter", field_errors(errors, whole="(body)")), status_code=422)
         return JSONResponse(error_body("invalid_request", "the request is not valid",
-                                       field_errors(exc.errors(), whole="(body)")), status_code=422)
+                                       field_errors(errors, whole="(body)")), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import uvicorn
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from api import workers
@@ -39,6 +40,10 @@ def _print_results(res: ResultList, as_json: bool) -> None:
         return
     if not res.results:
         print("no matching partners")
+    if res.why_empty:   # what emptied the list, and the change that finds most teachers
+        print(f"  {res.why_empty.message}")
+        for tip in res.why_empty.suggestions[:1]:
+            print(f"  {tip.message}")
     for i, r in enumerate(res.results, 1):
         p = r.profile
         ages = ", ".join(str(a) for a in p.age_groups)
@@ -86,7 +91,8 @@ def cmd_index(args) -> int:
 
 def cmd_partners(args) -> int:
     with _matcher() as m:
-        _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang), args.json)
+        _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang, explain=True),
+                       args.json)
     return 0
 
 
@@ -108,7 +114,7 @@ def cmd_consortium(args) -> int:
 def cmd_search(args) -> int:
     with _matcher() as m:
         req = SearchRequest(text=args.text, filters=_filters(args), k=args.k, lang=args.lang)
-        _print_results(m.search(req), args.json)
+        _print_results(m.search(req, explain=True), args.json)
     return 0
 
 
@@ -219,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except MatchingError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # bad option values: one line, not the model's report
+        print("error: " + "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: "
+                                     f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()),
+              file=sys.stderr)
         return 2
     except ValueError as exc:  # bad option values, e.g. an age range
         print(f"error: {exc}", file=sys.stderr)

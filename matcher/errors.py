@@ -10,6 +10,7 @@
     ├── CampaignNotReady       409
     ├── InvalidProfile         422
     ├── InvalidQuery           422
+    ├── InvalidContact         422
     ├── ModelMismatch          409
     ├── PayloadTooLarge        413
     ├── Unauthorized           401
@@ -21,14 +22,15 @@ from __future__ import annotations
 
 
 class MatchingError(Exception):
-    """Base of every error twinmatch raises on purpose."""
+    """Base of every error twinmatch raises on purpose. `details` is always a list of objects
+    (an object given alone becomes the one item), as every error body carries it."""
     status = 500
     code = "matching_error"
 
     def __init__(self, message: str, *, details: list | dict | None = None):
         super().__init__(message)
         self.message = message
-        self.details = details
+        self.details = [] if details is None else details if isinstance(details, list) else [details]
 
 
 class NotFound(MatchingError):
@@ -36,7 +38,8 @@ class NotFound(MatchingError):
     status, code, what = 404, "not_found", "item"
 
     def __init__(self, ident: str):
-        super().__init__(f"no {self.what} with id {ident!r}", details={"id": ident})
+        super().__init__(f"no {self.what} with id {ident!r}",
+                         details=[{"field": "id", "reason": f"no such {self.what}", "id": ident}])
 
 
 class ProfileNotFound(NotFound):
@@ -69,6 +72,11 @@ class InvalidProfile(MatchingError):
 
 class InvalidQuery(MatchingError):
     status, code = 422, "invalid_query"
+
+
+class InvalidContact(MatchingError):
+    """A contact request that cannot be: a teacher contacting themselves."""
+    status, code = 422, "invalid_contact"
 
 
 class ModelMismatch(MatchingError):

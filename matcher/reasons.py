@@ -1,13 +1,14 @@
 """Explanations: stable reason codes with messages in the user's language (English fallback)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from models import Reason
+from models import Profile, Reason
 from models.taxonomy import localized_subject
 
 _CATALOGS = Path(__file__).with_name("i18n")
@@ -83,6 +84,33 @@ def reason(code: str, lang: str | None = None, **details) -> Reason:
     if lang not in catalogs():
         lang = "en"
     template = catalogs()[lang].get(code, catalogs()["en"][code])
-    number = details.get("days")
+    number = details.get("days", details.get("count"))
     shown = {k: _shown(k, v, lang) for k, v in details.items()}
     return Reason(code=code, message=_pick(template, lang, number).format(**shown), details=details)
+
+
+# A response rate from which a partner "answers N% of partner requests".
+RESPONSIVE = 0.7
+RECENT_DAYS = 30
+
+
+def is_new(p: Profile, received: int, answered: int = 0) -> bool:
+    """Whether "new here and not yet contacted" is true of a teacher: nobody has contacted them
+    here, and nothing in the profile says they have been around (a response rate, or years of
+    experience)."""
+    return (received == 0 and answered == 0 and p.response_rate is None
+            and not (p.experience or 0))
+
+
+def activity_reasons(p: Profile, received: int, answered: int, lang: str | None,
+                     today: dt.date | None = None) -> list[Reason]:
+    """Recent activity, and either a good response rate or being new: never both, and never
+    "new" for a teacher whose profile or contacts say otherwise."""
+    out = []
+    if p.last_active and ((today or dt.date.today()) - p.last_active).days <= RECENT_DAYS:
+        out.append(reason("recently_active", lang, days=RECENT_DAYS))
+    if p.response_rate is not None and p.response_rate >= RESPONSIVE:
+        out.append(reason("responsive", lang, rate=round(100 * p.response_rate)))
+    elif is_new(p, received, answered):
+        out.append(reason("new_profile", lang))
+    return out

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher import model as learned
+from matcher import constraints, model as learned
 from matcher.backends.types import CandidateFilter
 from matcher.features import (PROFILE_UNIT, SIMILAR_IDEA, Teachers, best_unit_pair, compatible, hubness,
                               query_teacher, search_features)
@@ -108,13 +108,11 @@ class SearchCandidates:
     named_id: str | None = None
 
 
-def search_filter(m: "Matcher", req: SearchRequest) -> CandidateFilter:
+def search_query(m: "Matcher", req: SearchRequest) -> constraints.Query:
     """The request's filters, and the asking teacher's hard constraints when it names one."""
-    f = req.filters
     if req.profile_id:
-        return m.hard_filter(m.get(req.profile_id), f)
-    return CandidateFilter(countries=f.country, languages=f.language, subjects=f.subject,
-                           school_types=f.school_type, ages=[f.age] if f.age else None)
+        return constraints.for_partner(m.get(req.profile_id), req.filters)
+    return constraints.for_search(req.filters)
 
 
 def expand(m: "Matcher", q: np.ndarray, exclude_ids: list[str] | None = None) -> tuple[np.ndarray, float]:
@@ -170,8 +168,16 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
     return c
 
 
-def search(m: "Matcher", req: SearchRequest) -> ResultList:
-    flt = search_filter(m, req)
+def search(m: "Matcher", req: SearchRequest, explain: bool = False) -> ResultList:
+    """A page of the search, with the facets it asks for and, with `explain`, why an empty one is empty."""
+    q = search_query(m, req)
+    out = _ranked(m, req, q.filter())
+    if req.facets or explain:
+        out = m.explained(out, q, req.lang, req.facets, explain, text=req.text)
+    return out
+
+
+def _ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> ResultList:
     if not req.text.strip():
         ids = m.backend.filter_ids(flt, 10_000)  # newest first; the count is the total
         page_ids = ids[req.offset:req.offset + req.k]
@@ -217,9 +223,10 @@ def filter_reasons(p, f: Filters, lang: str | None) -> list[Reason]:
     out = []
     if f.language:
         out.append(reason("shared_languages", lang, languages=[x for x in p.languages if x in f.language]))
-    if f.age:
-        ages = [f"{max(a.from_, f.age.from_)}-{min(a.to, f.age.to)}" for a in p.age_groups if a.overlap(f.age)]
-        out.append(reason("age_overlap", lang, ages=ages))
+    if f.age_ranges:
+        ages = [f"{max(a.from_, r.from_)}-{min(a.to, r.to)}" for r in f.age_ranges for a in p.age_groups
+                if a.overlap(r)]
+        out.append(reason("age_overlap", lang, ages=list(dict.fromkeys(ages))))
     if f.subject:
         out.append(reason("shared_subjects", lang, subjects=[s for s in p.subjects if s in f.subject]))
     return out

@@ -1,7 +1,6 @@
 """The Matcher: indexes profiles, retrieves candidates from a backend, ranks and explains them."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -10,16 +9,17 @@ from typing import Callable, Literal
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from matcher import ranking, search, text
+from matcher import constraints, facets as facet_counts, ranking, search, text
 from matcher.backends.base import SearchBackend
 from matcher.backends.factory import make_backend
 from matcher.backends.types import CandidateFilter, Record
 from matcher.embeddings.base import Embedder, Forgetting
 from matcher.embeddings.factory import make_embedder
-from matcher.errors import InvalidQuery, ModelMismatch, ProfileNotFound
+from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
-from matcher.reasons import reason
+from matcher.reasons import activity_reasons, reason
+from matcher.whynot import why_empty
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
 
 Mode = Literal["full", "model"]
@@ -52,6 +52,7 @@ class Matcher:
         self.scorer = ranking.Scorer(backend)
         self._lock = threading.Lock()
         self._legs: ThreadPoolExecutor | None = None
+        self._facets = facet_counts.Cache()
         _one_blas_thread()
         stored = backend.get_meta("model_id")
         if stored and stored != embedder.model_id and backend.count():
@@ -136,6 +137,10 @@ class Matcher:
         return rec
 
     def contact(self, src: str, dst: str, answered: bool = False) -> None:
+        """Count a contact request from `src` to `dst`; a teacher never contacts themselves."""
+        if src == dst:
+            raise InvalidContact(f"{src!r} cannot contact themselves",
+                                 details=[{"field": "to", "reason": "must differ from the contacting profile"}])
         self.record(src), self.record(dst)
         self.backend.record_contact(src, dst, answered)
 
@@ -154,14 +159,16 @@ class Matcher:
         return self.scorer.pair(a, b)[1]
 
     def hard_filter(self, me: Profile, filters: Filters | None) -> CandidateFilter:
-        f = filters or Filters()
-        return CandidateFilter(
-            countries=f.country,
-            exclude_countries=[] if (f.allow_same_country or f.country) else [me.school.country],
-            exclude_schools=[me.school.id], exclude_ids=[me.id],
-            languages=sorted(set(f.language) & set(me.languages)) if f.language else me.languages,
-            subjects=f.subject, school_types=f.school_type,
-            ages=[f.age] if f.age else me.age_groups)
+        return constraints.for_partner(me, filters).filter()
+
+    def explained(self, out: ResultList, q: constraints.Query, lang: str | None, facets: list[str] = (),
+                  explain: bool = False, text: str | None = None) -> ResultList:
+        """`out` with the facets asked for and, when it is empty and `explain`, why (matcher/whynot.py)."""
+        if facets:
+            out.facets = self._facets.facets(self.backend, q, list(facets))
+        if explain and not out.total:
+            out.why_empty = why_empty(self.backend, q, lang, text)
+        return out
 
     # -- partners -------------------------------------------------------------------------
 
@@ -190,9 +197,11 @@ class Matcher:
         return list(self._retrieve(me, self.hard_filter(me.profile, None)))
 
     def partners(self, profile_id: str, k: int = 10, offset: int = 0, filters: Filters | None = None,
-                 lang: str | None = None, mode: Mode = "full") -> ResultList:
+                 lang: str | None = None, mode: Mode = "full", facets: list[str] = (),
+                 explain: bool = False) -> ResultList:
         """Partners of a stored teacher, best first. `full` weighs the learned score by
-        responsiveness and spreads countries over the first page; `model` is the score alone."""
+        responsiveness and spreads countries over the first page; `model` is the score alone.
+        `facets` and `explain` add counts (matcher/facets.py) and why an empty list is empty."""
         if mode not in ("full", "model"):
             raise InvalidQuery(f"unknown ranking mode {mode!r}; full or model "
                                "(the baselines live in matcher/evaluation.py)")
@@ -209,7 +218,10 @@ class Matcher:
             if rec is None:  # erased since the pool was read
                 continue
             results.append(self._result(me, rec, float(keys[i]), lang))
-        return ResultList(results=results, total=len(c.pool))
+        out = ResultList(results=results, total=len(c.pool))
+        if facets or explain:
+            out = self.explained(out, constraints.for_partner(me.profile, filters), lang, facets, explain)
+        return out
 
     def _result(self, me: Record, rec: Record, score: float, lang: str | None) -> Result:
         a, b = me.profile, rec.profile
@@ -230,12 +242,7 @@ class Matcher:
                                   partner_idea=_short(self._unit_label(rec, j)),
                                   own_unit=me.units[i], partner_unit=rec.units[j],
                                   similarity=round(cos, 4)))
-        if b.last_active and (dt.date.today() - b.last_active).days <= 30:
-            reasons.append(reason("recently_active", lang, days=30))
-        if b.response_rate is not None and b.response_rate >= 0.7:
-            reasons.append(reason("responsive", lang, rate=round(100 * b.response_rate)))
-        elif rec.received == 0 and b.response_rate is None:
-            reasons.append(reason("new_profile", lang))
+        reasons += activity_reasons(b, rec.received, rec.answered, lang)
         return Result(profile=b.public(), score=round(score, 6), reasons=reasons)
 
     @staticmethod
@@ -248,9 +255,10 @@ class Matcher:
 
     # -- free-text search -----------------------------------------------------------------
 
-    def search(self, req: SearchRequest) -> ResultList:
-        """Teachers whose ideas and interests match `req.text` in any language (matcher/search.py)."""
-        return search.search(self, req)
+    def search(self, req: SearchRequest, explain: bool = False) -> ResultList:
+        """Teachers whose ideas and interests match `req.text` in any language (matcher/search.py);
+        `explain` says why an empty list is empty."""
+        return search.search(self, req, explain)
 
     def _short_label(self, rec: Record, unit: int) -> str:
         return _short(self._unit_label(rec, unit))

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema,
+                      field_validator, model_validator)
 
 from models import taxonomy
+from models.explain import FACETS, Facets, FacetValue, Reason, Step, WhyEmpty
 from models.languages import INDEX as ISO_INDEX
 
 # Limits keep one profile from dominating memory or the embedder (see README, "Bad input").
@@ -25,7 +27,7 @@ SchoolType = Literal["pre-primary", "primary", "lower-secondary", "upper-seconda
 __all__ = [
     "AgeRange", "Idea", "School", "Profile", "ProfilePublic", "Filters", "SearchRequest",
     "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT", "CountryCode",
-    "LanguageCode", "SubjectName",
+    "LanguageCode", "SubjectName", "Facets", "FacetValue", "Step", "WhyEmpty",
     "MAX_QUERY_TEXT", "field_errors",
 ]
 
@@ -72,7 +74,10 @@ class AgeRange(_Strict):
             parts = parts * 2
         if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
             raise ValueError(f"age range {text!r} is not of the form FROM-TO, e.g. 7-11")
-        return cls(**{"from": int(parts[0]), "to": int(parts[1])})
+        low, high = int(parts[0]), int(parts[1])
+        if low > high:   # one line for a person, not the model's error report
+            raise ValueError(f"age range {text!r} runs backwards: 'from' ({low}) must not exceed 'to' ({high})")
+        return cls(**{"from": low, "to": high})
 
 
 class Idea(_Strict):
@@ -105,12 +110,18 @@ def _lang_code(v: str) -> str:
     return code
 
 
+# Each item is checked on its own, so every unknown subject of a list is reported with its index.
+Subject = Annotated[str, AfterValidator(taxonomy.canonical_subject)]
+# A pragmatic address check: one @, no spaces, a dot in the domain (what the portals send).
+EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
 class ProfileBase(_Strict):
     """Fields every profile shares, public or private."""
     id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")
     name: str = Field(default="", max_length=200)
     school: School
-    subjects: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    subjects: list[Subject] = Field(default_factory=list, max_length=MAX_LIST)
     age_groups: list[AgeRange] = Field(min_length=1, max_length=MAX_LIST)
     languages: list[str] = Field(min_length=1, max_length=MAX_LIST)
     interests: list[str] = Field(default_factory=list, max_length=MAX_LIST)
@@ -131,7 +142,7 @@ class ProfileBase(_Strict):
     @field_validator("subjects")
     @classmethod
     def _subjects(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(taxonomy.canonical_subject(s) for s in v))
+        return list(dict.fromkeys(v))
 
     @field_validator("languages")
     @classmethod
@@ -149,7 +160,15 @@ class ProfileBase(_Strict):
 
 class Profile(ProfileBase):
     """A teacher's full profile as stored; `email` is private."""
-    email: str | None = Field(default=None, max_length=320)
+    email: Annotated[str, WithJsonSchema({"type": "string", "maxLength": 320, "pattern": EMAIL.pattern})] | None = \
+        Field(default=None, max_length=320)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is not None and not EMAIL.match(v):
+            raise ValueError("not an e-mail address of the form name@domain")
+        return v
 
     def public(self) -> "ProfilePublic":
         """The public fields. They were validated when this profile was, so they are shared, not
@@ -171,9 +190,10 @@ SubjectName = Annotated[str, WithJsonSchema({"type": "string", "minLength": 1, "
 
 class Filters(_Strict):
     country: list[CountryCode] | None = None
-    subject: list[SubjectName] | None = None
+    subject: list[Annotated[SubjectName, AfterValidator(taxonomy.canonical_subject)]] | None = None
     language: list[LanguageCode] | None = None
-    age: AgeRange | None = None
+    age: AgeRange | list[AgeRange] | None = Field(default=None, description=(
+        "Pupil ages: one range or several (teachers overlapping any); \"7-11\" also works."))
     school_type: list[SchoolType] | None = None
     allow_same_country: bool = Field(default=False, strict=True)  # JSON true/false only, not 0/"yes"
 
@@ -189,11 +209,6 @@ class Filters(_Strict):
     def _countries(cls, v):
         return None if v is None else [School._known_country(c) for c in v]
 
-    @field_validator("subject")
-    @classmethod
-    def _subjects(cls, v):
-        return None if v is None else [taxonomy.canonical_subject(s) for s in v]
-
     @field_validator("language")
     @classmethod
     def _langs(cls, v):
@@ -202,7 +217,18 @@ class Filters(_Strict):
     @field_validator("age", mode="before")
     @classmethod
     def _age(cls, v):
-        return AgeRange.parse(v) if isinstance(v, str) else v
+        if isinstance(v, str):
+            return AgeRange.parse(v)
+        if isinstance(v, list):
+            return [AgeRange.parse(x) if isinstance(x, str) else x for x in v]
+        return v
+
+    @property
+    def age_ranges(self) -> list[AgeRange] | None:
+        """The chosen pupil ages as a list; None when none are chosen."""
+        if not self.age:
+            return None
+        return list(self.age) if isinstance(self.age, list) else [self.age]
 
 
 class SearchRequest(_Strict):
@@ -219,16 +245,25 @@ class SearchRequest(_Strict):
         "The searching teacher's profile, when known: their hard constraints apply (another "
         "school and country, a shared working language, overlapping pupil ages)."))
 
+    facets: list[Annotated[str, WithJsonSchema({"type": "string", "enum": list(FACETS)})]] = Field(
+        default_factory=list, max_length=len(FACETS), description=(
+            "Counts to return with the results: any of country, language, age, subject "
+            "(a list, or one comma-separated string)."))
+
     @field_validator("text")
     @classmethod
     def _strip(cls, v: str) -> str:
         return v.strip()  # after the length check
 
+    @field_validator("facets", mode="before")
+    @classmethod
+    def _split_facets(cls, v):
+        return [x.strip() for x in v.split(",")] if isinstance(v, str) else v
 
-class Reason(BaseModel):
-    code: str = Field(description="Stable reason code, e.g. shared_languages.")
-    message: str
-    details: dict = Field(default_factory=dict)
+    @field_validator("facets")
+    @classmethod
+    def _known_facets(cls, v: list[str]) -> list[str]:
+        return facet_names(v)
 
 
 class Result(BaseModel):
@@ -240,6 +275,18 @@ class Result(BaseModel):
 class ResultList(BaseModel):
     results: list[Result]
     total: int
+    facets: Facets | None = Field(default=None, description="The counts asked for with `facets`.")
+    why_empty: WhyEmpty | None = Field(default=None, description=(
+        "When nothing matches (total 0): the rule or filter that emptied the list, with counts "
+        "and suggestions."))
+
+
+def facet_names(names: list[str]) -> list[str]:
+    """The facets asked for, each once; ValueError naming every unknown one."""
+    unknown = [n for n in names if n not in FACETS]
+    if unknown:
+        raise ValueError(f"unknown facet {', '.join(map(repr, unknown))}; facets are {', '.join(FACETS)}")
+    return list(dict.fromkeys(names))
 
 
 class ItemStatus(BaseModel):

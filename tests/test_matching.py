@@ -60,6 +60,19 @@ def test_search_filters_apply(matcher):
     assert [r.profile.id for r in res.results] == ["ro-recycle-young"]
 
 
+def test_several_age_ranges_keep_teachers_overlapping_any(matcher):
+    from models import Filters, SearchRequest
+    several = matcher.search(SearchRequest(filters={"age": ["3-6", {"from": 14, "to": 14}]}, k=20))
+    assert {r.profile.id for r in several.results} == {"ro-recycle-young", "pt-recycle", "ro-recycle", "pl-recycle",
+                                                       "gr-recycle", "de-music", "es-math", "it-history",
+                                                       "fr-theatre", "hu-recycle-nolang", "pt-same-school",
+                                                       "pt-other"}
+    young = several.results[[r.profile.id for r in several.results].index("ro-recycle-young")]
+    assert young.reasons[0].details == {"ages": ["3-6"]}
+    partners = matcher.partners("pt-recycle", filters=Filters(age=["3-6", "16-19"]))
+    assert [r.profile.id for r in partners.results] == ["ro-recycle-young"]
+
+
 def test_gibberish_finds_nothing(matcher):
     from models import SearchRequest
     for text in ("qwzx plmkj vbnrt", "zzkq wrrt blorf"):

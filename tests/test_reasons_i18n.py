@@ -36,6 +36,13 @@ def details(code: str, days: int = 30) -> dict:
         "shared_keywords": {"terms": ["climate", "water"]},
         "recently_active": {"days": days},
         "responsive": {"rate": 80},
+        "empty_languages": {"languages": ["uk"]},
+        "empty_ages": {"ages": ["13-15"]},
+        "try_language": {"languages": ["en"], "count": days},
+        "try_ages": {"ages": ["16-19"], "count": days},
+        "try_own_country": {"count": days},
+        "try_without_filter": {"filter": "subject", "count": days},
+        "try_other_words": {"count": days},
     }.get(code, {})
 
 
@@ -68,6 +75,10 @@ def test_every_reason_renders_cleanly(lang, days):
         assert "11-11" not in r.message
         if code == "recently_active" and days != 1:
             assert str(days) in r.message
+        if code.startswith("try_"):
+            assert str(days) in r.message, (lang, code, r.message)
+        if code in ("try_language", "empty_languages"):
+            assert reasons.language_name(details(code)["languages"][0], lang) in r.message, (lang, r.message)
         if lang == "en":
             continue
         if code == "shared_languages":
@@ -119,3 +130,18 @@ def test_localized_subjects_stay_unambiguous_as_aliases():
     for lang, labels in I18N["subjects"].items():
         for canonical, label in labels.items():
             assert taxonomy.canonical_subject(label) == canonical, (lang, label)
+
+
+@pytest.mark.parametrize("lang,count,expected", [
+    ("en", 1, "1 teacher matches if you add English"), ("en", 312, "312 teachers match if you add English"),
+    ("uk", 1, "1 учитель підходить, якщо додати робочу мову: англійська"),
+    ("uk", 3, "3 учителі підходять, якщо додати робочу мову: англійська"),
+    ("uk", 11, "11 учителів підходять, якщо додати робочу мову: англійська"),
+    ("uk", 21, "21 учитель підходить, якщо додати робочу мову: англійська"),
+    ("pl", 5, "5 nauczycieli pasuje, jeśli dodasz język pracy: angielski"),
+    ("ro", 20, "20 de profesori se potrivesc dacă lucrați și în engleză"),
+    ("ro", 3, "3 profesori se potrivesc dacă lucrați și în engleză"),
+    ("sl", 2, "2 učitelja ustrezata, če dodate delovni jezik: angleščina"),
+    ("de", 312, "312 Lehrkräfte passen mit einer weiteren Arbeitssprache: Englisch")])
+def test_why_empty_counts_follow_cldr_plurals(lang, count, expected):
+    assert reason("try_language", lang, languages=["en"], count=count).message == expected

@@ -108,7 +108,8 @@ def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher:
     known = matcher.backend.get_many([i for i in ids if i not in inline])
     missing = [i for i in ids if i not in inline and i not in known]
     if missing:
-        raise InvalidQuery(f"{len(missing)} cohort ids are not indexed", details={"missing": missing[:50]})
+        raise InvalidQuery(f"{len(missing)} cohort ids are not indexed", details=[
+            {"field": "cohort", "reason": "not indexed", "id": i} for i in missing[:50]])
     if len(ids) < 2:
         raise InvalidQuery("a campaign needs at least two participants")
     st = store.create(body.model_dump(exclude={"profiles", "cohort"}) | {"participants": len(ids)},

@@ -4,13 +4,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, WithJsonSchema
 
 from api.deps import AlertStoreDep, MatcherDep, PrincipalDep, check_depth, run_search, search_slot, visible
 from api.forward import writes
 from api.security import require
 from matcher.alerts import match as alerts
 from matcher.consortium import Consortium
+from matcher import facets as facet_counts
 from matcher.errors import InvalidProfile, InvalidQuery
 from models import (BulkResult, CountryCode, Filters, ItemStatus, LanguageCode, Profile, ProfilePublic, ResultList,
                     SubjectName, field_errors)
@@ -18,6 +19,8 @@ from models import (BulkResult, CountryCode, Filters, ItemStatus, LanguageCode, 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 ProfileId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 MAX_BULK = 1000
+_FACET = "(country|language|age|subject)"
+FACETS_PATTERN = rf"^\s*{_FACET}\s*(,\s*{_FACET}\s*)*$"
 
 
 def _profile(data: Any, expected_id: str | None = None) -> Profile:
@@ -31,12 +34,16 @@ def _profile(data: Any, expected_id: str | None = None) -> Profile:
     return p
 
 
+AgeText = Annotated[str, StringConstraints(max_length=10), WithJsonSchema(
+    {"type": "string", "maxLength": 10, "pattern": r"^\s*\d{1,2}\s*([-–]\s*\d{1,2}\s*)?$"})]
+
+
 async def partner_filters(
     country: Annotated[list[CountryCode] | None, Query(description="ISO country codes to keep")] = None,
     subject: Annotated[list[SubjectName] | None, Query()] = None,
     language: Annotated[list[LanguageCode] | None, Query()] = None,
-    age: Annotated[str | None, Query(description="pupil ages FROM-TO, e.g. 7-11", max_length=10,
-                                     json_schema_extra={"pattern": r"^\s*\d{1,2}\s*([-–]\s*\d{1,2}\s*)?$"})] = None,
+    age: Annotated[list[AgeText] | None, Query(
+        description="pupil ages FROM-TO, e.g. 7-11; repeat for several (teachers overlapping any)")] = None,
     same_country: Annotated[bool, Query(description="also partners from the same country")] = False,
 ) -> Filters:
     try:
@@ -119,14 +126,20 @@ async def partners(profile_id: ProfileId, request: Request, matcher: MatcherDep,
                    k: Annotated[int, Query(ge=1, le=100)] = 10,
                    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
                    lang: Annotated[str | None, Query(max_length=8, description="language of the reasons")] = None,
+                   facets: Annotated[str | None, Query(max_length=100, description=(
+                       "counts to return: any of country, language, age, subject, comma-separated"),
+                       json_schema_extra={"pattern": FACETS_PATTERN})] = None,
                    ) -> ResultList:
-    """Ranked, explained partners from other countries for this profile."""
+    """Ranked, explained partners from other countries for this profile; an empty list says why
+    (`why_empty`)."""
     check_depth(request, principal, offset, k)
+    names = facet_counts.parse(facets)
 
     def find() -> ResultList:
         if not principal.sees_private:
             visible(matcher, principal, profile_id)
-        return matcher.partners(profile_id, k=k, offset=offset, filters=filters, lang=lang)
+        return matcher.partners(profile_id, k=k, offset=offset, filters=filters, lang=lang, facets=names,
+                                explain=True)
     return await run_search(matcher, find)
 
 

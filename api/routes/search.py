@@ -15,6 +15,7 @@ router = APIRouter(tags=["search"])
 @reads
 async def search(req: SearchRequest, request: Request, matcher: MatcherDep, principal: PrincipalDep) -> ResultList:
     """Teachers matching `text` (any language) and the filters; public fields only. Keys
-    without the read scope page to `offset + k` <= 200 (TWINMATCH_SEARCH_DEPTH)."""
+    without the read scope page to `offset + k` <= 200 (TWINMATCH_SEARCH_DEPTH). `facets` adds
+    counts; an empty list says why (`why_empty`)."""
     check_depth(request, principal, req.offset, req.k)
-    return await run_search(matcher, matcher.search, req)
+    return await run_search(matcher, matcher.search, req, explain=True)

@@ -8,7 +8,8 @@
  * next to this script.
  *
  * It calls only GET /v1/taxonomy and POST /v1/search. Everything that comes from the API
- * is put in the page as text nodes, never as markup.
+ * is put in the page as text nodes, never as markup. A filter holds one value from its select,
+ * or several from the facet chips above the results.
  */
 (() => {
   "use strict";
@@ -38,7 +39,9 @@
     "fi", "fr", "ga", "gl", "hr", "hu", "hy", "is", "it", "ka", "lb", "lt", "lv", "mk", "mt", "nl",
     "no", "pl", "pt", "ro", "sk", "sl", "sq", "sr", "sv", "tr", "uk"];
 
-  const AGE_BANDS = [[3, 6], [7, 11], [12, 15], [16, 19]];
+  const AGE_BANDS = [[3, 6], [7, 11], [12, 15], [16, 19]];   // the API's age facet bands
+  const FACETS = ["country", "language", "age", "subject"];  // also the filters' names
+  const CHIPS = 8;          // values shown per facet (4 below 640 px), most teachers first, and the chosen
   const MAX_DEPTH = 200;    // a widget key pages up to offset + k = 200 (TWINMATCH_SEARCH_DEPTH)
 
   const EN = {
@@ -49,7 +52,8 @@
     years: "{from}–{to} years",
     intro: "Describe a project idea or choose filters, then press Search.",
     loading: "Searching…", empty: "No teachers match this search. Try other words or fewer filters.",
-    clearFilters: "Clear filters",
+    clearFilters: "Clear filters", clearAll: "Clear all", narrow: "Narrow down", chosen: "{n} chosen",
+    showAll: "Show all {n}",
     count: "Results: {total}", countCapped: "Results: {total}. The first {shown} can be shown.",
     page: "Page {page} of {pages}", pageN: "Page {page}", prev: "Previous", next: "Next",
     pages: "Result pages", results: "Search results", langs: "Working languages",
@@ -171,6 +175,12 @@
     .why { margin: .5em 0 0; font-weight: 600; }
     ul.reasons { margin: .25em 0 0; padding-inline-start: 1.25em; }
     .skeleton { height: 7.5em; border-radius: var(--r); background: var(--soft); }
+    .status .tip { display: block; font-weight: 400; margin-top: .25em; }
+    .chips { margin: 1em 0 0; } .group { display: flex; flex-wrap: wrap; align-items: center; gap: .35em; margin: 0 0 .35em; }
+    .group > span { font-weight: 600; margin-inline-end: .25em; }
+    button.chip { min-height: 2em; min-width: 0; padding: .15em .75em; border-radius: 1em; font-weight: 400;
+      background: var(--surface); color: var(--text); border-color: var(--line); }
+    button.chip[aria-pressed=true] { background: var(--accent); color: var(--on-accent); border-color: var(--accent); }
     nav ul { display: flex; flex-wrap: wrap; align-items: center; justify-content: center; gap: .25em;
       list-style: none; margin: 1em 0 0; padding: 0; }
     nav li.gap { padding: 0 .2em; color: var(--muted); }
@@ -262,7 +272,10 @@
       this._root = this.attachShadow({ mode: "open" });
       styleInto(this._root);
       this._cat = EN;
-      this._state = { phase: "idle", results: [], total: 0, page: 1, error: null };
+      this._state = { phase: "idle", results: [], total: 0, page: 1, error: null, why: null };
+      this._chosen = { country: [], subject: [], age: [], language: [] };   // the filters' values
+      this._facets = null;          // counts per value, from the last first page
+      this._allChips = new Set();   // facets whose every value is shown
       this._query = null;           // the last search run: {text, filters}
       this._taxonomy = null;
       this._setup = null;           // an ApiError that keeps the widget from working at all
@@ -300,6 +313,7 @@
         if (this._query) this._run(1, false);
       } else if (name === "country") {
         this._countryApplied = false;
+        this._chosen.country = [];
         this._selectCountry();
       } else {
         this._renderText();
@@ -369,7 +383,11 @@
         el[name + "Label"] = h("label", { for: id(name) });
         el[name] = h("select", { id: id(name), name });
         // Filters apply at once: a change runs the search again from page 1.
-        el[name].addEventListener("change", () => this._search(false));
+        el[name].addEventListener("change", () => {
+          const v = el[name].value;
+          if (v !== "*") this._chosen[name] = v ? [v] : [];
+          this._search(false);
+        });
         return h("div", {}, el[name + "Label"], el[name]);
       };
       el.form = h("form", { role: "search", "aria-labelledby": id("title"), novalidate: true },
@@ -390,11 +408,16 @@
       el.clear = h("button", { type: "button", class: "secondary" });
       el.clear.addEventListener("click", () => this._clearFilters());
       el.emptyActions = h("p", { hidden: true }, el.clear);
+      el.clearAll = h("button", { type: "button", class: "secondary" });
+      el.clearAll.addEventListener("click", () => this._clearFilters());
+      // Facet chips sit above the status: after a search, focus and the view move to the status,
+      // so the cards come next, also on a phone, and the chips are one step back.
+      el.chips = h("div", { class: "chips", role: "group", hidden: true });
       el.cards = h("ol", { class: "cards", "aria-labelledby": id("status") });
       el.pager = h("ul");
       el.nav = h("nav", { hidden: true }, el.pager);
       el.results = h("section", { class: "results" },
-        el.status, el.problem, el.emptyActions, el.cards, el.nav);
+        el.chips, el.status, el.problem, el.emptyActions, el.cards, el.nav);
       this._root.append(h("div", { class: "wrap", part: "container" }, el.title, el.form, el.results));
     }
 
@@ -432,13 +455,28 @@
       el.nav.setAttribute("aria-label", this.t("pages"));
       el.retry.textContent = this.t("retry");
       el.clear.textContent = this.t("clearFilters");
+      el.clearAll.textContent = this.t("clearAll");
+      el.chips.setAttribute("aria-label", this.t("narrow"));
     }
 
     _options(select, anyLabel, items) {
-      const keep = select.value;
       select.replaceChildren(h("option", { value: "" }, anyLabel),
         ...items.map(([value, label]) => h("option", { value }, label)));
-      if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+      this._syncSelect(select.name);
+    }
+
+    /** A select shows its filter: any, the one value, or "N chosen" (a hidden option, there only
+     * then) for several or one it does not list. */
+    _syncSelect(name) {
+      const sel = this._el[name], vals = this._chosen[name];
+      let many = sel.querySelector("option[value='*']");
+      const listed = vals.length === 1 && [...sel.options].some((o) => o.value === vals[0] && o !== many);
+      if (many) many.remove();
+      if (vals.length && !listed) {
+        many = h("option", { value: "*", hidden: true }, this.t("chosen", { n: vals.length }));
+        sel.append(many);
+      }
+      sel.value = listed ? vals[0] : vals.length ? "*" : "";
     }
 
     _collator() {
@@ -500,7 +538,8 @@
       if (!code) {
         this._countryApplied = true;
       } else if ([...sel.options].some((o) => o.value === code)) {
-        sel.value = code;
+        this._chosen.country = [code];
+        this._syncSelect("country");
         this._countryApplied = true;
       } else if (this._taxonomy) {
         this._countryApplied = true;
@@ -601,11 +640,8 @@
     }
 
     _filters() {
-      const el = this._el, f = {};
-      if (el.country.value) f.country = [el.country.value];
-      if (el.subject.value) f.subject = [el.subject.value];
-      if (el.age.value) f.age = el.age.value;
-      if (el.language.value) f.language = [el.language.value];
+      const f = {};
+      for (const name of FACETS) if (this._chosen[name].length) f[name] = [...this._chosen[name]];
       return f;
     }
 
@@ -615,8 +651,17 @@
     }
 
     _clearFilters() {
-      for (const name of ["country", "subject", "age", "language"]) this._el[name].value = "";
+      for (const name of FACETS) { this._chosen[name] = []; this._syncSelect(name); }
       this._search(true);
+    }
+
+    /** A facet chip adds its value to the filter, or takes it out; the search runs at once. */
+    _toggle(name, value) {
+      const vals = this._chosen[name];
+      this._chosen[name] = vals.includes(value) ? vals.filter((v) => v !== value) : [...vals, value];
+      this._syncSelect(name);
+      this._refocus = `${name}|${value}`;     // the chips are drawn again: keep the focus on this one
+      this._search(false);
     }
 
     async _run(page, moveFocus) {
@@ -633,7 +678,8 @@
         const body = await this._fetchJSON("/v1/search", {
           method: "POST", headers: this._headers(true), signal: abort ? abort.signal : undefined,
           body: JSON.stringify({ text: this._query.text, filters: this._query.filters, k,
-                                 offset: (page - 1) * k, lang: this.uiLang }),
+                                 offset: (page - 1) * k, lang: this.uiLang,
+                                 facets: page === 1 || !this._facets ? FACETS : [] }),
         });
         if (seq !== this._seq) return;
         const results = Array.isArray(body.results) ? body.results : [];
@@ -642,11 +688,12 @@
           this._state.total = total;
           return this._run(Math.ceil(total / k), moveFocus);
         }
-        this._state = { phase: "done", results, total, page, error: null };
+        if (body.facets) this._facets = body.facets;
+        this._state = { phase: "done", results, total, page, error: null, why: body.why_empty || null };
       } catch (e) {
         if (seq !== this._seq || (e && e.name === "AbortError")) return;
         this._explain(e);
-        this._state = { phase: "error", results: [], total: 0, page: 1, error: e };
+        this._state = { phase: "error", results: [], total: 0, page: 1, error: e, why: null };
       }
       this._render();
       // After Search or paging, focus (and so the view) moves to the top of the new results:
@@ -687,7 +734,7 @@
       if (!all) return;
       const mine = new URLSearchParams();
       if (this._query.text) mine.set("q", this._query.text);
-      for (const [k, v] of Object.entries(this._query.filters)) mine.set(k, Array.isArray(v) ? v[0] : v);
+      for (const [k, vals] of Object.entries(this._query.filters)) for (const v of vals) mine.append(k, v);
       if (this._state.page > 1) mine.set("page", String(this._state.page));
       all.set(this._hashKey, mine.toString());
       this._restored = true;       // from now on the address follows the widget, not the reverse
@@ -704,9 +751,12 @@
       this._fillAges();
       this._fillLanguages();
       el.query.value = mine.get("q") || "";
-      for (const name of ["country", "subject", "age", "language"]) {
-        const v = mine.get(name) || "";
-        el[name].value = [...el[name].options].some((o) => o.value === v) ? v : "";
+      for (const name of FACETS) {
+        // Values the select lists; any working language a chip can add, too.
+        const known = new Set([...el[name].options].map((o) => o.value).filter((v) => v && v !== "*"));
+        this._chosen[name] = [...new Set(mine.getAll(name))]
+          .filter((v) => known.has(v) || (name === "language" && /^[a-z]{2}$/.test(v)));
+        this._syncSelect(name);
       }
       this._query = { text: el.query.value.trim(), filters: this._filters() };
       this._run(parseInt(mine.get("page") || "1", 10) || 1, false);
@@ -722,6 +772,7 @@
       el.status.hidden = !!problem;
       el.status.dataset.state = problem ? "error" : s.phase;
       el.emptyActions.hidden = true;
+      el.chips.hidden = true;
       if (problem) {
         const key = { nokey: "errNoKey", key: "errKey", origin: "errOrigin", down: "errDown", network: "errNet",
                       rate: "errRate", bad: "errBad" }[problem.kind] || "errServer";
@@ -741,7 +792,11 @@
         const n = Math.min(3, this.pageSize);
         el.cards.replaceChildren(...Array.from({ length: n }, () => h("li", { class: "skeleton", "aria-hidden": "true" })));
       } else if (!s.results.length) {
-        el.status.textContent = this.t("empty");
+        // Why nothing matched, and the change that finds most teachers, in the API's words.
+        const why = s.why && typeof s.why.message === "string" ? s.why : null;
+        const tip = why && Array.isArray(why.suggestions) && why.suggestions[0];
+        el.status.replaceChildren(why ? why.message : this.t("empty"),
+          ...(tip && typeof tip.message === "string" ? [" ", h("span", { class: "tip" }, tip.message)] : []));
         el.emptyActions.hidden = !Object.keys(this._filters()).length;
         el.cards.replaceChildren();
       } else {
@@ -750,7 +805,48 @@
           (pages > 1 ? " · " + this.t("page", { page: s.page, pages }) : "");
         el.cards.replaceChildren(...s.results.map((r, i) => this._card(r, i)));
       }
+      if (s.phase === "done") this._renderChips();
       this._renderPager();
+    }
+
+    /** Facet chips: per facet its values with their counts, chosen ones pressed; "Clear all". */
+    _renderChips() {
+      const el = this._el, f = this._facets || {}, groups = [], max = this._narrow() ? CHIPS / 2 : CHIPS;
+      let refocus = null;
+      for (const name of FACETS) {
+        const chosen = this._chosen[name], all = Array.isArray(f[name]) ? f[name] : [];
+        const open = this._allChips.has(name) || all.length <= max + 1;
+        const values = all.filter((x, i) => open || i < max || chosen.includes(x.value));
+        if (!values.length) continue;
+        const label = `${this._id}-f-${name}`;
+        const more = open ? null : h("button", { type: "button", class: "chip secondary" }, this.t("showAll", { n: all.length }));
+        if (more) more.addEventListener("click", () => { this._allChips.add(name); this._refocus = name; this._renderChips(); });
+        groups.push(h("div", { class: "group", role: "group", "aria-labelledby": label },
+          h("span", { id: label }, this.t(name)),
+          values.map((x) => {
+            const b = h("button", { type: "button", class: "chip", "aria-pressed": chosen.includes(x.value) ? "true" : "false" },
+              `${this._valueName(name, String(x.value))} (${Number(x.count).toLocaleString(this.uiLang)})`);
+            b.addEventListener("click", () => this._toggle(name, String(x.value)));
+            if (this._refocus === `${name}|${x.value}` || (this._refocus === name && !refocus)) refocus = b;
+            return b;
+          }), more));
+      }
+      const any = FACETS.some((n) => this._chosen[n].length);
+      el.chips.replaceChildren(...groups, ...(any ? [h("p", {}, el.clearAll)] : []));
+      el.chips.hidden = !groups.length && !any;
+      if (refocus) refocus.focus({ preventScroll: true });
+      this._refocus = null;
+    }
+
+    _valueName(name, value) {
+      if (name === "country") return this._countryName(value);
+      if (name === "language") return this._langName(value);
+      if (name === "age") {
+        const [from, to] = value.split("-");
+        return from === to ? from : this.t("years", { from, to });
+      }
+      const s = this._taxonomy && this._taxonomy.subjects.find((x) => x.id === value);
+      return s ? s.label : value;
     }
 
     /** Below 640 px (the 40em container query) the pager shows arrows and fewer numbers. */

@@ -112,7 +112,7 @@ def passes(f: Filters, p: Profile) -> bool:
             and (not f.language or bool(set(f.language) & set(p.languages)))
             and (not f.subject or bool(set(f.subject) & set(p.subjects)))
             and (not f.school_type or p.school.type in f.school_type)
-            and (f.age is None or any(a.overlap(f.age) for a in p.age_groups)))
+            and (not f.age_ranges or any(a.overlap(r) for r in f.age_ranges for a in p.age_groups)))
 
 
 def reach_searches(matcher, store: AlertStore, me: Profile, now: float) -> list[Alert]:

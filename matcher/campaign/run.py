@@ -185,7 +185,8 @@ def run_campaign(matcher, participant_ids: list[str], partners: tuple[int, int] 
     recs = matcher.backend.get_many(ids)
     missing = [i for i in ids if i not in recs]
     if missing:
-        raise InvalidQuery(f"{len(missing)} cohort ids are not indexed", details={"missing": missing[:50]})
+        raise InvalidQuery(f"{len(missing)} cohort ids are not indexed", details=[
+            {"field": "cohort", "reason": "not indexed", "id": i} for i in missing[:50]])
     cohort = Cohort([recs[i] for i in ids], matcher.scorer)
     done("load")
 

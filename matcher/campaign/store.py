@@ -109,7 +109,7 @@ class CampaignStore:
         st = self.get(cid, owner)
         if st.status != "done":
             raise CampaignNotReady(f"campaign {cid!r} is {st.status}" + (f": {st.error}" if st.error else ""),
-                                   details={"status": st.status})
+                                   details=[{"field": "status", "reason": "not done", "status": st.status}])
         return json.loads((self.dir / f"{cid}.result.json").read_text(encoding="utf-8"))
 
     def list(self, owner: str | None = None) -> list[CampaignStatus]:

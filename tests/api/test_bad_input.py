@@ -23,7 +23,7 @@ BAD_ITEMS = [
     ("wrong type", {**_good("b-exp"), "experience": "lots"}, "experience"),
     ("unknown country", {**_good("b-country"), "school": {**_good("x")["school"], "country": "ZZ"}},
      "school.country"),
-    ("unknown subject", {**_good("b-subject"), "subjects": ["Basket weaving in zero gravity"]}, "subjects"),
+    ("unknown subject", {**_good("b-subject"), "subjects": ["Basket weaving in zero gravity"]}, "subjects.0"),
     ("oversized text", {**_good("b-long"), "ideas": [{"text": "a" * (MAX_TEXT + 1)}]}, "ideas.0.text"),
     ("unknown field", {**_good("b-extra"), "password": "x"}, "password"),
     ("missing field", {k: v for k, v in _good("b-missing").items() if k != "languages"}, "languages"),

@@ -25,7 +25,7 @@ def test_search_keys_page_only_to_the_search_depth(secured, keys):
     search, read = {"X-API-Key": keys["search"]}, {"X-API-Key": keys["read"]}
     deep = {"text": "", "k": 10, "offset": 191}
     r = secured.post("/v1/search", json=deep, headers=search)
-    assert r.status_code == 422 and r.json()["error"]["details"] == {"max_offset_plus_k": 200}
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["max_offset_plus_k"] == 200
     assert "201" in r.json()["error"]["message"]
     assert secured.post("/v1/search", json=deep | {"offset": 190}, headers=search).status_code == 200
     assert secured.post("/v1/search", json=deep, headers=read).status_code == 200

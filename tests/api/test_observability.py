@@ -109,7 +109,7 @@ def test_readyz_is_503_with_a_clear_body_when_the_backend_fails(client, monkeypa
     monkeypatch.setattr(backend, "health", down)
     r = client.get("/readyz")
     assert r.status_code == 503 and r.headers["retry-after"]
-    assert r.json()["error"] == {"code": "backend_unavailable", "details": None,
+    assert r.json()["error"] == {"code": "backend_unavailable", "details": [],
                                  "message": "embedded store unreadable: disk I/O error"}
     monkeypatch.undo()
     assert client.get("/readyz").status_code == 200

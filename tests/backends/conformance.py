@@ -316,5 +316,9 @@ class VectorTests(ConformanceBase):
         assert backend.vector_search(np.zeros((0, DIM), np.float32), CandidateFilter(), 5) == []
 
 
-class BackendConformance(CrudTests, FilterTests, KeywordTests, VectorTests):
+# The counts matcher/ makes from a backend's columns; that module builds on the helpers above.
+from tests.backends.conformance_counts import CountTests  # noqa: E402
+
+
+class BackendConformance(CrudTests, FilterTests, KeywordTests, VectorTests, CountTests):
     """Everything; subclass it in a backend's test module."""
