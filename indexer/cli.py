@@ -9,7 +9,7 @@ from pathlib import Path
 
 from matcher.alerts import match as alerts
 from matcher.alerts.store import AlertStore
-from matcher.errors import MatchingError
+from matcher.errors import DirectoryInUse, MatchingError
 from matcher.plugins import optional_modules
 from matcher.settings import get_settings
 from models import AgeRange, Filters, ResultList, SearchRequest
@@ -18,10 +18,19 @@ from models import AgeRange, Filters, ResultList, SearchRequest
 PLUGINS = ("indexer.cli_eval", "indexer.ops", "indexer.cli_campaign", "indexer.cli_keys", "indexer.cli_alerts")
 
 
-def _matcher(threads: int | None = None):
-    from matcher.service import build_matcher
+def _matcher(threads: int | None = None, read: bool = False):
+    """The Matcher for a command. A read (`read=True`) opens a data directory that a running
+    server writes as its follower, as the server's own extra workers do; a write cannot, and
+    main() says in one line what to do instead."""
+    from matcher.service import Matcher, build_matcher
     settings = get_settings()
-    return build_matcher(settings, threads=threads or settings.embed_threads or 1)
+    threads = threads or settings.embed_threads or 1
+    if not read:
+        return build_matcher(settings, threads=threads)
+    from matcher.backends.factory import make_backend
+    from matcher.embeddings.factory import make_embedder
+    embedder = make_embedder(settings, threads=threads)
+    return Matcher(make_backend(settings, embedder.dim, follow=True), embedder, settings.candidates)
 
 
 def _print_results(res: ResultList, as_json: bool) -> None:
@@ -80,13 +89,13 @@ def cmd_index(args) -> int:
 
 
 def cmd_partners(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang), args.json)
     return 0
 
 
 def cmd_consortium(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         group = m.consortium(args.id, size=args.size, lang=args.lang)
     if args.json:
         print(group.model_dump_json(by_alias=True))
@@ -101,14 +110,14 @@ def cmd_consortium(args) -> int:
 
 
 def cmd_search(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         req = SearchRequest(text=args.text, filters=_filters(args), k=args.k, lang=args.lang)
         _print_results(m.search(req), args.json)
     return 0
 
 
 def cmd_get(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         print(m.get(args.id).model_dump_json(by_alias=True, indent=None if args.json else 2))
     return 0
 
@@ -126,7 +135,7 @@ def cmd_delete(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         print(json.dumps(m.stats(), indent=2))
     return 0
 
@@ -220,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args) or 0
+    except DirectoryInUse:  # a write while a server (or another write) holds the directory
+        from indexer.holder import refusal
+        print(f"error: {refusal(get_settings().data_dir)}", file=sys.stderr)
+        return 2
     except MatchingError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

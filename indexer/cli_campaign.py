@@ -38,7 +38,8 @@ def cmd_campaign_run(args) -> int:
         print(f"error: no such file: {path}", file=sys.stderr)
         return 2
     text = path.read_text(encoding="utf-8-sig")
-    with _matcher() as m:
+    # A list of ids only reads the index, so it runs beside a server; profiles are written first.
+    with _matcher(read=not _is_profiles(path, text)) as m:
         ids = _cohort(path, text, m)
         with tqdm(total=len(STAGES), desc="campaign", unit="stage", disable=args.quiet) as bar:
             def progress(stage: str, frac: float) -> None:
