@@ -164,7 +164,9 @@ def matches(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep, m
     return {k: res[k] for k in ("summary", "matches", "groups", "unmatched", "stages")}
 
 
-@router.get("/{campaign_id}/report", dependencies=[Depends(require("campaign"))], response_class=HTMLResponse)
+# Errors keep the JSON error shape: only the 200 answer is HTML.
+@router.get("/{campaign_id}/report", dependencies=[Depends(require("campaign"))], response_model=None,
+            responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}})
 def report(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep, matcher: MatcherDep,
            lang: Lang = None) -> HTMLResponse:
     """The finished campaign's report for its organisers: one self-contained HTML page in `lang`
