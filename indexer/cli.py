@@ -20,7 +20,7 @@ from matcher.alerts import match as alerts
 from matcher.alerts.store import AlertStore
 from matcher.campaign.store import CampaignStore
 from matcher.embeddings.cache import export_vectors, import_vectors
-from matcher.errors import MatchingError
+from matcher.errors import DirectoryInUse, MatchingError
 from matcher.service import build_matcher
 from matcher.settings import get_settings
 from models import AgeRange, Filters, ResultList, SearchRequest
@@ -29,9 +29,12 @@ from models import AgeRange, Filters, ResultList, SearchRequest
 SUBCOMMANDS = (cli_eval, ops, cli_campaign, cli_keys, cli_alerts)
 
 
-def _matcher(threads: int | None = None):
+def _matcher(threads: int | None = None, read: bool = False):
+    """The Matcher for a command. A read (`read=True`) opens a data directory that a running
+    server writes as its follower, as the server's own extra workers do; a write cannot, and
+    main() says in one line what to do instead."""
     settings = get_settings()
-    return build_matcher(settings, threads=threads or settings.embed_threads or 1)
+    return build_matcher(settings, threads=threads or settings.embed_threads or 1, follow=read)
 
 
 def _print_results(res: ResultList, as_json: bool) -> None:
@@ -90,14 +93,14 @@ def cmd_index(args) -> int:
 
 
 def cmd_partners(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         _print_results(m.partners(args.id, k=args.k, filters=_filters(args), lang=args.lang, explain=True),
                        args.json)
     return 0
 
 
 def cmd_consortium(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         group = m.consortium(args.id, size=args.size, lang=args.lang)
     if args.json:
         print(group.model_dump_json(by_alias=True))
@@ -112,14 +115,14 @@ def cmd_consortium(args) -> int:
 
 
 def cmd_search(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         req = SearchRequest(text=args.text, filters=_filters(args), k=args.k, lang=args.lang)
         _print_results(m.search(req, explain=True), args.json)
     return 0
 
 
 def cmd_get(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         print(m.get(args.id).model_dump_json(by_alias=True, indent=None if args.json else 2))
     return 0
 
@@ -136,7 +139,7 @@ def cmd_delete(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    with _matcher() as m:
+    with _matcher(read=True) as m:
         print(json.dumps(m.stats(), indent=2))
     return 0
 
@@ -223,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args) or 0
+    except DirectoryInUse:  # a write while a server (or another write) holds the directory
+        from indexer.holder import refusal
+        print(f"error: {refusal(get_settings().data_dir)}", file=sys.stderr)
+        return 2
     except MatchingError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

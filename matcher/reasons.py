@@ -41,6 +41,11 @@ def _locale(lang: str) -> Locale | None:
         return None
 
 
+def locale(lang: str) -> Locale | None:
+    """Babel's locale for `lang`, or None where CLDR lacks it (plural rules, numbers, names)."""
+    return _locale(lang)
+
+
 def language_name(code: str, lang: str) -> str:
     """The name of language `code` in language `lang` ("en" in "pt" -> "inglês"), else in English."""
     for loc in (_locale(lang), _locale("en")):
@@ -74,15 +79,24 @@ def _shown(key: str, value, lang: str) -> str:
         items = [localized_subject(str(x), lang) for x in items]
     elif key == "ages":
         items = [age_range(x) for x in items]
-    return _SEPARATORS.get(lang, ", ").join(map(str, items)) if isinstance(value, (list, tuple)) else str(items[0])
+    return join(items, lang) if isinstance(value, (list, tuple)) else str(items[0])
+
+
+def catalog_language(lang: str | None) -> str:
+    """The catalog language that serves `lang` ("pt-BR" -> "pt", "nb" -> "no"), else "en"."""
+    lang = (lang or "en").lower()[:2]
+    lang = _ALIASES.get(lang, lang)
+    return lang if lang in catalogs() else "en"
+
+
+def join(items, lang: str) -> str:
+    """Items as a list in running text of `lang` (the separator differs in Arabic)."""
+    return _SEPARATORS.get(lang, ", ").join(map(str, items))
 
 
 def reason(code: str, lang: str | None = None, **details) -> Reason:
     """A Reason whose message is in `lang` when we have it, else English."""
-    lang = (lang or "en").lower()[:2]
-    lang = _ALIASES.get(lang, lang)
-    if lang not in catalogs():
-        lang = "en"
+    lang = catalog_language(lang)
     template = catalogs()[lang].get(code, catalogs()["en"][code])
     number = details.get("days", details.get("count"))
     shown = {k: _shown(k, v, lang) for k, v in details.items()}

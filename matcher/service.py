@@ -287,8 +287,9 @@ class Matcher:
         self.close()
 
 
-def build_matcher(settings, threads: int = 1) -> Matcher:
-    """Embedder and backend from settings: the only wiring the CLI and the API share."""
+def build_matcher(settings, threads: int = 1, follow: bool = False) -> Matcher:
+    """Embedder and backend from settings: the only wiring the CLI and the API share. `follow`
+    opens a data directory that another process writes, read-only, as a server's extra workers do."""
     embedder = make_embedder(settings, threads=threads)
-    return Matcher(make_backend(settings, embedder.dim), embedder, settings.candidates)
+    return Matcher(make_backend(settings, embedder.dim, follow=follow), embedder, settings.candidates)
 

@@ -66,3 +66,8 @@ def _labels() -> dict:
 def localized_subject(subject: str, lang: str) -> str:
     """The subject's label in `lang` where the taxonomy has one, else the subject as given."""
     return _labels().get("subjects", {}).get(lang, {}).get(subject, subject)
+
+
+def localized_country(code: str, lang: str) -> str | None:
+    """The country's name in `lang` where the taxonomy has one (Palestine named as it is here), else None."""
+    return _labels().get("countries", {}).get(lang, {}).get(code)

@@ -1,20 +1,23 @@
-"""Campaigns: create (runs in a background thread), status and progress, matches as JSON or CSV."""
+"""Campaigns: create (runs in a background thread), status and progress, matches as JSON or CSV, the report."""
 from __future__ import annotations
 
 import logging
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from api.deps import MatcherDep, PrincipalDep
 from api.forward import in_writer, writes
 from api.security import Principal, authorize, require
-from matcher.campaign.report import to_csv
+from matcher.campaign.report import render
 from matcher.campaign.run import STAGES, run_campaign
-from matcher.campaign.store import CampaignStatus, CampaignStore
+from matcher.campaign.store import CampaignStatus, CampaignStore, participants
+from matcher.campaign.table import to_csv
 from matcher.errors import InvalidProfile, InvalidQuery
+from matcher.reasons import reason
 from models import Profile, field_errors
 
 log = logging.getLogger("twinmatch.campaigns")
@@ -36,6 +39,8 @@ class CampaignIn(BaseModel):
     partners: str = Field("1-3", pattern=r"^\d{1,2}-\d{1,2}$", description="MIN-MAX partners each")
     groups: int | None = Field(None, ge=3, le=5, description="consortia of this size instead of pairs")
     max_per_country: int | None = Field(None, ge=1, le=10)
+    min_score: float | None = Field(None, ge=0, le=1, description="propose no pair scoring below this, "
+                                                                 "even if a participant then has fewer partners")
     top_k: int = Field(30, ge=3, le=200)
 
     @field_validator("partners")
@@ -80,7 +85,7 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
                 store.update(cid, stage=stage, progress=round(min(1.0, at / len(STAGES)), 3))
 
         res = run_campaign(matcher, ids, partners=(lo, hi), groups=body.groups, top_k=body.top_k,
-                           max_per_country=body.max_per_country, progress=progress)
+                           max_per_country=body.max_per_country, progress=progress, min_score=body.min_score)
         store.put_result(cid, res.model_dump(mode="json"), present=lambda ids: matcher.backend.get_many(ids))
         store.update(cid, status="done", stage="done", progress=1.0, summary=res.summary.model_dump())
     except Exception as exc:  # the job must end in a state a client can read
@@ -138,15 +143,39 @@ def status(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep) ->
     return store.get(campaign_id, _owner(principal))
 
 
+Lang = Annotated[str | None, Query(max_length=8, description="language of the reasons and the report")]
+
+
+def _profiles(matcher, res: dict) -> dict:
+    """The participants' current profiles (names, schools, e-mails): results never store them."""
+    return matcher.backend.get_many(participants(res))
+
+
 @router.get("/{campaign_id}/matches", dependencies=[Depends(require("campaign"))],
             responses={200: {"content": {"text/csv": {}}}})
 @in_writer
-def matches(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep,
-            accept: Annotated[str | None, Header()] = None):
-    """The finished campaign's matches, groups and unmatched participants; CSV of the matches
-    with `Accept: text/csv`."""
+def matches(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep, matcher: MatcherDep,
+            accept: Annotated[str | None, Header()] = None, lang: Lang = None):
+    """The finished campaign's matches, groups and unmatched participants; with `Accept: text/csv`
+    the matches as CSV with both teachers' names, schools and countries (and e-mails for a key
+    with the read scope). Reasons are in `lang`."""
     res = store.result(campaign_id, _owner(principal))
+    if lang:
+        for m in res["matches"]:
+            m["reasons"] = [reason(r["code"], lang, **r["details"]).model_dump() for r in m.get("reasons", [])]
     if accept and "text/csv" in accept:
-        return Response(to_csv(res), media_type="text/csv")
+        return Response(to_csv(res, _profiles(matcher, res), lang, emails=principal.can("read")),
+                        media_type="text/csv")
     return {k: res[k] for k in ("summary", "matches", "groups", "unmatched", "stages")}
+
+
+# Errors keep the JSON error shape: only the 200 answer is HTML.
+@router.get("/{campaign_id}/report", dependencies=[Depends(require("campaign"))], response_model=None,
+            responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}})
+def report(campaign_id: CampaignId, store: StoreDep, principal: PrincipalDep, matcher: MatcherDep,
+           lang: Lang = None) -> HTMLResponse:
+    """The finished campaign's report for its organisers: one self-contained HTML page in `lang`
+    listing every partnership with names, schools and countries (never e-mails)."""
+    res = store.result(campaign_id, _owner(principal))
+    return HTMLResponse(render(res, _profiles(matcher, res), lang))
 

@@ -5,7 +5,7 @@ from matcher.backends.base import SearchBackend
 from matcher.settings import Settings
 
 
-def make_backend(settings: Settings, dim: int) -> SearchBackend:
+def make_backend(settings: Settings, dim: int, follow: bool = False) -> SearchBackend:
     if settings.backend == "opensearch":
         from matcher.backends.opensearch.backend import OpenSearchBackend
         return OpenSearchBackend(settings.opensearch_url, settings.opensearch_index, dim,
@@ -16,7 +16,7 @@ def make_backend(settings: Settings, dim: int) -> SearchBackend:
     try:
         return EmbeddedBackend(settings.data_dir, dim)
     except DirectoryInUse:
-        if settings.workers < 2:  # another command holds the directory: say so
+        if settings.workers < 2 and not follow:  # another command holds the directory: say so
             raise
-        # One of this server's own worker processes is the writer: follow it.
+        # One of this server's own worker processes is the writer, or a reader asked: follow it.
         return EmbeddedBackend(settings.data_dir, dim, follower=True)

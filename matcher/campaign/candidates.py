@@ -52,6 +52,18 @@ class Cohort:
         prob = self.scorer.model.probability(features.pair_features(a, self.teachers, hubs_a, self.hubs))
         return ok, np.where(ok, prob, 0.0)
 
+    def scores(self, i: int, js) -> np.ndarray:
+        """The learned score of row i against distinct rows `js` only (0 where incompatible): the pairs a
+        top-K list left out, without scoring i against the whole cohort."""
+        js = np.asarray(js, np.int64)
+        a, b = self.teachers.take(np.array([i])), self.teachers.take(js)
+        ok = features.compatible(a, b)[0]
+        ok &= (self.school[js] != self.school[i]) & self.open[js] & self.open[i] & (js != i)
+        hubs_a = {k: v[[i]] for k, v in self.hubs.items()}
+        hubs_b = {k: v[js] for k, v in self.hubs.items()}
+        prob = self.scorer.model.probability(features.pair_features(a, b, hubs_a, hubs_b))[0]
+        return np.where(ok, prob, 0.0)
+
 
 def top_k_edges(cohort: Cohort, k: int,
                 progress: Callable[[float], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -18,7 +18,8 @@ def test_round_trip(secured, keys, mini_profiles):
     assert r.status_code == 200 and r.json()["matches"]
     assert "@" not in r.text
     r = secured.get(f"/v1/campaigns/{st['id']}/matches", headers=h | {"Accept": "text/csv"})
-    assert r.headers["content-type"].startswith("text/csv") and r.text.startswith("a,b,")
+    assert r.headers["content-type"].startswith("text/csv") and r.text.startswith("a_name,a_school,a_country,")
+    assert "@" not in r.text   # a campaign key without the read scope gets no e-mails
 
 
 def test_errors(secured, keys):

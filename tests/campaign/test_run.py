@@ -102,5 +102,5 @@ def test_cli_writes_csv_and_report(tmp_path, monkeypatch, cohort_dicts):
         get_settings.cache_clear()
     assert rc == 0
     rows = (tmp_path / "m.csv").read_text().splitlines()
-    assert rows[0].startswith("a,b,a_country") and len(rows) > 10
+    assert rows[0].startswith("a_name,a_school,a_country,b_name,b_school,b_country,") and len(rows) > 10
     assert "<svg" in (tmp_path / "r.html").read_text()
