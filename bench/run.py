@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import phases  # noqa: E402
+from bench import report  # noqa: E402
 
 HEADER = "{cores} cores · {date} · n={n} · vectors: synthetic clustered 384-d · machine shared, figures noisy"
 
@@ -78,7 +78,7 @@ def main() -> None:
     load.append(os.getloadavg()[0])
     results["note"] = f"load average {load[0]:.1f} at the start, {load[1]:.1f} at the end"
     raw.write_text(json.dumps(results, indent=1))
-    phases.write_markdown(args.out, [json.loads(p.read_text()) for p in
+    report.write_markdown(args.out, [json.loads(p.read_text()) for p in
                                      sorted(args.out.parent.glob("results-*.json"))])
     print(f"wrote {raw} and {args.out}")
 
