@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from matcher import ranking
+from matcher import ranking, text
 from matcher.backends.types import Record
 from matcher.errors import MatchingError
 from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages
@@ -85,7 +85,8 @@ def best_group(me: Record, cands: list[Record], size: int, scorer: ranking.Score
                 why.append(reason("shared_subjects", lang, subjects=subjects))
             cos, ua, ub = best_unit_pair(a.vectors, a.units, b.vectors, b.units)
             if ua >= 0 and cos >= SIMILAR_IDEA:
-                why.append(reason("similar_idea", lang, own_idea=_label(a, ua), partner_idea=_label(b, ub),
+                why.append(reason("similar_idea", lang, own_idea=text.unit_label(a.profile, a.units[ua]),
+                                          partner_idea=text.unit_label(b.profile, b.units[ub]),
                                   similarity=round(cos, 4)))
             pairs.append(Pair(a=a.profile.id, b=b.profile.id, score=round(score[i][j], 6), reasons=why))
     members = [people[i] for i in group]
@@ -93,12 +94,3 @@ def best_group(me: Record, cands: list[Record], size: int, scorer: ranking.Score
                       countries=[m.profile.school.country for m in members],
                       weakest_pair=round(best[0], 6), mean_pair=round(best[1], 6), pairs=pairs)
 
-
-def _label(rec: Record, unit: int) -> str:
-    name = rec.units[unit]
-    if name.startswith("idea:"):
-        idea = rec.profile.ideas[int(name.split(":")[1])]
-        text = idea.title or idea.text
-    else:
-        text = "; ".join(rec.profile.interests)
-    return text if len(text) <= 80 else text[:79] + "…"

@@ -6,7 +6,7 @@ from typing import Literal
 
 import numpy as np
 
-from matcher.backends.base import CandidateFilter
+from matcher.backends.types import CandidateFilter
 from matcher.features import Teachers, age_bits, lang_bits, subject_bits
 from models import Filters, Profile, taxonomy
 

@@ -25,6 +25,7 @@ from matcher.backends.types import CandidateFilter
 from matcher.features import (PROFILE_UNIT, SIMILAR_IDEA, Teachers, best_unit_pair, compatible, hubness,
                               query_teacher, search_features)
 from matcher.reasons import reason
+from matcher.text import unit_label
 from models import Filters, Reason, Result, ResultList, SearchRequest
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ def _ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> ResultLis
         if rows:
             sims = r.vectors[rows] @ c.q
             best = rows[int(np.argmax(sims))]
-            reasons.insert(0, reason("matches_search", req.lang, idea=m._short_label(r, best),
+            reasons.insert(0, reason("matches_search", req.lang, idea=unit_label(r.profile, r.units[best]),
                                      unit=r.units[best], similarity=round(float(sims.max()), 4)))
         results.append(Result(profile=r.profile.public(), score=round(float(keys[i]), 6), reasons=reasons))
     return ResultList(results=results, total=len(order))
@@ -214,7 +215,8 @@ def similar_idea(m: "Matcher", named, r, lang: str | None) -> list[Reason]:
     cos, i, j = best_unit_pair(named.vectors, named.units, r.vectors, r.units)
     if i < 0 or cos < SIMILAR_IDEA:
         return []
-    return [reason("similar_idea", lang, own_idea=m._short_label(named, i), partner_idea=m._short_label(r, j),
+    return [reason("similar_idea", lang, own_idea=unit_label(named.profile, named.units[i]),
+                   partner_idea=unit_label(r.profile, r.units[j]),
                    own_unit=named.units[i], partner_unit=r.units[j], similarity=round(cos, 4))]
 
 

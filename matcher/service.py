@@ -42,10 +42,6 @@ def _one_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
-def _short(s: str, n: int = 80) -> str:
-    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
-
-
 class Matcher:
     def __init__(self, backend: SearchBackend, embedder: Embedder, candidates: int = 50):
         self.backend, self.embedder, self.pool_size = backend, embedder, candidates
@@ -238,20 +234,12 @@ class Matcher:
         cos, i, j = best_unit_pair(me.vectors, me.units, rec.vectors, rec.units)
         if i >= 0 and cos >= SIMILAR_IDEA:
             reasons.append(reason("similar_idea", lang,
-                                  own_idea=_short(self._unit_label(me, i)),
-                                  partner_idea=_short(self._unit_label(rec, j)),
+                                  own_idea=text.unit_label(a, me.units[i]),
+                                  partner_idea=text.unit_label(b, rec.units[j]),
                                   own_unit=me.units[i], partner_unit=rec.units[j],
                                   similarity=round(cos, 4)))
         reasons += activity_reasons(b, rec.received, rec.answered, lang)
         return Result(profile=b.public(), score=round(score, 6), reasons=reasons)
-
-    @staticmethod
-    def _unit_label(rec: Record, unit: int) -> str:
-        name = rec.units[unit]
-        if name.startswith("idea:"):
-            idea = rec.profile.ideas[int(name.split(":")[1])]
-            return idea.title or idea.text
-        return "; ".join(rec.profile.interests)
 
     # -- free-text search -----------------------------------------------------------------
 
@@ -259,9 +247,6 @@ class Matcher:
         """Teachers whose ideas and interests match `req.text` in any language (matcher/search.py);
         `explain` says why an empty list is empty."""
         return search.search(self, req, explain)
-
-    def _short_label(self, rec: Record, unit: int) -> str:
-        return _short(self._unit_label(rec, unit))
 
     def consortium(self, profile_id: str, size: int = 4, lang: str | None = None,
                    pool: int = 30) -> Consortium:

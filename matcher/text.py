@@ -49,6 +49,17 @@ def units(profile: Profile) -> list[tuple[str, str]]:
     return out
 
 
+def unit_label(profile: Profile, unit: str, width: int = 80) -> str:
+    """A unit as reasons and explanations name it: the idea's title (its text when untitled), or
+    the interests, cut to `width` characters."""
+    if unit.startswith("idea:"):
+        idea = profile.ideas[int(unit.split(":")[1])]
+        label = idea.title or idea.text
+    else:
+        label = "; ".join(profile.interests)
+    return label if len(label) <= width else label[:width - 1].rstrip() + "…"
+
+
 def main_language(profile: Profile) -> str | None:
     """The language most of a profile's ideas were detected in (None if none was)."""
     langs = [i.lang for i in profile.ideas if i.lang]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher import ranking
-from matcher.backends.base import Record
+from matcher import ranking, text
+from matcher.backends.types import Record
 from matcher.campaign.candidates import Cohort
 from matcher.campaign.result import NearMiss, Unmatched
 from matcher.features import best_unit_pair, shared_ages
@@ -89,16 +89,6 @@ def _incompatible(cohort: Cohort, i: int) -> tuple[str, NearMiss | None]:
     return code, NearMiss(id=cohort.ids[j], country=cohort.records[j].profile.school.country, failed=best[2])
 
 
-def _label(rec: Record, unit: int) -> str:
-    """An idea's title (its text when untitled), or the interests, as the explanations name them."""
-    name = rec.units[unit]
-    if name.startswith("idea:"):
-        idea = rec.profile.ideas[int(name.split(":")[1])]
-        text = idea.title or idea.text
-    else:
-        text = "; ".join(rec.profile.interests)
-    return text if len(text) <= 80 else text[:79].rstrip() + "…"
-
 
 def describe(a: Record, b: Record, lang: str | None = None) -> tuple[list[Reason], str | None, str | None]:
     """A pair's reasons, and the titles of its closest ideas (a's, b's)."""
@@ -113,4 +103,4 @@ def describe(a: Record, b: Record, lang: str | None = None) -> tuple[list[Reason
     _, i, j = best_unit_pair(a.vectors, a.units, b.vectors, b.units)
     if i < 0:
         return out, None, None
-    return out, _label(a, i), _label(b, j)
+    return out, text.unit_label(a.profile, a.units[i]), text.unit_label(b.profile, b.units[j])
