@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matcher.errors import SavedSearchNotFound, SubscriptionNotFound
+from matcher.sqlite import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -109,15 +110,9 @@ class AlertStore:
             return self._db.execute(sql, args).fetchall()
 
     def _tx(self, statements: list[tuple[str, tuple]]) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, args in statements:
-                    self._db.execute(sql, args)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, transaction(self._db) as db:
+            for sql, args in statements:
+                db.execute(sql, args)
 
     # -- subscriptions -----------------------------------------------------------------------
 

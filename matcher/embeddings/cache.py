@@ -63,6 +63,15 @@ class CachedEmbedder(Embedder):
     def query(self, text: str) -> np.ndarray:
         return self.inner.query(text)
 
+    def add(self, keys: np.ndarray, vecs: np.ndarray) -> int:
+        """Store vectors by text key, keeping any already cached; 0 without a cache file."""
+        if self._db is None:
+            return 0
+        rows = [(self.model_id, k.tobytes(), v.astype(np.float32).tobytes()) for k, v in zip(keys, vecs)]
+        with self._lock, self._db:
+            self._db.executemany("INSERT OR IGNORE INTO emb VALUES (?,?,?)", rows)
+        return len(rows)
+
     def forget(self, texts: list[str]) -> None:
         """Drop cached vectors of erased texts (right to erasure covers caches too)."""
         if self._db is None or not texts:
@@ -88,14 +97,9 @@ def export_vectors(cache: CachedEmbedder, texts: list[str], path: Path) -> int:
 
 def import_vectors(cache: CachedEmbedder, path: Path) -> int:
     """Load a file written by `export_vectors` into the cache; 0 when it is another model's."""
-    if cache._db is None:
-        return 0
     with np.load(path) as data:
         if str(data["model"]) != cache.model_id:
             return 0
-        vecs = data["vecs"].astype(np.float32)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        rows = [(cache.model_id, k.tobytes(), v.tobytes()) for k, v in zip(data["keys"], vecs)]
-    with cache._lock, cache._db:
-        cache._db.executemany("INSERT OR IGNORE INTO emb VALUES (?,?,?)", rows)
-    return len(rows)
+        keys, vecs = data["keys"], data["vecs"].astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    return cache.add(keys, vecs)

@@ -2,8 +2,8 @@
 
 Every change takes the next number of one change sequence (`seq`), kept with the row it
 changed, so the derived indexes replay what is newer than their own watermark. Writes go
-through one connection, each in `_transaction`; every reading thread has its own read-only
-connection (WAL readers see committed data and never block the writer).
+through one connection, each in one `transaction` (matcher/sqlite.py); every reading thread
+has its own read-only connection (WAL readers see committed data and never block the writer).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from matcher.backends.types import Record
 from matcher.errors import BackendUnavailable
+from matcher.sqlite import transaction
 from models import Profile
 
 _SCHEMA = """
@@ -43,18 +44,6 @@ def parse(doc: str) -> Profile:
     full collections grow with the cache (at 4,096 entries, ~0.05 ms a partner query at 100k
     profiles). A miss costs ~13 us a document."""
     return Profile.model_validate_json(doc)
-
-
-@contextmanager
-def _transaction(db: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
-    """`begin`, then COMMIT, or ROLLBACK if the block raises."""
-    db.execute(begin)
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def marks(db: sqlite3.Connection) -> tuple:
@@ -138,7 +127,7 @@ class Store:
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """This thread's reader inside one read transaction: every query sees one committed state."""
-        with _transaction(self.reader(), "BEGIN") as db:
+        with transaction(self.reader(), "BEGIN") as db:
             yield db
 
     # -- writes (the caller keeps writers apart, and memory in step) -------------------------
@@ -153,7 +142,7 @@ class Store:
             vecs.extend((pid, i, name, np.ascontiguousarray(v, np.float32).tobytes())
                         for i, (name, v) in enumerate(zip(r.units, r.vectors)))
         ids = [(r.profile.id,) for r in records]
-        with self._lock, _transaction(self._db) as db:
+        with self._lock, transaction(self._db) as db:
             db.executemany(
                 # Counters carried by a record (a migration) are kept; an ordinary profile
                 # update carries zeros and must not reset the contacts already counted.
@@ -168,7 +157,7 @@ class Store:
 
     def delete(self, ids: list[str]) -> int:
         """Erase profiles and their vectors, leaving a tombstone each; returns how many existed."""
-        with self._lock, _transaction(self._db) as db:
+        with self._lock, transaction(self._db) as db:
             found, seq = 0, self.seq
             for pid in ids:
                 if db.execute("DELETE FROM profiles WHERE id = ?", (pid,)).rowcount:
@@ -196,7 +185,7 @@ class Store:
     def keyword_caught_up(self, mark: int) -> None:
         """Record how far the keyword index has committed, and drop the tombstones it holds,
         so no row keeps an erased id (its replay on open starts after that mark)."""
-        with self._lock, _transaction(self._db) as db:
+        with self._lock, transaction(self._db) as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('keyword_seq', ?)", (str(mark),))
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq_floor', ?)", (str(self.seq),))
             db.execute("DELETE FROM deleted WHERE seq <= ?", (mark,))
