@@ -205,7 +205,11 @@ def api(widget_data_dir, listed_site, tmp_path_factory) -> ApiServer:
 
     key, rec = new_key(["search"], [listed_site.origin], name="widget-test")
     log = tmp_path_factory.mktemp("api-log") / "api.log"
-    base, proc = _start_api(widget_data_dir, log, {"TWINMATCH_API_KEYS": json.dumps([rec.as_dict()])})
+    # Every test's page loads share this one key: ~600 searches and taxonomy reads in two to five
+    # minutes, at the default 600/minute. The limits have their own tests (tests/api).
+    limits = json.dumps({"search": "100000/minute"})
+    base, proc = _start_api(widget_data_dir, log, {"TWINMATCH_API_KEYS": json.dumps([rec.as_dict()]),
+                                                   "TWINMATCH_RATE_LIMITS": limits})
     yield ApiServer(base, proc, log, key)
     _stop(proc)
 
