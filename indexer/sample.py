@@ -7,11 +7,15 @@ import datetime as dt
 import itertools
 import json
 import random
+import re
 import sys
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
+
+from indexer.sample_facts import (CITY_IN_NAME, BELGIAN_CITY_LANG, LEVEL, PEOPLE, SCHOOL_LANG, SCHOOL_NAMES,
+                                  SUBJECTS_OFF, phrase_fits)
 
 PHRASES_DIR = Path(__file__).with_name("phrases")
 
@@ -110,86 +114,8 @@ COUNTRY_WEIGHTS: dict[str, float] = {
     "XK": 0.5, "PS": 0.5, "LU": 0.4, "LI": 0.2,
 }
 
-# First names (mixed genders) | last names | cities, as a teacher there would register them.
-_PEOPLE = {
-    "AT": ("Anna Lukas Katharina Florian Julia Stefan Sabine Markus", "Gruber Huber Wagner Pichler Steiner Moser Hofer Leitner", "Wien Graz Linz Salzburg Innsbruck"),
-    "BE": ("Sarah Pieter Lotte Thomas Julie Nicolas Els Maxime", "Peeters Janssens Maes Dubois Lambert Claes Wouters Leclercq", "Antwerpen Gent Liège Namur Brugge"),
-    "BG": ("Maria Georgi Elena Ivan Desislava Nikolay Petya Dimitar", "Ivanova Petrov Georgieva Dimitrov Nikolova Stoyanov Todorova Kolev", "Sofia Plovdiv Varna Burgas Ruse"),
-    "HR": ("Ivana Marko Ana Tomislav Petra Luka Maja Josip", "Horvat Kovačević Babić Marić Jurić Novak Knežević Vuković", "Zagreb Split Rijeka Osijek Zadar"),
-    "CY": ("Eleni Andreas Maria Christos Despina Nikos Georgia Marios", "Georgiou Charalambous Ioannou Constantinou Christodoulou Andreou Michael Panayiotou", "Nicosia Limassol Larnaca Paphos"),
-    "CZ": ("Jana Petr Lenka Tomáš Kateřina Jiří Markéta Martin", "Novák Svobodová Dvořák Černá Procházka Kučerová Veselý Horáková", "Praha Brno Ostrava Plzeň Olomouc"),
-    "DK": ("Mette Lars Anne Søren Camilla Jens Louise Mads", "Jensen Nielsen Hansen Pedersen Andersen Christensen Larsen Sørensen", "København Aarhus Odense Aalborg"),
-    "EE": ("Kadri Andres Triin Margus Liis Rein Kristiina Priit", "Tamm Saar Sepp Mägi Kask Kukk Rebane Ilves", "Tallinn Tartu Pärnu Narva"),
-    "FI": ("Anna Mikko Johanna Juha Laura Timo Sanna Ville", "Korhonen Virtanen Mäkinen Nieminen Laine Heikkinen Koskinen Järvinen", "Helsinki Tampere Turku Oulu Jyväskylä"),
-    "FR": ("Nathalie Julien Sophie Nicolas Céline Sébastien Isabelle Thomas", "Martin Bernard Dubois Lefebvre Moreau Laurent Girard Fontaine", "Lyon Marseille Toulouse Nantes Lille Bordeaux"),
-    "DE": ("Sabine Michael Julia Andreas Katrin Thomas Nicole Jan", "Müller Schmidt Schneider Fischer Weber Becker Hoffmann Schulz", "Berlin Hamburg München Köln Leipzig Dresden"),
-    "GR": ("Maria Georgios Eleni Dimitrios Katerina Nikolaos Sofia Ioannis", "Papadopoulou Papadopoulos Georgiou Nikolaidis Karagianni Vlachos Dimitriou Oikonomou", "Athens Thessaloniki Patras Heraklion Larissa Ioannina"),
-    "HU": ("Katalin László Eszter Zoltán Anikó Gábor Zsófia Péter", "Nagy Kovács Tóth Szabó Horváth Varga Kiss Molnár", "Budapest Debrecen Szeged Pécs Győr"),
-    "IE": ("Siobhán Seán Aoife Ciarán Niamh Patrick Orla Conor", "Murphy Kelly O'Sullivan Walsh Byrne Ryan O'Brien Doyle", "Dublin Cork Galway Limerick Waterford"),
-    "IT": ("Giulia Marco Francesca Alessandro Chiara Luca Paola Giuseppe", "Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci", "Roma Milano Napoli Torino Palermo Bari Bologna"),
-    "LV": ("Inese Jānis Ilze Andris Dace Māris Laura Edgars", "Bērziņa Kalniņš Ozola Liepiņš Krūmiņa Jansons Zariņa Vītols", "Rīga Daugavpils Liepāja Jelgava"),
-    "LT": ("Rūta Tomas Jolanta Mindaugas Asta Darius Eglė Andrius", "Kazlauskienė Petrauskas Jankauskienė Stankevičius Vasiliauskienė Žukauskas Butkienė Paulauskas", "Vilnius Kaunas Klaipėda Šiauliai"),
-    "LU": ("Claudine Marc Sandra Luc Nathalie Pit Anne Jeff", "Schmit Muller Weber Wagner Hoffmann Thill Kremer Reuter", "Luxembourg Esch-sur-Alzette Differdange Ettelbruck"),
-    "MT": ("Maria Joseph Rebecca Mark Claire Daniel Stephanie Matthew", "Borg Camilleri Vella Farrugia Zammit Galea Micallef Grech", "Valletta Birkirkara Mosta Qormi Victoria"),
-    "NL": ("Anouk Daan Sanne Bram Femke Jeroen Linda Thijs", "de Jong Jansen de Vries van den Berg Bakker Visser Smit Meijer", "Amsterdam Rotterdam Utrecht Eindhoven Groningen"),
-    "PL": ("Agnieszka Piotr Katarzyna Tomasz Magdalena Marcin Joanna Paweł", "Nowak Kowalska Wiśniewski Wójcik Kamińska Lewandowski Zielińska Szymański", "Warszawa Kraków Łódź Wrocław Poznań Gdańsk Lublin"),
-    "PT": ("Ana João Maria Pedro Catarina Rui Sofia Miguel", "Silva Santos Ferreira Pereira Oliveira Costa Rodrigues Martins", "Lisboa Porto Braga Coimbra Aveiro Faro Viseu"),
-    "RO": ("Ioana Andrei Elena Mihai Cristina Alexandru Mariana Bogdan", "Popescu Ionescu Popa Dumitrescu Stan Stoica Gheorghe Munteanu", "București Cluj-Napoca Iași Timișoara Constanța Brașov Craiova"),
-    "SK": ("Zuzana Martin Lucia Peter Jana Michal Katarína Juraj", "Horváth Kováčová Varga Tóthová Nagy Baláž Szabóová Molnár", "Bratislava Košice Prešov Žilina Nitra"),
-    "SI": ("Maja Luka Nina Matej Petra Jure Mojca Rok", "Novak Horvat Krajnc Zupančič Kovač Potočnik Mlakar Kos", "Ljubljana Maribor Celje Kranj Koper"),
-    "ES": ("Lucía Javier Carmen David Marta Sergio Laura Pablo", "García Fernández González Rodríguez López Martínez Sánchez Pérez", "Madrid Sevilla Valencia Zaragoza Málaga Murcia Bilbao"),
-    "SE": ("Anna Erik Maria Johan Karin Anders Sara Lars", "Andersson Johansson Karlsson Nilsson Eriksson Larsson Olsson Persson", "Stockholm Göteborg Malmö Uppsala Umeå"),
-    "IS": ("Guðrún Jón Sigríður Gunnar Anna Sigurður Helga Ólafur", "Jónsdóttir Jónsson Sigurðardóttir Guðmundsson Magnúsdóttir Ólafsson Einarsdóttir Kristjánsson", "Reykjavík Akureyri Kópavogur Hafnarfjörður"),
-    "LI": ("Andrea Daniel Sandra Patrick Nadine Thomas Karin Marco", "Büchel Frick Marxer Beck Wohlwend Kaiser Ospelt Vogt", "Vaduz Schaan Triesen Balzers"),
-    "NO": ("Ingrid Ole Kari Lars Silje Kristian Hanne Magnus", "Hansen Johansen Olsen Larsen Andersen Pedersen Nilsen Berg", "Oslo Bergen Trondheim Stavanger Tromsø"),
-    "MK": ("Elena Aleksandar Marija Goran Biljana Nikola Ivana Dragan", "Stojanovska Petrovski Nikolovska Trajkovski Jovanovska Angelovski Ristovska Dimovski", "Skopje Bitola Kumanovo Ohrid Tetovo"),
-    "RS": ("Jelena Milan Marija Nenad Ivana Dragan Snežana Nikola", "Jovanović Petrović Nikolić Marković Đorđević Stojanović Ilić Pavlović", "Beograd Novi Sad Niš Kragujevac Subotica"),
-    "TR": ("Ayşe Mehmet Fatma Mustafa Elif Ahmet Zeynep Emre", "Yılmaz Kaya Demir Şahin Çelik Yıldız Aydın Öztürk", "İstanbul Ankara İzmir Bursa Antalya Konya Trabzon Gaziantep"),
-    "AL": ("Elona Arben Blerta Gentian Mirela Ilir Anila Ardit", "Hoxha Shehu Dervishi Leka Kola Gjoka Basha Marku", "Tirana Durrës Shkodër Vlorë Elbasan"),
-    "BA": ("Amra Adnan Lejla Emir Jasmina Haris Sanja Mirza", "Hodžić Begić Kovačević Delić Hadžić Mehić Jurić Ćosić", "Sarajevo Banja Luka Tuzla Mostar Zenica"),
-    "ME": ("Milica Marko Jovana Nikola Sanja Stefan Ana Vuk", "Vujović Popović Radović Đukanović Vuković Perović Kovačević Bulatović", "Podgorica Nikšić Bar Herceg Novi"),
-    "AM": ("Anna Armen Lilit Davit Narine Gor Mariam Tigran", "Hakobyan Grigoryan Sargsyan Harutyunyan Petrosyan Vardanyan Avetisyan Karapetyan", "Yerevan Gyumri Vanadzor Abovyan"),
-    "AZ": ("Aysel Elvin Günel Rashad Leyla Orkhan Nigar Farid", "Mammadova Aliyev Huseynova Hasanov Guliyeva Ismayilov Abbasova Rzayev", "Baku Ganja Sumgait Lankaran"),
-    "GE": ("Nino Giorgi Tamar Levan Mariam Davit Ketevan Irakli", "Beridze Kapanadze Gelashvili Maisuradze Lomidze Tsiklauri Javakhishvili Abashidze", "Tbilisi Kutaisi Batumi Rustavi Gori"),
-    "MD": ("Natalia Ion Tatiana Vasile Olga Sergiu Elena Victor", "Rusu Ceban Ciobanu Munteanu Lungu Cojocaru Popa Turcanu", "Chișinău Bălți Cahul Orhei Ungheni"),
-    "UA": ("Olena Oleksandr Iryna Andrii Natalia Serhii Tetiana Dmytro", "Shevchenko Kovalenko Bondarenko Tkachenko Kravchenko Melnyk Oliinyk Boiko", "Kyiv Lviv Kharkiv Odesa Dnipro Vinnytsia Poltava"),
-    "TN": ("Amel Mohamed Sonia Karim Leila Sami Imen Walid", "Ben Ali Trabelsi Gharbi Jebali Mejri Ben Salah Hammami Bouazizi", "Tunis Sfax Sousse Kairouan Bizerte"),
-    "JO": ("Rana Ahmad Hala Omar Dina Khaled Lina Yousef", "Al-Masri Haddad Khalil Nasser Abu Zeid Al-Khatib Saleh Odeh", "Amman Irbid Zarqa Aqaba Madaba"),
-    "LB": ("Rima Georges Nadine Elie Maya Ali Carla Hassan", "Khoury Haddad Saab Nassar Frem Hamdan Karam Aoun", "Beirut Tripoli Saida Zahle Jounieh"),
-    "XK": ("Arta Besnik Drita Faton Vlora Arber Teuta Driton", "Krasniqi Gashi Berisha Morina Hoxha Shala Bytyqi Kastrati", "Prishtina Prizren Peja Gjakova Ferizaj"),
-    "PS": ("Samar Mahmoud Reem Tareq Noor Yasser Huda Fadi", "Abu Ali Hamdan Qasem Barghouti Odeh Shaheen Mansour Awad", "Ramallah Nablus Hebron Bethlehem Jenin"),
-}
-# People lists with several last-name words ("de Jong", "Ben Ali") are split on double spaces
-# where needed; plain whitespace split is good enough for the rest.
-_MULTIWORD_LAST = {"NL": ["de Jong", "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer"],
-                   "TN": ["Ben Ali", "Trabelsi", "Gharbi", "Jebali", "Mejri", "Ben Salah", "Hammami", "Bouazizi"],
-                   "JO": ["Al-Masri", "Haddad", "Khalil", "Nasser", "Abu Zeid", "Al-Khatib", "Saleh", "Odeh"],
-                   "PS": ["Abu Ali", "Hamdan", "Qasem", "Barghouti", "Odeh", "Shaheen", "Mansour", "Awad"]}
-_MULTIWORD_CITY = {"RS": ["Beograd", "Novi Sad", "Niš", "Kragujevac", "Subotica"],
-                   "ME": ["Podgorica", "Nikšić", "Bar", "Herceg Novi"],
-                   "BA": ["Sarajevo", "Banja Luka", "Tuzla", "Mostar", "Zenica"]}
-
-# School-name patterns per idea language and school level.
-_SCHOOL_NAMES = {
-    "pt": {"pre": "Jardim de Infância de {city}", "pri": "Escola Básica n.º {n} de {city}", "sec": "Escola Secundária de {city}", "voc": "Escola Profissional de {city}", "sen": "Centro de Educação Especial de {city}"},
-    "es": {"pre": "Escuela Infantil de {city}", "pri": "CEIP n.º {n} de {city}", "sec": "IES n.º {n} de {city}", "voc": "Centro de Formación Profesional de {city}", "sen": "Centro de Educación Especial de {city}"},
-    "it": {"pre": "Scuola dell'Infanzia di {city}", "pri": "Istituto Comprensivo {n} di {city}", "sec": "Liceo Scientifico di {city}", "voc": "Istituto Professionale di {city}", "sen": "Centro Educativo Speciale di {city}"},
-    "fr": {"pre": "École maternelle de {city}", "pri": "École primaire n° {n} de {city}", "sec": "Lycée n° {n} de {city}", "voc": "Lycée professionnel de {city}", "sen": "Institut médico-éducatif de {city}"},
-    "ro": {"pre": "Grădinița nr. {n} {city}", "pri": "Școala Gimnazială nr. {n} {city}", "sec": "Liceul Teoretic nr. {n} {city}", "voc": "Liceul Tehnologic nr. {n} {city}", "sen": "Centrul Școlar pentru Educație Incluzivă {city}"},
-    "pl": {"pre": "Przedszkole nr {n} w {city}", "pri": "Szkoła Podstawowa nr {n} w {city}", "sec": "Liceum Ogólnokształcące nr {n} w {city}", "voc": "Technikum nr {n} w {city}", "sen": "Specjalny Ośrodek Szkolno-Wychowawczy w {city}"},
-    "el": {"pre": "{n}ο Νηπιαγωγείο {city}", "pri": "{n}ο Δημοτικό Σχολείο {city}", "sec": "{n}ο Γενικό Λύκειο {city}", "voc": "{n}ο ΕΠΑΛ {city}", "sen": "Ειδικό Σχολείο {city}"},
-    "cs": {"pre": "Mateřská škola {city}", "pri": "Základní škola {city} {n}", "sec": "Gymnázium {city}", "voc": "Střední odborná škola {city}", "sen": "Speciální škola {city}"},
-    "de": {"pre": "Kindergarten {city}-Mitte", "pri": "Grundschule {city} {n}", "sec": "Gymnasium {city}", "voc": "Berufsschule {city}", "sen": "Förderschule {city}"},
-    "nl": {"pre": "Kinderopvang De Regenboog {city}", "pri": "Basisschool De Wegwijzer {city}", "sec": "Stedelijk Lyceum {city}", "voc": "ROC {city}", "sen": "School voor Speciaal Onderwijs {city}"},
-    "tr": {"pre": "{city} Anaokulu", "pri": "{city} {n}. İlkokulu", "sec": "{city} Anadolu Lisesi", "voc": "{city} Mesleki ve Teknik Anadolu Lisesi", "sen": "{city} Özel Eğitim Uygulama Okulu"},
-    "hr": {"pre": "Dječji vrtić {city}", "pri": "Osnovna škola {city} {n}", "sec": "Gimnazija {city}", "voc": "Strukovna škola {city}", "sen": "Centar za odgoj i obrazovanje {city}"},
-    "uk": {"pre": "Заклад дошкільної освіти № {n} {city}", "pri": "Ліцей № {n} {city}", "sec": "Гімназія № {n} {city}", "voc": "Професійний ліцей {city}", "sen": "Спеціальна школа {city}"},
-    "sv": {"pre": "Förskolan Solrosen {city}", "pri": "Centralskolan {city}", "sec": "{city} gymnasium", "voc": "Yrkesgymnasiet {city}", "sen": "Särskolan {city}"},
-    "ar": {"pre": "روضة {city} النموذجية", "pri": "مدرسة {city} الأساسية رقم {n}", "sec": "مدرسة {city} الثانوية", "voc": "مدرسة {city} المهنية", "sen": "مركز {city} للتربية الخاصة"},
-    "en": {"pre": "{city} Early Years Centre", "pri": "{city} Primary School No. {n}", "sec": "{city} Secondary School No. {n}", "voc": "{city} Vocational School", "sen": "{city} Special School"},
-}
-_LEVEL = {"pre-primary": "pre", "primary": "pri", "lower-secondary": "sec", "upper-secondary": "sec",
-          "vocational": "voc", "special-needs": "sen", "other": "sec"}
+# People (first names alternate female, male; "m/f" last names have both forms), cities, school names
+# and what each phrase says about its writer live in sample_facts, so a profile agrees with its text.
 
 SCHOOL_TYPES = {"pre-primary": 0.12, "primary": 0.30, "lower-secondary": 0.24, "upper-secondary": 0.18,
                 "vocational": 0.10, "special-needs": 0.06}
@@ -198,8 +124,8 @@ AGE_RANGES = {
     "primary": [(6, 11), (7, 10), (8, 11), (6, 8), (9, 11), (6, 10), (7, 11)],
     "lower-secondary": [(11, 15), (12, 15), (11, 14), (13, 15), (12, 14), (11, 13)],
     "upper-secondary": [(15, 19), (15, 18), (16, 19), (14, 18), (16, 18), (17, 19)],
-    "vocational": [(15, 20), (16, 19), (15, 18), (17, 20), (16, 20)],
-    "special-needs": [(4, 12), (6, 18), (10, 16), (12, 20), (3, 10), (7, 14)],
+    "vocational": [(15, 19), (16, 19), (15, 18), (17, 19), (14, 18)],
+    "special-needs": [(4, 12), (6, 18), (10, 16), (12, 19), (3, 10), (7, 14)],
 }
 # Subject a teacher at that school level often adds to the theme subjects.
 LEVEL_SUBJECT = {"pre-primary": "Pre-School Subjects", "primary": "Primary School Subjects",
@@ -266,10 +192,13 @@ def _tables() -> dict:
     bank = phrase_bank()
     fallback = "en" if "en" in bank else sorted(bank)[0]
     people, writers = {}, {}
-    for code, (first, last, city) in _PEOPLE.items():
-        firsts, lasts = first.split(), _MULTIWORD_LAST.get(code, last.split())
-        cities = _MULTIWORD_CITY.get(code, city.split())
-        people[code] = (firsts, lasts, cities, {n: _ascii(n) for n in firsts + lasts})
+    for code, (first, last, city) in PEOPLE.items():
+        # "_" joins the words of one name ("de_Jong", "Novi_Sad"); "/" parts a male and a female form.
+        firsts = first.split()
+        lasts = [tuple(n.replace("_", " ") for n in (w.split("/") * 2)[:2]) for w in last.split()]
+        cities = [c.replace("_", " ") for c in city.split()]
+        names = firsts + [n for pair in lasts for n in pair]
+        people[code] = (firsts, lasts, cities, {n: _ascii(n) for n in names})
         write = {}
         for lang, w in COUNTRY_LANGS[code]["write"].items():
             write[lang if lang in bank else fallback] = write.get(lang if lang in bank else fallback, 0) + w
@@ -291,26 +220,49 @@ def theme_pool(lang: str, theme: str) -> dict:
     return themes.get(theme) or tables["bank"][tables["fallback"]]["themes"][theme]
 
 
-def _opener(rng: random.Random, lang: str, subject: str, theme: str) -> str:
+def _fitting(lang: str, phrases: list[str], ctx: dict | None) -> list[str]:
+    """The phrases whose claims (place, school level, gender, ages...) hold for the profile in ctx."""
+    if ctx is None:
+        return [p for p in phrases if "{age_" not in p]
+    return [p for p in phrases if phrase_fits(lang, p, ctx)]
+
+
+def _fill(text: str, ctx: dict | None) -> str:
+    """Puts the profile's own pupil ages into a phrase that quotes them."""
+    if ctx is not None and "{age_" in text:
+        text = text.replace("{age_from}", str(ctx["ages"][0])).replace("{age_to}", str(ctx["ages"][1]))
+    return text
+
+
+def _opener(rng: random.Random, lang: str, subject: str, theme: str, ctx: dict | None = None) -> str:
     data = _tables()["bank"][lang]
-    text = rng.choice(data["openers"])
+    openers = _fitting(lang, data["openers"], ctx)
+    if ctx is not None and subject == "Language and Literature" and lang not in ctx["native"]:
+        # The label names the writing language's literature ("English language and literature"),
+        # which is not what a teacher at a school of another language teaches.
+        openers = [o for o in openers if "{subject}" not in o] or openers
+    text = _fill(rng.choice(openers), ctx)
     if "{subject}" in text:
         text = text.replace("{subject}", data.get("subjects", {}).get(subject, subject))
     if text[-1] not in ".!?…。؟":
         # Some banks write openers as lead-ins ("a project about"); finish with a topic phrase.
-        text = f"{text} {rng.choice(theme_pool(lang, theme)['interests'])}."
+        interests = _fitting(lang, theme_pool(lang, theme)["interests"], ctx) or theme_pool(lang, theme)["interests"]
+        text = f"{text} {rng.choice(interests)}."
     return text
 
 
 def idea(rng: random.Random, lang: str, theme: str, subject: str, n_sentences: int | None = None,
-         closer_p: float = 0.6) -> dict:
-    """One project idea: a title, an opener, 2-4 sentences on one theme, maybe a closer."""
+         closer_p: float = 0.6, ctx: dict | None = None) -> dict:
+    """One project idea: a title, an opener, 2-4 sentences on one theme, maybe a closer. With `ctx`
+    (the profile's country, city, type, gender, ages, experience, languages) every phrase agrees with it."""
     pool = theme_pool(lang, theme)
     k = n_sentences or rng.randint(2, 4)
-    parts = [_opener(rng, lang, subject, theme)] + rng.sample(pool["sentences"], min(k, len(pool["sentences"])))
+    sentences = _fitting(lang, pool["sentences"], ctx)
+    parts = [_opener(rng, lang, subject, theme, ctx)] + rng.sample(sentences, min(k, len(sentences)))
     if rng.random() < closer_p:
-        parts.append(rng.choice(_tables()["bank"][lang]["closers"]))
-    return {"title": rng.choice(pool["titles"]), "text": " ".join(parts)}
+        parts.append(_fill(rng.choice(_fitting(lang, _tables()["bank"][lang]["closers"], ctx)), ctx))
+    titles = _fitting(lang, pool["titles"], ctx) or theme_pool("en", theme)["titles"]
+    return {"title": rng.choice(titles), "text": " ".join(parts)}
 
 
 def teacher_languages(rng: random.Random, country: str, write_lang: str, rare: bool) -> list[str]:
@@ -333,7 +285,9 @@ def teacher_languages(rng: random.Random, country: str, write_lang: str, rare: b
 
 def pick_subjects(rng: random.Random, themes: list[str], stype: str) -> list[str]:
     """1-3 taxonomy labels: from the themes, sometimes the school level's label or Cross Curricular."""
-    cands = [s for t in themes for s in THEMES[t]]
+    off = SUBJECTS_OFF.get(stype, set())
+    cands = [s for t in themes for s in THEMES[t] if s not in off]
+    cands = cands or [LEVEL_SUBJECT.get(stype, "Cross Curricular")]
     subs = [rng.choice(cands)]
     for _ in range(rng.randint(0, 2)):
         r = rng.random()
@@ -353,15 +307,38 @@ def age_groups(rng: random.Random, stype: str) -> list[dict]:
     return groups
 
 
+def school_name_lang(country: str, city: str) -> str:
+    """The language (and variant) a school's name is written in: the country's, or the city's in Belgium."""
+    if country == "BE":
+        return f"{BELGIAN_CITY_LANG[city]}-BE"
+    return SCHOOL_LANG[country]
+
+
+def school_name(country: str, city: str, stype: str, n: int) -> str:
+    """A school's name in the country's language, of a kind that matches its type."""
+    name_lang = school_name_lang(country, city)
+    base = name_lang.split("-")[0]
+    local = CITY_IN_NAME.get(base, {}).get(city, city)
+    name = SCHOOL_NAMES[name_lang][LEVEL[stype]].format(city=local, n=n)
+    if base == "fr":  # French elides "de" before a vowel: "Lycée technique d'Ettelbruck"
+        name = re.sub(r"\bde (?=[AEIOUÉaeiou])", "d'", name)
+    return name
+
+
 def new_school(rng: random.Random, serial: int, country: str, stype: str | None = None) -> dict:
     tables = _tables()
     stype = stype or tables["stypes"].pick(rng)
     _, _, cities, _ = tables["people"][country]
     city = rng.choice(cities)
-    lang = tables["writers"][country].pick(rng)
-    pattern = _SCHOOL_NAMES.get(lang, _SCHOOL_NAMES["en"])[_LEVEL[stype]]
-    return {"id": f"sch-{serial:06d}", "name": pattern.format(city=city, n=rng.randint(1, 30)),
+    return {"id": f"sch-{serial:06d}", "name": school_name(country, city, stype, rng.randint(1, 30)),
             "country": country, "city": city, "type": stype}
+
+
+def writing_language(rng: random.Random, school: dict) -> str:
+    """The language a teacher at `school` writes ideas in; in Belgium, the school's own."""
+    if school["country"] == "BE":
+        return BELGIAN_CITY_LANG[school["city"]]
+    return _tables()["writers"][school["country"]].pick(rng)
 
 
 def profile(rng: random.Random, pid: str, school: dict, themes: list[str], *, lang: str | None = None,
@@ -371,8 +348,10 @@ def profile(rng: random.Random, pid: str, school: dict, themes: list[str], *, la
     tables = _tables()
     country, stype = school["country"], school["type"]
     firsts, lasts, _, ascii_of = tables["people"][country]
-    first, last = rng.choice(firsts), rng.choice(lasts)
-    lang = lang or tables["writers"][country].pick(rng)
+    i = rng.randrange(len(firsts))
+    gender = "f" if i % 2 == 0 else "m"
+    first, last = firsts[i], rng.choice(lasts)[gender == "f"]
+    lang = lang or writing_language(rng, school)
     if languages is None:
         native_only = (lang in COUNTRY_LANGS[country]["native"] and lang != "en" and rng.random() < 0.14)
         languages = teacher_languages(rng, country, lang, native_only)
@@ -380,11 +359,16 @@ def profile(rng: random.Random, pid: str, school: dict, themes: list[str], *, la
         if "en" in languages and lang != "en" and "en" in tables["bank"] and rng.random() < 0.12:
             lang = "en"
     subjects = subjects or pick_subjects(rng, themes, stype)
-    ideas = [idea(rng, lang, themes[i % len(themes)], subjects[0])
+    ages = ages or age_groups(rng, stype)
+    experience = min(30, int(rng.expovariate(1 / 6)))
+    ctx = {"country": country, "city": school["city"], "type": stype, "gender": gender,
+           "ages": (min(a["from"] for a in ages), max(a["to"] for a in ages)), "experience": experience,
+           "languages": languages, "native": COUNTRY_LANGS[country]["native"]}
+    ideas = [idea(rng, lang, themes[i % len(themes)], subjects[0], ctx=ctx)
              for i in range(n_ideas or rng.choice((1, 1, 1, 2, 2, 3)))]
     interests = []
     for t in themes:
-        interests += theme_pool(lang, t)["interests"]
+        interests += _fitting(lang, theme_pool(lang, t)["interests"], ctx)
     interests = rng.sample(interests, min(len(interests), rng.randint(2, 4)))
     out = {
         "id": pid,
@@ -392,11 +376,11 @@ def profile(rng: random.Random, pid: str, school: dict, themes: list[str], *, la
         "email": f"{ascii_of[first]}.{ascii_of[last].replace('-', '')}@school.example",
         "school": school,
         "subjects": subjects,
-        "age_groups": ages or age_groups(rng, stype),
+        "age_groups": ages,
         "languages": languages,
         "interests": interests,
         "ideas": ideas,
-        "experience": min(30, int(rng.expovariate(1 / 6))),
+        "experience": experience,
         "last_active": rng.choice(tables["dates"]),
         "open_to_partners": rng.random() < 0.93,
     }
