@@ -26,10 +26,10 @@ def _index(m, path: Path) -> int:
     profiles, errors = load_file(path)
     if errors:
         print(f"warning: {len(errors)} problems in {path}, first: {errors[0]}", file=sys.stderr)
-    missing = [p for p in profiles if m.backend.get(p.id) is None]
-    if missing:
-        with tqdm(total=len(missing), desc=f"indexing {path.name}", unit="profile", leave=False) as bar:
-            m.upsert(missing, progress=bar.update)
+    # Every profile goes to upsert, which skips the unchanged ones: an index reused between runs
+    # then follows a file that changed, not only one that grew.
+    with tqdm(total=len(profiles), desc=f"indexing {path.name}", unit="profile", leave=False) as bar:
+        m.upsert(profiles, progress=bar.update)
     return len(profiles)
 
 
