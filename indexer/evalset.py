@@ -7,8 +7,8 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from indexer.sample import (AGE_RANGES, COUNTRY_LANGS, LEVEL_SUBJECT, SCHOOL_TYPES, THEMES, _Cum,
-                            _tables, new_school, pick_themes, profile, teacher_languages)
+from indexer.sample import Weighted, new_school, pick_themes, profile, sampling_tables, teacher_languages
+from indexer.sample_tables import AGE_RANGES, COUNTRY_LANGS, LEVEL_SUBJECT, SCHOOL_TYPES, THEMES
 
 # Working language a project group agrees on (English dominates, as on the platform).
 WORK_LANGS = {"en": 0.64, "fr": 0.11, "de": 0.09, "es": 0.08, "it": 0.08}
@@ -23,8 +23,8 @@ class _Builder:
         self.profiles: list[dict] = []
         self.meta: list[dict] = []
         self.school_serial = 0
-        self.tables = _tables()
-        self.work = _Cum(WORK_LANGS)
+        self.tables = sampling_tables()
+        self.work = Weighted(WORK_LANGS)
         # Themes go round-robin and each theme's groups take different school levels, so one
         # theme+age band is not crowded with unrelated groups (the honest grade-1 pool stays small).
         self.theme_order = list(THEMES)

@@ -16,139 +16,10 @@ from typing import Iterator
 
 from indexer.sample_facts import (CITY_IN_NAME, BELGIAN_CITY_LANG, LEVEL, PEOPLE, SCHOOL_LANG, SCHOOL_NAMES,
                                   SUBJECTS_OFF, phrase_fits)
+from indexer.sample_tables import (AGE_RANGES, COUNTRY_LANGS, COUNTRY_WEIGHTS, DATE_FIRST, DATE_LAST, LEVEL_SUBJECT,
+                                   SCHOOL_TYPES, THEME_BASE, THEME_BOOST, THEMES)
 
 PHRASES_DIR = Path(__file__).with_name("phrases")
-
-# Theme -> taxonomy subjects a teacher running it would plausibly list.
-THEMES: dict[str, list[str]] = {
-    "recycling": ["Environmental Education", "Natural Sciences", "Art"],
-    "climate_change": ["Environmental Education", "Geography", "Natural Sciences"],
-    "water": ["Natural Sciences", "Geography", "Environmental Education"],
-    "biodiversity": ["Biology", "Environmental Education", "Natural Sciences"],
-    "renewable_energy": ["Physics", "Technology", "Environmental Education"],
-    "healthy_food": ["Health Studies", "Home Economics", "Biology"],
-    "sports_wellbeing": ["Physical Education", "Health Studies"],
-    "coding_robotics": ["Informatics / ICT", "Technology", "Mathematics / Geometry"],
-    "online_safety": ["Informatics / ICT", "Media Education", "Citizenship"],
-    "math_everyday": ["Mathematics / Geometry", "Economics"],
-    "astronomy_space": ["Astronomy", "Physics", "Natural Sciences"],
-    "european_heritage": ["History", "History of Culture", "European Studies"],
-    "local_history": ["History", "Geography", "Social Studies / Sociology"],
-    "folk_music_dance": ["Music", "Physical Education", "History of Culture"],
-    "visual_art": ["Art", "History of Culture"],
-    "reading_storytelling": ["Language and Literature", "Foreign Languages"],
-    "theatre_drama": ["Drama", "Language and Literature", "Foreign Languages"],
-    "pen_pals": ["Foreign Languages", "Language and Literature"],
-    "democracy_citizenship": ["Citizenship", "Politics", "European Studies"],
-    "inclusion_human_rights": ["Citizenship", "Ethics", "Law"],
-    "entrepreneurship": ["Economics", "Vocational Subjects"],
-    "cooking_traditions": ["Home Economics", "History of Culture", "Vocational Subjects"],
-    "mental_health": ["Psychology", "Health Studies"],
-    "migration_identity": ["Social Studies / Sociology", "Geography", "History"],
-    "science_experiments": ["Chemistry", "Physics", "Natural Sciences"],
-    "media_literacy": ["Media Education", "Language and Literature", "Informatics / ICT"],
-    "special_needs": ["Special Needs Education", "Psychology"],
-    "vocational_tourism": ["Vocational Subjects", "Foreign Languages", "Geography"],
-    "early_years_play": ["Pre-School Subjects", "Primary School Subjects"],
-    "poetry": ["Language and Literature", "Foreign Languages", "Classical Languages"],
-}
-
-# Country -> native language(s) (ISO 639-1), idea-writing languages with weights (only ones that
-# have or will have a phrase file), and working languages typical there besides English.
-COUNTRY_LANGS: dict[str, dict] = {
-    "AT": {"native": ["de"], "write": {"de": 1}, "work": ["en", "fr", "it"]},
-    "BE": {"native": ["nl", "fr"], "write": {"nl": 0.55, "fr": 0.45}, "work": ["en", "fr", "nl", "de"]},
-    "BG": {"native": ["bg"], "write": {"en": 1}, "work": ["en", "de", "fr", "ru"]},
-    "HR": {"native": ["hr"], "write": {"hr": 1}, "work": ["en", "de", "it"]},
-    "CY": {"native": ["el"], "write": {"el": 0.8, "en": 0.2}, "work": ["en", "fr"]},
-    "CZ": {"native": ["cs"], "write": {"cs": 1}, "work": ["en", "de"]},
-    "DK": {"native": ["da"], "write": {"en": 1}, "work": ["en", "de"]},
-    "EE": {"native": ["et"], "write": {"en": 1}, "work": ["en", "ru", "fi"]},
-    "FI": {"native": ["fi"], "write": {"en": 0.85, "sv": 0.15}, "work": ["en", "sv", "de"]},
-    "FR": {"native": ["fr"], "write": {"fr": 1}, "work": ["en", "es", "de", "it"]},
-    "DE": {"native": ["de"], "write": {"de": 1}, "work": ["en", "fr", "es"]},
-    "GR": {"native": ["el"], "write": {"el": 1}, "work": ["en", "fr", "de"]},
-    "HU": {"native": ["hu"], "write": {"en": 1}, "work": ["en", "de"]},
-    "IE": {"native": ["en", "ga"], "write": {"en": 1}, "work": ["en", "fr", "de"]},
-    "IT": {"native": ["it"], "write": {"it": 1}, "work": ["en", "fr", "es"]},
-    "LV": {"native": ["lv"], "write": {"en": 1}, "work": ["en", "ru", "de"]},
-    "LT": {"native": ["lt"], "write": {"en": 1}, "work": ["en", "ru", "pl"]},
-    "LU": {"native": ["lb", "de", "fr"], "write": {"de": 0.5, "fr": 0.5}, "work": ["en", "fr", "de"]},
-    "MT": {"native": ["mt", "en"], "write": {"en": 1}, "work": ["en", "it"]},
-    "NL": {"native": ["nl"], "write": {"nl": 1}, "work": ["en", "de", "fr"]},
-    "PL": {"native": ["pl"], "write": {"pl": 1}, "work": ["en", "de"]},
-    "PT": {"native": ["pt"], "write": {"pt": 1}, "work": ["en", "fr", "es"]},
-    "RO": {"native": ["ro"], "write": {"ro": 1}, "work": ["en", "fr", "it"]},
-    "SK": {"native": ["sk"], "write": {"cs": 1}, "work": ["en", "de", "cs"]},
-    "SI": {"native": ["sl"], "write": {"hr": 1}, "work": ["en", "de", "it", "hr"]},
-    "ES": {"native": ["es"], "write": {"es": 1}, "work": ["en", "fr", "pt"]},
-    "SE": {"native": ["sv"], "write": {"sv": 1}, "work": ["en", "de", "es"]},
-    "IS": {"native": ["is"], "write": {"en": 1}, "work": ["en", "da"]},
-    "LI": {"native": ["de"], "write": {"de": 1}, "work": ["en", "fr"]},
-    "NO": {"native": ["no"], "write": {"en": 0.8, "sv": 0.2}, "work": ["en", "sv", "de"]},
-    "MK": {"native": ["mk"], "write": {"en": 1}, "work": ["en", "hr", "de"]},
-    "RS": {"native": ["sr"], "write": {"hr": 1}, "work": ["en", "hr", "de", "ru"]},
-    "TR": {"native": ["tr"], "write": {"tr": 1}, "work": ["en", "de"]},
-    "AL": {"native": ["sq"], "write": {"en": 1}, "work": ["en", "it"]},
-    "BA": {"native": ["bs", "hr"], "write": {"hr": 1}, "work": ["en", "de", "hr"]},
-    "ME": {"native": ["sr"], "write": {"hr": 1}, "work": ["en", "hr"]},
-    "AM": {"native": ["hy"], "write": {"en": 1}, "work": ["en", "ru", "fr"]},
-    "AZ": {"native": ["az"], "write": {"en": 1}, "work": ["en", "tr", "ru"]},
-    "GE": {"native": ["ka"], "write": {"en": 1}, "work": ["en", "ru", "de"]},
-    "MD": {"native": ["ro"], "write": {"ro": 1}, "work": ["en", "ro", "fr", "ru"]},
-    "UA": {"native": ["uk"], "write": {"uk": 1}, "work": ["en", "pl", "de"]},
-    "TN": {"native": ["ar"], "write": {"fr": 0.6, "ar": 0.4}, "work": ["fr", "en"]},
-    "JO": {"native": ["ar"], "write": {"ar": 0.7, "en": 0.3}, "work": ["en", "ar"]},
-    "LB": {"native": ["ar"], "write": {"fr": 0.5, "ar": 0.5}, "work": ["fr", "en"]},
-    "XK": {"native": ["sq"], "write": {"en": 1}, "work": ["en", "de"]},
-    "PS": {"native": ["ar"], "write": {"ar": 0.7, "en": 0.3}, "work": ["en", "ar"]},
-}
-
-# Rough relative eTwinning activity (registered teachers/projects) per country.
-COUNTRY_WEIGHTS: dict[str, float] = {
-    "TR": 14, "IT": 11, "PL": 9, "ES": 9, "RO": 8, "FR": 7, "GR": 7, "PT": 6, "UA": 4,
-    "HR": 3, "DE": 3, "CZ": 3, "SK": 3, "BG": 3, "RS": 2.5, "MK": 2, "BE": 2, "AZ": 2,
-    "GE": 2, "LT": 2, "LV": 1.5, "SI": 1.5, "HU": 1.5, "NL": 1.5, "AT": 1.5, "MD": 1.5,
-    "AL": 1.5, "TN": 1.5, "SE": 1.2, "FI": 1.2, "DK": 1, "NO": 1, "EE": 1, "IE": 1,
-    "CY": 1, "AM": 1, "JO": 1, "BA": 1, "LB": 0.8, "ME": 0.6, "MT": 0.6, "IS": 0.5,
-    "XK": 0.5, "PS": 0.5, "LU": 0.4, "LI": 0.2,
-}
-
-# People (first names alternate female, male; "m/f" last names have both forms), cities, school names
-# and what each phrase says about its writer live in sample_facts, so a profile agrees with its text.
-
-SCHOOL_TYPES = {"pre-primary": 0.12, "primary": 0.30, "lower-secondary": 0.24, "upper-secondary": 0.18,
-                "vocational": 0.10, "special-needs": 0.06}
-AGE_RANGES = {
-    "pre-primary": [(3, 6), (4, 6), (3, 5), (5, 6), (3, 4)],
-    "primary": [(6, 11), (7, 10), (8, 11), (6, 8), (9, 11), (6, 10), (7, 11)],
-    "lower-secondary": [(11, 15), (12, 15), (11, 14), (13, 15), (12, 14), (11, 13)],
-    "upper-secondary": [(15, 19), (15, 18), (16, 19), (14, 18), (16, 18), (17, 19)],
-    "vocational": [(15, 19), (16, 19), (15, 18), (17, 19), (14, 18)],
-    "special-needs": [(4, 12), (6, 18), (10, 16), (12, 19), (3, 10), (7, 14)],
-}
-# Subject a teacher at that school level often adds to the theme subjects.
-LEVEL_SUBJECT = {"pre-primary": "Pre-School Subjects", "primary": "Primary School Subjects",
-                 "vocational": "Vocational Subjects", "special-needs": "Special Needs Education"}
-
-# Themes are not equally likely at every level: toddlers don't run start-ups.
-_THEME_BOOST = {
-    "pre-primary": {"early_years_play": 12, "healthy_food": 2, "reading_storytelling": 2, "visual_art": 2,
-                    "entrepreneurship": 0, "democracy_citizenship": 0.1, "migration_identity": 0.2,
-                    "media_literacy": 0.1, "vocational_tourism": 0, "online_safety": 0.2, "mental_health": 0.5},
-    "primary": {"early_years_play": 1.5, "pen_pals": 2, "reading_storytelling": 1.5, "vocational_tourism": 0,
-                "entrepreneurship": 0.3},
-    "lower-secondary": {"early_years_play": 0, "vocational_tourism": 0.1},
-    "upper-secondary": {"early_years_play": 0, "democracy_citizenship": 1.5, "media_literacy": 1.5,
-                        "vocational_tourism": 0.3},
-    "vocational": {"early_years_play": 0, "vocational_tourism": 10, "entrepreneurship": 4,
-                   "cooking_traditions": 2, "coding_robotics": 1.5},
-    "special-needs": {"special_needs": 15, "early_years_play": 1},
-}
-_THEME_BASE = {"special_needs": 0.3}
-
-DATE_FIRST = dt.date(2025, 1, 1)
-DATE_LAST = dt.date(2026, 11, 20)
 
 
 def _ascii(text: str) -> str:
@@ -159,7 +30,7 @@ def _ascii(text: str) -> str:
     return "".join(c for c in norm.lower() if c.isalnum() or c == "-")
 
 
-class _Cum:
+class Weighted:
     """Weighted choice via precomputed cumulative weights (rng.choices per call is slower)."""
 
     def __init__(self, weights: dict):
@@ -187,7 +58,7 @@ def phrase_bank() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> dict:
+def sampling_tables() -> dict:
     """Everything per country/language precomputed, so generation is a few choices per field."""
     bank = phrase_bank()
     fallback = "en" if "en" in bank else sorted(bank)[0]
@@ -202,20 +73,20 @@ def _tables() -> dict:
         write = {}
         for lang, w in COUNTRY_LANGS[code]["write"].items():
             write[lang if lang in bank else fallback] = write.get(lang if lang in bank else fallback, 0) + w
-        writers[code] = _Cum(write)
+        writers[code] = Weighted(write)
     boosts = {}
     for stype in SCHOOL_TYPES:
-        w = {t: _THEME_BASE.get(t, 1.0) * _THEME_BOOST.get(stype, {}).get(t, 1.0) for t in THEMES}
-        boosts[stype] = _Cum(w)
+        w = {t: THEME_BASE.get(t, 1.0) * THEME_BOOST.get(stype, {}).get(t, 1.0) for t in THEMES}
+        boosts[stype] = Weighted(w)
     dates = [(DATE_FIRST + dt.timedelta(days=i)).isoformat()
              for i in range((DATE_LAST - DATE_FIRST).days + 1)]
     return {"bank": bank, "people": people, "writers": writers, "themes": boosts, "dates": dates,
-            "countries": _Cum(COUNTRY_WEIGHTS), "stypes": _Cum(SCHOOL_TYPES), "fallback": fallback}
+            "countries": Weighted(COUNTRY_WEIGHTS), "stypes": Weighted(SCHOOL_TYPES), "fallback": fallback}
 
 
 def theme_pool(lang: str, theme: str) -> dict:
     """The phrase-bank entry for a theme in `lang`, falling back to English when missing."""
-    tables = _tables()
+    tables = sampling_tables()
     themes = tables["bank"].get(lang, {}).get("themes", {})
     return themes.get(theme) or tables["bank"][tables["fallback"]]["themes"][theme]
 
@@ -235,7 +106,7 @@ def _fill(text: str, ctx: dict | None) -> str:
 
 
 def _opener(rng: random.Random, lang: str, subject: str, theme: str, ctx: dict | None = None) -> str:
-    data = _tables()["bank"][lang]
+    data = sampling_tables()["bank"][lang]
     openers = _fitting(lang, data["openers"], ctx)
     if ctx is not None and subject == "Language and Literature" and lang not in ctx["native"]:
         # The label names the writing language's literature ("English language and literature"),
@@ -260,7 +131,7 @@ def idea(rng: random.Random, lang: str, theme: str, subject: str, n_sentences: i
     sentences = _fitting(lang, pool["sentences"], ctx)
     parts = [_opener(rng, lang, subject, theme, ctx)] + rng.sample(sentences, min(k, len(sentences)))
     if rng.random() < closer_p:
-        parts.append(_fill(rng.choice(_fitting(lang, _tables()["bank"][lang]["closers"], ctx)), ctx))
+        parts.append(_fill(rng.choice(_fitting(lang, sampling_tables()["bank"][lang]["closers"], ctx)), ctx))
     titles = _fitting(lang, pool["titles"], ctx) or theme_pool("en", theme)["titles"]
     return {"title": rng.choice(titles), "text": " ".join(parts)}
 
@@ -326,7 +197,7 @@ def school_name(country: str, city: str, stype: str, n: int) -> str:
 
 
 def new_school(rng: random.Random, serial: int, country: str, stype: str | None = None) -> dict:
-    tables = _tables()
+    tables = sampling_tables()
     stype = stype or tables["stypes"].pick(rng)
     _, _, cities, _ = tables["people"][country]
     city = rng.choice(cities)
@@ -338,14 +209,14 @@ def writing_language(rng: random.Random, school: dict) -> str:
     """The language a teacher at `school` writes ideas in; in Belgium, the school's own."""
     if school["country"] == "BE":
         return BELGIAN_CITY_LANG[school["city"]]
-    return _tables()["writers"][school["country"]].pick(rng)
+    return sampling_tables()["writers"][school["country"]].pick(rng)
 
 
 def profile(rng: random.Random, pid: str, school: dict, themes: list[str], *, lang: str | None = None,
             languages: list[str] | None = None, ages: list[dict] | None = None,
             subjects: list[str] | None = None, n_ideas: int | None = None) -> dict:
     """A full profile dict for one teacher at `school` working on `themes` (1-2 theme keys)."""
-    tables = _tables()
+    tables = sampling_tables()
     country, stype = school["country"], school["type"]
     firsts, lasts, _, ascii_of = tables["people"][country]
     i = rng.randrange(len(firsts))
@@ -390,7 +261,7 @@ def profile(rng: random.Random, pid: str, school: dict, themes: list[str], *, la
 
 
 def pick_themes(rng: random.Random, stype: str) -> list[str]:
-    dist = _tables()["themes"][stype]
+    dist = sampling_tables()["themes"][stype]
     first = dist.pick(rng)
     if rng.random() < 0.35:
         second = dist.pick(rng)
@@ -402,7 +273,7 @@ def pick_themes(rng: random.Random, stype: str) -> list[str]:
 def generate(n: int, seed: int = 7) -> Iterator[dict]:
     """Yield `n` profile dicts valid for models.Profile; same seed, same profiles."""
     rng = random.Random(seed)
-    tables = _tables()
+    tables = sampling_tables()
     # Every country gets a school before weighted draws start, so small samples cover all 46.
     first_round = sorted(COUNTRY_LANGS)
     rng.shuffle(first_round)
