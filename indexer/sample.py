@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from indexer.sample_facts import (CITY_IN_NAME, BELGIAN_CITY_LANG, LEVEL, PEOPLE, SCHOOL_LANG, SCHOOL_NAMES,
-                                  SUBJECTS_OFF, phrase_fits)
+from indexer.sample_facts import SUBJECTS_OFF, phrase_fits
+from indexer.sample_people import BELGIAN_CITY_LANG, CITY_IN_NAME, LEVEL, PEOPLE, SCHOOL_LANG, SCHOOL_NAMES
 from indexer.sample_tables import (AGE_RANGES, COUNTRY_LANGS, COUNTRY_WEIGHTS, DATE_FIRST, DATE_LAST, LEVEL_SUBJECT,
                                    SCHOOL_TYPES, THEME_BASE, THEME_BOOST, THEMES)
 

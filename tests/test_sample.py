@@ -127,7 +127,7 @@ SURNAMES = [
 
 
 def _female_first_names() -> set[str]:
-    from indexer.sample_facts import PEOPLE
+    from indexer.sample_people import PEOPLE
     return {n for first, _, _ in PEOPLE.values() for i, n in enumerate(first.split()) if i % 2 == 0}
 
 
