@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from matcher import ranking, text
+from matcher import ranking
 from matcher.backends.types import Record
 from matcher.errors import MatchingError
-from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages
-from matcher.reasons import reason
+from matcher.features import Teachers, shared_ages
+from matcher.reasons import reason, similar_idea
 from models import ProfilePublic, Reason
 
 
@@ -83,11 +83,7 @@ def best_group(me: Record, cands: list[Record], size: int, scorer: ranking.Score
             subjects = [v for v in a.profile.subjects if v in b.profile.subjects]
             if subjects:
                 why.append(reason("shared_subjects", lang, subjects=subjects))
-            cos, ua, ub = best_unit_pair(a.vectors, a.units, b.vectors, b.units)
-            if ua >= 0 and cos >= SIMILAR_IDEA:
-                why.append(reason("similar_idea", lang, own_idea=text.unit_label(a.profile, a.units[ua]),
-                                          partner_idea=text.unit_label(b.profile, b.units[ub]),
-                                  similarity=round(cos, 4)))
+            why += similar_idea(a, b, lang)
             pairs.append(Pair(a=a.profile.id, b=b.profile.id, score=round(score[i][j], 6), reasons=why))
     members = [people[i] for i in group]
     return Consortium(members=[m.profile.public() for m in members],

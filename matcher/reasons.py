@@ -8,6 +8,8 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from matcher.features import SIMILAR_IDEA, best_unit_pair
+from matcher.text import unit_label
 from models import Profile, Reason
 from models.taxonomy import localized_subject
 
@@ -128,3 +130,14 @@ def activity_reasons(p: Profile, received: int, answered: int, lang: str | None,
     elif is_new(p, received, answered):
         out.append(reason("new_profile", lang))
     return out
+
+
+def similar_idea(a, b, lang: str | None) -> list[Reason]:
+    """The idea reason for stored teachers `a` and `b` (records with vectors and units): their
+    most similar idea or interests, when the pair clears SIMILAR_IDEA; else none."""
+    cos, i, j = best_unit_pair(a.vectors, a.units, b.vectors, b.units)
+    if i < 0 or cos < SIMILAR_IDEA:
+        return []
+    return [reason("similar_idea", lang, own_idea=unit_label(a.profile, a.units[i]),
+                   partner_idea=unit_label(b.profile, b.units[j]), own_unit=a.units[i],
+                   partner_unit=b.units[j], similarity=round(cos, 4))]

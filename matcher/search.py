@@ -22,9 +22,8 @@ import numpy as np
 
 from matcher import constraints, model as learned
 from matcher.backends.types import CandidateFilter
-from matcher.features import (PROFILE_UNIT, SIMILAR_IDEA, Teachers, best_unit_pair, compatible, hubness,
-                              query_teacher, search_features)
-from matcher.reasons import reason
+from matcher.features import PROFILE_UNIT, Teachers, compatible, hubness, query_teacher, search_features
+from matcher.reasons import reason, similar_idea
 from matcher.text import unit_label
 from models import Filters, Reason, Result, ResultList, SearchRequest
 
@@ -199,7 +198,7 @@ def _ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> ResultLis
             continue
         reasons = filter_reasons(r.profile, req.filters, req.lang)
         if named is not None and r.profile.id != named.profile.id:
-            reasons.extend(similar_idea(m, named, r, req.lang))
+            reasons.extend(similar_idea(named, r, req.lang))
         rows = [j for j, u in enumerate(r.units) if u != "profile"]
         if rows:
             sims = r.vectors[rows] @ c.q
@@ -209,15 +208,6 @@ def _ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> ResultLis
         results.append(Result(profile=r.profile.public(), score=round(float(keys[i]), 6), reasons=reasons))
     return ResultList(results=results, total=len(order))
 
-
-def similar_idea(m: "Matcher", named, r, lang: str | None) -> list[Reason]:
-    """The partner query's idea reason, for a teacher found through the teacher a text names."""
-    cos, i, j = best_unit_pair(named.vectors, named.units, r.vectors, r.units)
-    if i < 0 or cos < SIMILAR_IDEA:
-        return []
-    return [reason("similar_idea", lang, own_idea=unit_label(named.profile, named.units[i]),
-                   partner_idea=unit_label(r.profile, r.units[j]),
-                   own_unit=named.units[i], partner_unit=r.units[j], similarity=round(cos, 4))]
 
 
 def filter_reasons(p, f: Filters, lang: str | None) -> list[Reason]:

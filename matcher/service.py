@@ -17,8 +17,8 @@ from matcher.embeddings.base import Embedder, Forgetting
 from matcher.embeddings.factory import make_embedder
 from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.consortium import Consortium, best_group
-from matcher.features import SIMILAR_IDEA, Teachers, best_unit_pair, shared_ages, with_profile_row
-from matcher.reasons import activity_reasons, reason
+from matcher.features import Teachers, shared_ages, with_profile_row
+from matcher.reasons import activity_reasons, reason, similar_idea
 from matcher.whynot import why_empty
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
 
@@ -231,13 +231,7 @@ class Matcher:
         subjects = [s for s in a.subjects if s in b.subjects]
         if subjects:
             reasons.append(reason("shared_subjects", lang, subjects=subjects))
-        cos, i, j = best_unit_pair(me.vectors, me.units, rec.vectors, rec.units)
-        if i >= 0 and cos >= SIMILAR_IDEA:
-            reasons.append(reason("similar_idea", lang,
-                                  own_idea=text.unit_label(a, me.units[i]),
-                                  partner_idea=text.unit_label(b, rec.units[j]),
-                                  own_unit=me.units[i], partner_unit=rec.units[j],
-                                  similarity=round(cos, 4)))
+        reasons += similar_idea(me, rec, lang)
         reasons += activity_reasons(b, rec.received, rec.answered, lang)
         return Result(profile=b.public(), score=round(score, 6), reasons=reasons)
 
