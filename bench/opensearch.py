@@ -22,7 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.phases import DIM, _with_lang, pct, synthetic  # noqa: E402
+from bench import DIM, pct  # noqa: E402
+from bench.phases import _with_lang, synthetic  # noqa: E402
 from bench.report import write_markdown  # noqa: E402
 
 

@@ -22,8 +22,7 @@ from matcher.backends.embedded.backend import EmbeddedBackend  # noqa: E402
 from matcher.embeddings.hashing import HashingEmbedder  # noqa: E402
 from matcher.service import Matcher  # noqa: E402
 from models import Filters  # noqa: E402
-
-DIM = 384
+from bench import DIM  # noqa: E402
 
 
 def main() -> None:

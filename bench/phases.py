@@ -17,9 +17,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import DIM, pct  # noqa: E402
 from bench.searches import search  # noqa: E402
 
-DIM = 384
 TARGETS = [0.10, 0.01, 0.001]
 
 
@@ -31,10 +31,6 @@ def rss() -> dict:
         if key in ("VmRSS", "RssAnon", "RssFile", "VmHWM"):
             out[key] = round(int(val.split()[0]) / 1024)
     return out
-
-
-def pct(xs, q) -> float:
-    return round(float(np.percentile(xs, q)) * 1000, 3)
 
 
 def synthetic(profiles, seed: int = 1) -> list[np.ndarray]:

