@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, Strict, ConfigDict, Field, StringConstraints, WithJsonSchema,
                       field_validator, model_validator)
 
 from models import taxonomy
@@ -19,7 +19,15 @@ MAX_TEXT = 5000
 # on one core (docs/operations.md, "Limits that stop abuse").
 MAX_QUERY_TEXT = 500
 MAX_IDEAS = 20
+# What a profile id may hold: it appears in URL paths and file names.
+PROFILE_ID = r"^[A-Za-z0-9_.:\-]+$"
 MAX_LIST = 50
+
+# The spaces a code or a required text may carry around it: these six, as JSON Schema's regexes
+# and Python's str.strip() would disagree on the rest of Unicode's.
+WS = " \t\n\r\f\v"
+_WS_CLASS = "[ \\t\\n\\r\\f\\v]"
+
 
 SchoolType = Literal["pre-primary", "primary", "lower-secondary", "upper-secondary",
                      "vocational", "special-needs", "other"]
@@ -28,7 +36,7 @@ __all__ = [
     "AgeRange", "Idea", "School", "Profile", "ProfilePublic", "Filters", "SearchRequest",
     "Reason", "Result", "ResultList", "ItemStatus", "BulkResult", "MAX_TEXT", "CountryCode",
     "LanguageCode", "SubjectName", "Facets", "FacetValue", "Step", "WhyEmpty",
-    "MAX_QUERY_TEXT", "field_errors",
+    "MAX_QUERY_TEXT", "field_errors", "PROFILE_ID", "json_int", "JsonFloat", "WS",
 ]
 
 
@@ -44,13 +52,77 @@ def field_errors(errors: list[dict], line: int | None = None, whole: str = "(pro
     return out
 
 
+def _any_case(words) -> str:
+    """A JSON Schema pattern matching exactly `words` in any letter case, spaces around allowed
+    (what the validators accept; JSON Schema regexes have no case-insensitive flag)."""
+    def word(w: str) -> str:
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.upper() != c.lower() else re.escape(c) for c in w)
+    return f"^{_WS_CLASS}*(?:" + "|".join(word(w) for w in sorted(words)) + f"){_WS_CLASS}*$"
+
+
+# The codes the validators accept, stated exactly in the schema; the validators' messages (which
+# name the valid codes) are the ones a client sees.
+CountryCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": _any_case(taxonomy.countries()),
+                                             "description": "ISO 3166-1 alpha-2, any case"})]
+LanguageCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": _any_case(ISO_INDEX),
+                                              "description": "ISO 639-1, any case"})]
+# Reference labels; any case and the localized names of GET /v1/taxonomy are accepted too (a
+# pattern of every alias in every case would be some 200 kB of schema).
+SubjectName = Annotated[str, WithJsonSchema({"type": "string", "enum": taxonomy.subjects(),
+                                             "description": "a reference label of GET /v1/taxonomy"})]
+
+
+def _integral(v):
+    """7.0 as 7: JSON Schema's integer includes it. true, "7" and 7.5 stay for the strict check."""
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def json_int(**limits):
+    """A JSON integer within `limits` (ge, le), as the schema's "integer" reads: 7 or 7.0, never
+    true/false, "7" or 7.5. The limits come before the validator so that the schema states them."""
+    return Annotated[int, Strict(), Field(**limits), BeforeValidator(_integral)]
+
+
+# A JSON number: 0.5 or 1, never true/false or "0.5".
+JsonFloat = Annotated[float, Strict()]
+
+
+def _iso_date(v):
+    """A date as the schema's format says, "2026-03-01", not a number of seconds."""
+    if isinstance(v, (int, float)):
+        raise ValueError("a date is a string YYYY-MM-DD")
+    return v
+
+
+def _stripped(v: str) -> str:
+    return v.strip(WS)
+
+
+def _not_blank(v: str) -> str:
+    if not v:
+        raise ValueError("must not be blank")
+    return v
+
+
+def free_text(min_length: int = 0, max_length: int | None = None):
+    """A string whose limits count what was sent, as the schema's do, stripped after; a required
+    one (min_length 1) must hold more than spaces, which the schema states as a pattern."""
+    if min_length:
+        return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length),
+                         Field(json_schema_extra={"pattern": "[^ \\t\\n\\r\\f\\v]"}), AfterValidator(_stripped),
+                         AfterValidator(_not_blank)]
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_stripped)]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Strings are not stripped before their checks: the schema's lengths and patterns count what
+    # was sent. Free text is stripped after them (see `free_text`); codes are normalised by their validators.
+    model_config = ConfigDict(extra="forbid")
 
 
 class AgeRange(_Strict):
-    from_: int = Field(alias="from", ge=0, le=99, strict=True)  # strict: not true/false or 7.0
-    to: int = Field(ge=0, le=99, strict=True)
+    from_: json_int(ge=0, le=99) = Field(alias="from")
+    to: json_int(ge=0, le=99)
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     @model_validator(mode="after")
@@ -69,10 +141,10 @@ class AgeRange(_Strict):
     @classmethod
     def parse(cls, text: str) -> "AgeRange":
         """Parse '7-11' (or a single age '7')."""
-        parts = [p.strip() for p in text.replace("–", "-").split("-")]
+        parts = [p.strip(WS) for p in text.replace("–", "-").split("-")]
         if len(parts) == 1:
             parts = parts * 2
-        if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
+        if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 2 for p in parts):
             raise ValueError(f"age range {text!r} is not of the form FROM-TO, e.g. 7-11")
         low, high = int(parts[0]), int(parts[1])
         if low > high:   # one line for a person, not the model's error report
@@ -81,22 +153,22 @@ class AgeRange(_Strict):
 
 
 class Idea(_Strict):
-    title: str | None = Field(default=None, max_length=300)
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    title: free_text(max_length=300) | None = None
+    text: free_text(min_length=1, max_length=MAX_TEXT)
     lang: str | None = Field(default=None, description="Detected language (ISO 639-1); set by the indexer.")
 
 
 class School(_Strict):
-    id: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=300)
-    country: str
-    city: str | None = Field(default=None, max_length=200)
+    id: free_text(min_length=1, max_length=200)
+    name: free_text(min_length=1, max_length=300)
+    country: CountryCode
+    city: free_text(max_length=200) | None = None
     type: SchoolType
 
     @field_validator("country")
     @classmethod
     def _known_country(cls, v: str) -> str:
-        code = v.strip().upper()
+        code = v.strip(WS).upper()
         if code not in taxonomy.countries():
             raise ValueError(f"unknown country {v!r}; use an ISO 3166-1 alpha-2 code of the "
                              "46 eTwinning countries (XK = Kosovo, PS = Palestine)")
@@ -104,32 +176,32 @@ class School(_Strict):
 
 
 def _lang_code(v: str) -> str:
-    code = v.strip().lower()
+    code = v.strip(WS).lower()
     if code not in ISO_INDEX:
         raise ValueError(f"language {v!r} is not an ISO 639-1 code such as 'en' or 'pt'")
     return code
 
 
 # Each item is checked on its own, so every unknown subject of a list is reported with its index.
-Subject = Annotated[str, AfterValidator(taxonomy.canonical_subject)]
+Subject = Annotated[SubjectName, AfterValidator(taxonomy.canonical_subject)]
 # A pragmatic address check: one @, no spaces, a dot in the domain (what the portals send).
-EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+EMAIL = re.compile(r"^[^@ \t\n\r\f\v]+@[^@ \t\n\r\f\v.]+(\.[^@ \t\n\r\f\v.]+)+$")
 
 
 class ProfileBase(_Strict):
     """Fields every profile shares, public or private."""
-    id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")
-    name: str = Field(default="", max_length=200)
+    id: str = Field(min_length=1, max_length=200, pattern=PROFILE_ID)
+    name: free_text(max_length=200) = ""
     school: School
     subjects: list[Subject] = Field(default_factory=list, max_length=MAX_LIST)
     age_groups: list[AgeRange] = Field(min_length=1, max_length=MAX_LIST)
-    languages: list[str] = Field(min_length=1, max_length=MAX_LIST)
+    languages: list[LanguageCode] = Field(min_length=1, max_length=MAX_LIST)
     interests: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     ideas: list[Idea] = Field(default_factory=list, max_length=MAX_IDEAS)
-    experience: int | None = Field(default=None, ge=0, le=10000)
-    last_active: dt.date | None = None
-    open_to_partners: bool = True
-    response_rate: float | None = Field(default=None, ge=0, le=1)
+    experience: json_int(ge=0, le=10000) | None = None
+    last_active: Annotated[dt.date, BeforeValidator(_iso_date)] | None = None
+    open_to_partners: bool = Field(default=True, strict=True)  # JSON true/false only
+    response_rate: JsonFloat | None = Field(default=None, ge=0, le=1)
 
     @property
     def years(self) -> int:
@@ -166,7 +238,7 @@ class Profile(ProfileBase):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str | None) -> str | None:
-        if v is not None and not EMAIL.match(v):
+        if v is not None and not EMAIL.fullmatch(v):
             raise ValueError("not an e-mail address of the form name@domain")
         return v
 
@@ -181,16 +253,9 @@ class ProfilePublic(ProfileBase):
     """What any search, partners or widget response may show."""
 
 
-# Shapes the schema can state; the validators below check the codes against the taxonomy, and
-# their messages (which name the valid codes) are the ones a client sees.
-CountryCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^\\s*[A-Za-z]{2}\\s*$"})]
-LanguageCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^\\s*[A-Za-z]{2}\\s*$"})]
-SubjectName = Annotated[str, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200})]
-
-
 class Filters(_Strict):
     country: list[CountryCode] | None = None
-    subject: list[Annotated[SubjectName, AfterValidator(taxonomy.canonical_subject)]] | None = None
+    subject: list[Subject] | None = None
     language: list[LanguageCode] | None = None
     age: AgeRange | list[AgeRange] | None = Field(default=None, description=(
         "Pupil ages: one range or several (teachers overlapping any); \"7-11\" also works."))
@@ -237,11 +302,10 @@ class SearchRequest(_Strict):
         f"Free text in any language, at most {MAX_QUERY_TEXT} characters; empty lists the "
         "profiles that pass the filters, newest first."))
     filters: Filters = Field(default_factory=Filters)
-    # strict: JSON true/false or 10.0 are not counts (the schema says integer)
-    k: int = Field(default=10, ge=1, le=100, strict=True)
-    offset: int = Field(default=0, ge=0, le=1000, strict=True)
+    k: json_int(ge=1, le=100) = 10
+    offset: json_int(ge=0, le=1000) = 0
     lang: str | None = Field(default=None, description="Language for the reasons' messages.")
-    profile_id: str | None = Field(default=None, max_length=200, description=(
+    profile_id: str | None = Field(default=None, max_length=200, pattern=PROFILE_ID, description=(
         "The searching teacher's profile, when known: their hard constraints apply (another "
         "school and country, a shared working language, overlapping pupil ages)."))
 

@@ -16,7 +16,7 @@ from matcher.alerts import digest
 from matcher.alerts.match import kth_score
 from matcher.alerts.store import Alert, SavedSearch, Subscription
 from matcher.errors import AccessDenied
-from models import MAX_QUERY_TEXT, Filters, ProfilePublic, Reason, SearchRequest
+from models import MAX_QUERY_TEXT, Filters, ProfilePublic, Reason, SearchRequest, json_int
 
 router = APIRouter(tags=["alerts"])
 SearchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-f0-9]+$")]
@@ -50,8 +50,8 @@ CallerDep = Annotated[Caller, Depends(caller)]
 
 class SubscriptionIn(BaseModel):
     frequency: Frequency = "daily"
-    max_per_digest: int = Field(5, ge=1, le=20, description="alerts shown per digest, best first")
-    k: int = Field(10, ge=1, le=50, description="alert when a newcomer enters the top k of /partners")
+    max_per_digest: json_int(ge=1, le=20) = Field(5, description="alerts shown per digest, best first")
+    k: json_int(ge=1, le=50) = Field(10, description="alert when a newcomer enters the top k of /partners")
 
 
 class SubscriptionOut(BaseModel):

@@ -18,7 +18,7 @@ from matcher.campaign.store import CampaignStatus, CampaignStore, participants
 from matcher.campaign.table import to_csv
 from matcher.errors import InvalidProfile, InvalidQuery
 from matcher.reasons import reason
-from models import Profile, field_errors
+from models import PROFILE_ID, JsonFloat, Profile, field_errors, json_int
 
 log = logging.getLogger("twinmatch.campaigns")
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
@@ -27,21 +27,30 @@ MAX_COHORT = 20_000
 MAX_INLINE = 1000
 
 
+class _ProfileSchema:
+    """Gives a raw dict a Profile's schema: the route validates each inline profile itself, so that
+    an error names the item's index."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        return handler(Profile.__pydantic_core_schema__)
+
+
 class CampaignIn(BaseModel):
     # The schema says what the validator below says: cohort ids, inline profiles, or both.
     model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["cohort"]}, {"required": ["profiles"]}]})
 
-    cohort: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, min_length=1,
+    cohort: list[Annotated[str, Field(min_length=1, max_length=200, pattern=PROFILE_ID)]] = Field(default_factory=list, min_length=1,
                                                                 max_length=MAX_COHORT)
-    profiles: list[dict] = Field(default_factory=list, min_length=1, max_length=MAX_INLINE,
+    # Each item is validated as a Profile in the route, so that errors name the item's index.
+    profiles: list[Annotated[dict, _ProfileSchema()]] = Field(default_factory=list, min_length=1, max_length=MAX_INLINE,
                                  description="profiles to index first (needs the write scope as well, "
                                              "and spends the write rate limit); they join the cohort")
-    partners: str = Field("1-3", pattern=r"^\d{1,2}-\d{1,2}$", description="MIN-MAX partners each")
-    groups: int | None = Field(None, ge=3, le=5, description="consortia of this size instead of pairs")
-    max_per_country: int | None = Field(None, ge=1, le=10)
-    min_score: float | None = Field(None, ge=0, le=1, description="propose no pair scoring below this, "
+    partners: str = Field("1-3", pattern=r"^(?:[1-9]|10)-(?:[1-9]|10)$", description="MIN-MAX partners each, 1 <= MIN <= MAX <= 10")
+    groups: json_int(ge=3, le=5) | None = Field(None, description="consortia of this size instead of pairs")
+    max_per_country: json_int(ge=1, le=10) | None = None
+    min_score: JsonFloat | None = Field(None, ge=0, le=1, description="propose no pair scoring below this, "
                                                                  "even if a participant then has fewer partners")
-    top_k: int = Field(30, ge=3, le=200)
+    top_k: json_int(ge=3, le=200) = 30
 
     @field_validator("partners")
     @classmethod

@@ -13,11 +13,11 @@ from matcher.alerts import match as alerts
 from matcher.consortium import Consortium
 from matcher import facets as facet_counts
 from matcher.errors import InvalidProfile, InvalidQuery
-from models import (BulkResult, CountryCode, Filters, ItemStatus, LanguageCode, Profile, ProfilePublic, ResultList,
+from models import (PROFILE_ID, BulkResult, CountryCode, Filters, ItemStatus, LanguageCode, Profile, ProfilePublic, ResultList,
                     SubjectName, field_errors)
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
-ProfileId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+ProfileId = Annotated[str, Path(min_length=1, max_length=200, pattern=PROFILE_ID)]
 MAX_BULK = 1000
 _FACET = "(country|language|age|subject)"
 FACETS_PATTERN = rf"^\s*{_FACET}\s*(,\s*{_FACET}\s*)*$"
@@ -35,7 +35,7 @@ def _profile(data: Any, expected_id: str | None = None) -> Profile:
 
 
 AgeText = Annotated[str, StringConstraints(max_length=10), WithJsonSchema(
-    {"type": "string", "maxLength": 10, "pattern": r"^\s*\d{1,2}\s*([-–]\s*\d{1,2}\s*)?$"})]
+    {"type": "string", "maxLength": 10, "pattern": r"^[ \t\n\r\f\v]*[0-9]{1,2}[ \t\n\r\f\v]*([-–][ \t\n\r\f\v]*[0-9]{1,2}[ \t\n\r\f\v]*)?$"})]
 
 
 async def partner_filters(
@@ -156,7 +156,7 @@ def consortium(profile_id: ProfileId, matcher: MatcherDep, principal: PrincipalD
 
 
 class ContactIn(BaseModel):
-    to: str = Field(min_length=1, max_length=200)
+    to: str = Field(min_length=1, max_length=200, pattern=PROFILE_ID)
     answered: bool = Field(default=False, strict=True)
 
 

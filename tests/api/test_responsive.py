@@ -85,13 +85,11 @@ def test_healthz_answers_within_100ms_during_concurrent_longest_searches(data_di
                 waits.append(time.perf_counter() - t0)
                 time.sleep(0.05)
             assert [s.result() for s in searches] == [200] * 4
-    # 95 % within 100 ms, and none near the seconds that searches on the event loop cost (6.9 s):
-    # on this shared machine (load 10-14 on 2 cores) the scheduler alone can delay one probe.
+    # Every probe within 100 ms; searches on the event loop held probes for seconds (6.9 s).
     waits.sort()
     print(f"healthz during searches: {len(waits)} probes, median {waits[len(waits) // 2] * 1000:.1f} ms, "
           f"p95 {waits[int(len(waits) * 0.95) - 1] * 1000:.1f} ms, max {waits[-1] * 1000:.1f} ms")
-    assert len(waits) >= 5 and waits[int(len(waits) * 0.95) - 1] < 0.1 and waits[-1] < 0.25, \
-        [round(w, 3) for w in waits]
+    assert len(waits) >= 5 and waits[-1] < 0.1, [round(w, 3) for w in waits]
 
 
 def test_a_query_text_over_the_cap_is_a_clear_422(client):
