@@ -66,14 +66,22 @@ LEVEL_WORDS = [
      r"|učiteljica razredne nastave|Soy maestro", {"pre-primary", "primary"}),
     (r"at a secondary school|an einer Gesamtschule|einem Gymnasium|middelbare school|σε γυμνάσιο|högstadieskola"
      r"|gymnasium i Uppsala|ortaokulda|Lisemizdeki|u gimnaziji|в ліцеї|нашої гімназії|مدرسة إعدادية|معهد ثانوي"
-     r"|collège de banlieue|un instituto|Realschule", GENERAL),
+     r"|collège de banlieue|un instituto|Realschule|vie collégienne", GENERAL),
     (r"vocational students|waiter trainees|Auszubildenden|Berufsschül|bac pro|lycées hôteliers|ciclo de turismo"
      r"|centros de FP|alberghiero|curso profissional|technikum|branżowych|liceul tehnologic|școlile profesionale"
      r"|hotelové školy|odborných školách|hotelijersko|strukovnoj školi|ΕΠΑΛ|επαγγελματικές σχολές|yrkesprogram"
-     r"|turismprogrammet|mbo-studenten|Meslek lisesi|професійному ліцеї|مدرسة مهنية", {"vocational"}),
+     r"|turismprogrammet|mbo-studenten|Meslek lisesi|професійному ліцеї|مدرسة مهنية|[Ff]ormandos|Budući kuhari"
+     r"|Blivande kockar|Майбутні кухарі|gastheren in opleiding|المتدربون|الطهاة والنادلون|Aşçılık ve servis"
+     r"|istituti professionali|escolas profissionais|usluživanje gostiju|otel ve restoranlarda"
+     r"|обслуговування гостей", {"vocational"}),
     (r"[Kk]indergarten|\bKita\b|maternelle|escuelas infantiles|aula de infantil|dell'infanzia|pré-escolar"
-     r"|przedszkol|grădiniț|mateřskými|vrtić|νηπιαγωγ|Τα νήπια|förskol|kleuter|anaokul|садочк|روضة", KINDER),
+     r"|przedszkol|grădiniț|mateřskými|vrtić|νηπιαγωγ|Τα νήπια|förskol|kleuter|anaokul|садочк|روضة"
+     r"|Przedszkolak|[Pp]reșcolari|[Pp]ředškolá|jardins de infância", KINDER),
     (r"teenagers|Jugendliche|Les lycéens|tinejdžer|έφηβοι|UF-företag|підлітки|المراهقين|Πανελλαδικών", SECONDARY),
+    (r"[Ll]iceenii|Lise öğrencileri|Gymnasieelever|Ліцеїсти|[Сс]таршокласник|μαθητές του λυκείου|[Ll]icealiści"
+     r"|Studenti (gymnázia|obchodní|rozeberou|udělají)|se studenti naučí|De studenten", UPPER),
+    (r"szkole specjalnej|speciální škole|ειδικό σχολείο|centru za odgoj|centru școlar pentru|anpassad grundskola"
+     r"|school voor speciaal onderwijs|مركز للتربية الخاصة", {"special-needs"}),
 ]
 
 
@@ -185,6 +193,80 @@ def test_pupil_ages_in_the_text_are_the_profiles(rows):
     assert not bad, _fail(bad)
 
 
+# Words that say how old the pupils are, written from the phrase files (not taken from the generator's
+# markers, so this checks the generator). Each band: (the profile fact it needs, the words per language).
+# "oldest", n: the profile's oldest pupils are n or older; "youngest", n: its youngest are n or younger.
+AGE_WORDS = [
+    # Teenagers, young people, high-school pupils, exam stress: nobody calls a class of under-13s that.
+    (("oldest", 13),
+     r"teenagers|young people|stress before exams|Jugendliche|Prüfungsstress|[Ll]ycéens|[Ll]es jeunes\b"
+     r"|stress des examens|Thalès|los jóvenes|antes de los exámenes|estrés académico|teorema de Tales"
+     r"|triangoli simili|[Oo]s jovens|stress dos exames|semelhança de triângulos|[Ll]icealiści|Młodzież"
+     r"|egzaminacyjn|podobieństwu trójkątów|[Ll]iceenii|elevii de liceu|Tinerii|examenelor|Mladí lidé"
+     r"|přijímačk|podobnosti trojúhelníků|\b[Mm]ladi će\b|\bće mladi\b|tinejdžer|prije ispita|έφηβοι"
+     r"|Οι νέοι|λυκείου|Πανελλαδικών|διαγωνισμάτων|[Uu]ngdomarna|engagerar unga|[Gg]ymnasieelever"
+     r"|jongeren|examenstress|Gençler|gençleri|Lise öğrencileri|Sınav kaygısı|[Пп]ідлітки|[Сс]таршокласник"
+     r"|Ліцеїсти|[Мм]олодь\b|المراهقين|الشباب|طلاب الثانوي|الامتحانات|job interviews|Vorstellungsgespräche"),
+    # "Older pupils" (of the teacher's own classes), or pupils who make something for younger children.
+    (("oldest", 9),
+     r"[Oo]lder (students|learners|pupils)|for younger children|Ältere (Klassen|Schüler)|[Ll]es plus grands"
+     r"|alumnos mayores|alunni più grandi|alunos mais velhos|Starsi uczniowie|[Ee]levii mai mari|[Ss]tarší žá"
+     r"|Stariji učenici|μεγαλύτεροι μαθητές|äldre eleverna|Oudere leerlingen|Старші учні|الأكبر سنًا"),
+    # Work no kindergarten does: fake news, parliaments, business plans, carbon footprints, novels, debates,
+    # programming boards.
+    (("oldest", 7),
+     r"[Mm]icro:bit|Arduino|Calliope|fake news|European Parliament|business plan|carbon footprint|novel\b"
+     r"|debate|Falschmeldung|Europäischen Parlaments|Businessplan|Fußabdruck|\bRoman\b|Debatte|infox"
+     r"|Parlement européen|bilan carbone|romans\b|débat|bulos|Parlamento [Ee]urope|plan de negocio"
+     r"|huella de carbono|debat|dibattito|impronta ecologica|romanzi|notícias falsas|plano de negócio"
+     r"|pegada de carbono|fałszywe informacje|Parlamentu Europejskiego|biznesplan|ślad węglowy|știrile false"
+     r"|Parlamentului European|plan de afaceri|amprenta de carbon|dezbatere|dezinformac|Evropského parlamentu"
+     r"|podnikatelský plán|uhlíkovou stopu|lažne vijesti|Europskog parlamenta|poslovni plan|ugljični otisak"
+     r"|ψευδείς ειδήσεις|Ευρωπαϊκού Κοινοβουλίου|επιχειρηματικό σχέδιο|ανθρακικό αποτύπωμα|αντιλογία"
+     r"|falska nyheter|Europaparlamentet|affärsplan|klimatavtryck|nepnieuws|Europees Parlement|ondernemingsplan"
+     r"|voetafdruk|sahte haber|Avrupa Parlamentosu|İş planı|ayak izini|münazara|фейки|Європейського парламенту"
+     r"|бізнес-план|вуглецевий слід|дебат|الأخبار الكاذبة|برلماني|خطة عمل|البصمة الكربونية|مناظر"),
+    # Little ones, toddlers, preschoolers, "the youngest": a class whose youngest pupils are small.
+    (("youngest", 8),
+     r"[Ll]ittle ones|[Yy]ounger pupils|young children|toddler|[Dd]ie Kleinen|Jüngste|jüngeren Kinder"
+     r"|Für die Jüngeren|[Ll]es (plus )?petits\b|[Ll]os (más )?pequeños|\b[Ii] (più )?piccoli\b"
+     r"|crianças mais pequenas|[Pp]rzedszkolak|[Cc]ei mici|[Pp]reșcolari|[Pp]ředškolá|[Nn]ajmlađ|mališan"
+     r"|νήπια|\b[Dd]e (yngsta|minsta|små)\b|jongst|kleintjes|kleuters|Küçükler|Minikler|küçük çocuklar"
+     r"|Küçük yaş|[Нн]аймолодш|[Нн]айменш|[Мм]алят|малеч|الصغار"),
+    # "The children": what a teacher of 14- to 19-year-olds does not call the class.
+    (("youngest", 13),
+     r"\b[Tt]he children\b|\bChildren will\b|\b[Dd]ie Kinder\b|\b(Ein|jedes) Kind\b|[Ll]es enfants"
+     r"|[Cc]haque enfant|[Ll]os niños|[Cc]ada niño|\b[Ii] bambini|[Oo]gni bambino|\b[Aa]s crianças"
+     r"|[Cc]ada criança|\bDzieci\b|(?<!do )\bdzieci\b|dziecko|dziećmi|[Cc]opiii\b|[Ff]iecare copil"
+     r"|\bde copii\b|cunoască copii|\b[Dd]ěti\b|dětmi|(?<!určené )dětem|[Kk]aždé dítě|\b[Dd]jeca\b|dijete"
+     r"|[Ττ]α παιδιά|[Κκ]άθε παιδί\b|ντροπαλά παιδιά|γνωρίσουν παιδιά|\b[Bb]arnen\b|\b(Ett|varje) barn\b"
+     r"|\b[Dd]e kinderen\b|\b(Een|ieder) kind\b|[Çç]ocuklar|\b[Дд]іти\b|дитина\b|наших дітей|الأطفال|طفل"),
+]
+
+
+def test_pupil_ages_a_word_implies_are_the_profiles(rows):
+    bad = []
+    for r in rows:
+        lo, hi = _span(r)
+        for t in _texts(r):
+            for (side, n), pat in AGE_WORDS:
+                if (m := re.search(pat, t)) and (hi < n if side == "oldest" else lo > n):
+                    bad.append((r["id"], r["school"]["type"], (lo, hi), m.group(0)))
+    assert not bad, _fail(bad)
+
+
+# Years of teaching a text states: at most the profile's experience.
+TEACHING_YEARS = [(r"une dizaine d'années", 8), (r"[Ll]levo varios años", 2), (r"da quindici anni", 15),
+                  (r"há vários anos", 2), (r"[Oo]d kilkunastu lat", 11), (r"de peste zece ani", 11),
+                  (r"přes deset let", 11), (r"δεκαπέντε χρόνια", 15)]
+
+
+def test_years_of_teaching_a_text_states_are_the_profiles(rows):
+    bad = [(r["id"], r.get("experience"), pat) for r in rows for t in _texts(r) for pat, years in TEACHING_YEARS
+           if re.search(pat, t) and (r.get("experience") or 0) < years]
+    assert not bad, _fail(bad)
+
+
 TYPE_AGES = {"pre-primary": (3, 6), "primary": (5, 12), "lower-secondary": (10, 16),
              "upper-secondary": (14, 19), "vocational": (14, 19), "special-needs": (3, 19)}
 
@@ -278,7 +360,9 @@ def test_school_names_are_in_the_countrys_language_and_name_their_type(rows):
             bad.append((s["id"], s["country"], s["name"], "script"))
         if not script and any(re.match(f"[{''.join(SCRIPT_RANGES.values())}]", c) for c in letters):
             bad.append((s["id"], s["country"], s["name"], "script"))
-        if re.search(r"School|Primary|Secondary|Vocational|Early Years", s["name"]) and s["country"] not in {"IE", "MT"}:
+        # "School voor Speciaal Onderwijs" is Dutch; the English words are the name's language only in IE and MT.
+        english = re.search(r"School(?! voor)|Primary|Secondary|Vocational|Early Years", s["name"])
+        if english and s["country"] not in {"IE", "MT"}:
             bad.append((s["id"], s["country"], s["name"], "English"))
         if not re.search(TYPE_NAME_WORDS[s["type"]], s["name"]):
             bad.append((s["id"], s["type"], s["name"], "type"))
