@@ -59,6 +59,9 @@ def test_every_write_is_seen_by_the_next_read_on_either_worker(service):
     for i, p in enumerate(_profiles(12, seed=41)):
         p["id"], p["open_to_partners"] = "new-" + p["id"], True
         p["ideas"][0]["text"] += f" quokkaville{i}"   # generated texts repeat: a word of its own
+        # English and every pupil age: partners exist among the 300 whatever the generator drew.
+        p["languages"] = list(dict.fromkeys([*p["languages"], "en"]))
+        p["age_groups"] = [{"from": 3, "to": 19}]
         assert _fresh("PUT", f"{url}/v1/profiles/{p['id']}", json=p).status_code == 200
         got = _fresh("GET", f"{url}/v1/profiles/{p['id']}")
         assert got.status_code == 200 and got.json()["id"] == p["id"]
