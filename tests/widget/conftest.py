@@ -148,7 +148,8 @@ class ApiServer:
 
 
 _ACCESS_ENV = {"TWINMATCH_AUTH", "TWINMATCH_API_KEYS", "TWINMATCH_KEYS_FILE", "TWINMATCH_ALLOW_OPEN", "TWINMATCH_RATE_LIMITS",
-               "TWINMATCH_DATA_DIR", "TWINMATCH_HOST", "TWINMATCH_PORT", "TWINMATCH_TEACHER_TOKEN_SECRET"}
+               "TWINMATCH_DATA_DIR", "TWINMATCH_HOST", "TWINMATCH_PORT",
+               "TWINMATCH_TEACHER_TOKEN_SECRET"}
 
 
 def _start_api(data_dir: Path, log: Path, env_extra: dict[str, str]) -> tuple[str, subprocess.Popen]:
