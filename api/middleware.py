@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
+from api import teacher
 from api.errors import error_body, send_json
 from api.forward import ForwardWrites
 from api.limits import RateLimits
@@ -16,6 +18,10 @@ EXPOSE_HEADERS = "X-Request-ID, Retry-After"
 # seeing a network error; the body says only what the refusal is, never data.
 WIDGET_PATHS = frozenset({"/v1/search", "/v1/taxonomy"})
 AUTH_ERRORS = frozenset({401, 403})
+# The routes a teacher token admits (api/teacher.py). The widget's "alert me" button calls them
+# with the token alone, no widget key, from the sites widget keys are issued to.
+TEACHER_PATHS = re.compile(r"/v1/(saved-searches(/[a-f0-9]+(/alerts(/seen)?)?)?|alerts/subscriptions"
+                           r"|profiles/[^/]+/alerts(/seen)?)")
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -97,6 +103,9 @@ class KeyCORS:
     the widget's routes for any origin; the real request then gets
     `Access-Control-Allow-Origin` only when its own key lists the origin (and `require`
     refuses it server side otherwise), or, on the widget's routes, with a 401 or 403 refusal.
+    A teacher token is no key and lists no origin: on the routes it admits, its request gets
+    the header for any origin that some key lists, the sites that embed the widget, so the
+    widget reads the answer (the teacher's own saved search, or why the token was refused).
     """
 
     def __init__(self, app):
@@ -127,6 +136,8 @@ class KeyCORS:
         key = presented_key({k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]})
         rec = store.lookup(key) if key and store.configured else None
         allowed = rec is not None and norm is not None and norm in rec.origins
+        if key and key.startswith(teacher.PREFIX) and norm is not None and store.configured:
+            allowed = TEACHER_PATHS.fullmatch(scope["path"]) is not None and norm in store.origins()
         refusal_readable = norm is not None and store.configured and scope["path"] in WIDGET_PATHS
 
         async def send_cors(message):

@@ -4,10 +4,12 @@
  *   <twinmatch-search key="tm_..." lang="pt" country="PT"></twinmatch-search>
  *
  * Attributes: key, lang, country, api, page-size, profile-url, theme, heading, hide-heading,
- * url-state. See docs/widget.md. UI strings other than English come from i18n/<lang>.json
- * next to this script.
+ * url-state, teacher-token. See docs/widget.md. UI strings other than English come from
+ * i18n/<lang>.json next to this script.
  *
- * It calls only GET /v1/taxonomy and POST /v1/search. Everything that comes from the API
+ * It calls only GET /v1/taxonomy and POST /v1/search, and, with a teacher-token (a signed-in
+ * teacher's, from the portal: docs/alerts.md), POST /v1/saved-searches when the teacher asks
+ * to be alerted about new partners like the results. Everything that comes from the API
  * is put in the page as text nodes, never as markup. A filter holds one value from its select,
  * or several from the facet chips above the results.
  */
@@ -68,6 +70,11 @@
     errBad: "The search could not be run: {message}",
     errServer: "The partner search is not available right now. Please try again later.",
     retry: "Try again", noName: "eTwinning teacher",
+    alertMe: "Alert me about new partners like these",
+    alertMeSaved: "Saved: we will tell you when a new partner like these joins.",
+    alertMeExpired: "Your sign-in has expired, so the alert was not saved. Reload the page and try again.",
+    alertMeDenied: "Alerts cannot be saved on this website.",
+    alertMeFailed: "The alert could not be saved. Check your connection and try again.",
     schoolTypes: { "pre-primary": "Pre-primary", primary: "Primary", "lower-secondary": "Lower secondary",
       "upper-secondary": "Upper secondary", vocational: "Vocational", "special-needs": "Special needs",
       other: "Other" },
@@ -161,6 +168,9 @@
     .problem { margin: 1em 0; padding: .75em; border: 2px solid var(--err); border-radius: var(--r);
       color: var(--err); background: var(--err-bg); }
     .problem p { margin: 0 0 .5em; } .problem p:last-child { margin: 0; }
+    .alert-me { margin: 1em 0 0; } .alert-me > p { margin: 0; } .alert-me .problem { margin: .5em 0 0; }
+    .alert-me .saved { font-weight: 600; } .alert-me [tabindex="-1"]:focus { outline: none; }
+    .alert-me [tabindex="-1"]:focus-visible { outline: 3px solid var(--accent); }
     [hidden] { display: none !important; }
     ol.cards { list-style: none; margin: 0; padding: 0; display: grid; gap: calc(.75em * var(--d)); }
     article { border: 1px solid var(--line); border-radius: var(--r); padding: calc(.75em * var(--d)) 1em;
@@ -263,7 +273,8 @@
 
   class TwinmatchSearch extends HTMLElement {
     static get observedAttributes() {
-      return ["lang", "key", "country", "api", "page-size", "profile-url", "heading", "hide-heading"];
+      return ["lang", "key", "country", "api", "page-size", "profile-url", "heading", "hide-heading",
+              "teacher-token"];
     }
 
     constructor() {
@@ -282,6 +293,7 @@
       this._seq = 0;                // answers to superseded requests are dropped
       this._abort = null;
       this._reported = new Set();   // console messages already given to the webmaster
+      this._saved = { query: null, phase: "idle", error: null };   // "alert me" for this._query
       this._build();
     }
 
@@ -329,6 +341,10 @@
     }
 
     get key() { return (this.getAttribute("key") || "").trim(); }
+
+    /** A signed-in teacher's token from the portal (docs/alerts.md): only with it is there an
+     * "alert me" button. It is sent to the API alone, never with the widget key. */
+    get teacherToken() { return (this.getAttribute("teacher-token") || "").trim(); }
 
     get uiLang() {
       const own = baseLang(this.getAttribute("lang"));
@@ -416,6 +432,17 @@
       el.cards = h("ol", { class: "cards", "aria-labelledby": id("status") });
       el.pager = h("ul");
       el.nav = h("nav", { hidden: true }, el.pager);
+      // "Alert me about new partners like these": a teacher with a token saves this search. The
+      // box is in the page only under results found with a token; its note is a live region,
+      // there with the button, so its text is announced when it comes.
+      el.alertMe = h("button", { type: "button", class: "secondary" });
+      el.alertMe.addEventListener("click", () => this._saveSearch());
+      el.alertMeNote = h("p", { class: "saved", role: "status", "aria-live": "polite", "aria-atomic": "true",
+                                tabindex: "-1" });
+      el.alertMeError = h("p", { role: "alert", tabindex: "-1" });
+      el.alertMeProblem = h("div", { class: "problem", hidden: true }, el.alertMeError);
+      el.alertMeBox = h("div", { class: "alert-me" },
+        h("p", {}, el.alertMe), el.alertMeNote, el.alertMeProblem);
       el.results = h("section", { class: "results" },
         el.chips, el.status, el.problem, el.emptyActions, el.cards, el.nav);
       this._root.append(h("div", { class: "wrap", part: "container" }, el.title, el.form, el.results));
@@ -456,6 +483,7 @@
       el.retry.textContent = this.t("retry");
       el.clear.textContent = this.t("clearFilters");
       el.clearAll.textContent = this.t("clearAll");
+      el.alertMe.textContent = this.t("alertMe");
       el.chips.setAttribute("aria-label", this.t("narrow"));
     }
 
@@ -773,6 +801,7 @@
       el.status.dataset.state = problem ? "error" : s.phase;
       el.emptyActions.hidden = true;
       el.chips.hidden = true;
+      this._renderAlertMe();
       if (problem) {
         const key = { nokey: "errNoKey", key: "errKey", origin: "errOrigin", down: "errDown", network: "errNet",
                       rate: "errRate", bad: "errBad" }[problem.kind] || "errServer";
@@ -807,6 +836,59 @@
       }
       if (s.phase === "done") this._renderChips();
       this._renderPager();
+    }
+
+    /** The "alert me" button under results found with a teacher token, or what became of it. */
+    _renderAlertMe() {
+      const el = this._el, s = this._state, saved = this._saved;
+      const mine = saved.query === this._query;
+      const show = !!this.teacherToken && !this._setup && s.phase === "done" && s.results.length > 0;
+      if (!show && !(mine && saved.phase === "saved" && s.phase === "done")) return el.alertMeBox.remove();
+      if (!el.alertMeBox.isConnected) el.results.append(el.alertMeBox);
+      const phase = mine ? saved.phase : "idle";
+      const final = phase === "saved" || (phase === "error" && ["expired", "denied"].includes(saved.error));
+      el.alertMe.parentElement.hidden = final;
+      el.alertMe.setAttribute("aria-disabled", phase === "saving" ? "true" : "false");
+      el.alertMeNote.textContent = phase === "saved" ? this.t("alertMeSaved") : "";
+      el.alertMeProblem.hidden = phase !== "error";
+      el.alertMeError.textContent = phase === "error"
+        ? this.t({ expired: "alertMeExpired", denied: "alertMeDenied" }[saved.error] || "alertMeFailed") : "";
+    }
+
+    /** Save the current search for the teacher: its text and the filters sent to /v1/search. */
+    async _saveSearch() {
+      const query = this._query, token = this.teacherToken;
+      if (!query || !token || (this._saved.query === query && ["saving", "saved"].includes(this._saved.phase))) return;
+      this._saved = { query, phase: "saving", error: null };
+      this._renderAlertMe();
+      let phase = "saved", error = null;
+      try {
+        // The teacher's token alone: the widget key never subscribes anyone (the API says 403).
+        await this._fetchJSON("/v1/saved-searches", {
+          method: "POST",
+          headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+          body: JSON.stringify({ text: query.text, filters: query.filters, frequency: "weekly" }),
+        });
+      } catch (e) {
+        phase = "error";
+        error = e.status === 401 ? "expired" : e.status === 403 ? "denied" : "failed";
+        const said = e.message && e.message !== e.kind ? ` (the API says: ${e.message})` : "";
+        this._report(`alert-${error}`, {
+          expired: `the API at ${this.apiBase} refused the teacher-token${said}: the portal must put a fresh ` +
+            "token, minted with TWINMATCH_TEACHER_TOKEN_SECRET, in the page (docs/alerts.md)",
+          denied: `the API at ${this.apiBase} refused to save the search${said}`,
+          failed: `the search could not be saved at ${this.apiBase}${said || " (network error, or no CORS " +
+            `header for ${location.origin}: a widget key must list this origin)`}`,
+        }[error]);
+      }
+      if (this._saved.query !== query) return;     // another search ran meanwhile
+      this._saved = { query, phase, error };
+      const focused = this._root.activeElement === this._el.alertMe;
+      this._renderAlertMe();
+      // Where the button is gone, focus goes to what took its place.
+      if (focused && this._el.alertMe.parentElement.hidden) {
+        (phase === "saved" ? this._el.alertMeNote : this._el.alertMeError).focus({ preventScroll: true });
+      }
     }
 
     /** Facet chips: per facet its values with their counts, chosen ones pressed; "Clear all". */

@@ -30,8 +30,8 @@ def _h(api, role: str, **extra) -> dict:
     return {"X-API-Key": api.keys[role], **extra}
 
 
-def _teacher(pid: str, ttl: int = 600, now: float | None = None) -> dict:
-    return {"Authorization": f"Bearer {mint(SECRET, pid, ttl, now=now)}"}
+def _teacher(pid: str, ttl: int = 600, now: float | None = None, **extra) -> dict:
+    return {"Authorization": f"Bearer {mint(SECRET, pid, ttl, now=now)}", **extra}
 
 
 def test_search_and_widget_keys_never_subscribe_anyone(api):
@@ -112,6 +112,33 @@ def test_saved_searches_belong_to_their_key(api):
     assert api.delete(f"/v1/saved-searches/{sid}", headers=a).status_code == 404
     assert api.delete(f"/v1/saved-searches/{sid}", headers=w).status_code == 204
     assert api.get("/v1/saved-searches", headers=w).json() == []
+
+
+def test_a_teacher_token_is_answered_with_cors_on_widget_sites_only(api):
+    """The widget's "alert me" button sends the token alone, no widget key, from a widget site."""
+    pre = {"Origin": WIDGET_ORIGIN, "Access-Control-Request-Method": "POST",
+           "Access-Control-Request-Headers": "authorization, content-type"}
+    r = api.options("/v1/saved-searches", headers=pre)
+    assert r.status_code == 204 and r.headers["access-control-allow-origin"] == WIDGET_ORIGIN
+    assert "Authorization" in r.headers["access-control-allow-headers"]
+    body = {"text": "recycling", "filters": {"country": ["ES"]}, "frequency": "weekly"}
+    r = api.post("/v1/saved-searches", json=body, headers=_teacher("ro-recycle", Origin=WIDGET_ORIGIN))
+    assert r.status_code == 201 and r.headers["access-control-allow-origin"] == WIDGET_ORIGIN
+    r = api.get("/v1/saved-searches", headers=_teacher("ro-recycle", Origin=WIDGET_ORIGIN))
+    assert r.json()[0]["text"] == "recycling" and r.headers["access-control-allow-origin"] == WIDGET_ORIGIN
+    # a refused token is readable there too, so the widget can say why
+    expired = _teacher("ro-recycle", ttl=60, now=time.time() - 120, Origin=WIDGET_ORIGIN)
+    r = api.post("/v1/saved-searches", json=body, headers=expired)
+    assert r.status_code == 401 and r.headers["access-control-allow-origin"] == WIDGET_ORIGIN
+    # no other origin, and no route a token does not admit
+    evil = "https://evil.example"
+    assert api.options("/v1/saved-searches", headers={**pre, "Origin": evil}).status_code == 403
+    r = api.post("/v1/saved-searches", json=body, headers=_teacher("ro-recycle", Origin=evil))
+    assert r.status_code == 201 and "access-control-allow-origin" not in r.headers
+    r = api.post("/v1/search", json={"text": "recycling"}, headers=_teacher("ro-recycle", Origin=WIDGET_ORIGIN))
+    assert r.status_code == 401
+    r = api.get("/v1/profiles/ro-recycle", headers=_teacher("ro-recycle", Origin=WIDGET_ORIGIN))
+    assert r.status_code == 401 and "access-control-allow-origin" not in r.headers
 
 
 @pytest.mark.parametrize("body", [{"frequency": "hourly"}, {"max_per_digest": 0}, {"k": 500}])

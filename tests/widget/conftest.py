@@ -138,13 +138,18 @@ def unlisted_site(tmp_path_factory):
     site.close()
 
 
+# Shared with the "portal" of the tests, which mints teachers' tokens (api/teacher.py).
+TEACHER_TOKEN_SECRET = "widget-tests-portal-secret"
+
+
 class ApiServer:
     def __init__(self, base: str, proc: subprocess.Popen, log: Path, key: str | None):
         self.base, self.proc, self.log, self.key = base, proc, log, key
 
 
 _ACCESS_ENV = {"TWINMATCH_AUTH", "TWINMATCH_API_KEYS", "TWINMATCH_KEYS_FILE", "TWINMATCH_ALLOW_OPEN", "TWINMATCH_RATE_LIMITS",
-               "TWINMATCH_DATA_DIR", "TWINMATCH_HOST", "TWINMATCH_PORT"}
+               "TWINMATCH_DATA_DIR", "TWINMATCH_HOST", "TWINMATCH_PORT",
+               "TWINMATCH_TEACHER_TOKEN_SECRET"}
 
 
 def _start_api(data_dir: Path, log: Path, env_extra: dict[str, str]) -> tuple[str, subprocess.Popen]:
@@ -212,7 +217,8 @@ def api(widget_data_dir, listed_site, tmp_path_factory) -> ApiServer:
     limits = json.dumps({"search": "100000/minute"})
     base, proc = _start_api(widget_data_dir, log, {"TWINMATCH_API_KEYS": json.dumps([rec.as_dict()]),
                                                    "TWINMATCH_RATE_LIMITS": limits,
-                                                   "TWINMATCH_SEARCHES_IN_FLIGHT": "64"})
+                                                   "TWINMATCH_SEARCHES_IN_FLIGHT": "64",
+                                                   "TWINMATCH_TEACHER_TOKEN_SECRET": TEACHER_TOKEN_SECRET})
     yield ApiServer(base, proc, log, key)
     _stop(proc)
 

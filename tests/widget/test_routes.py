@@ -67,9 +67,10 @@ def test_widget_routes_stay_out_of_the_api_schema(client):
     assert not [p for p in paths if p.startswith("/widget")]
 
 
-def test_script_calls_only_search_and_taxonomy_and_never_parses_markup():
+def test_script_calls_only_search_taxonomy_and_saved_searches_and_never_parses_markup():
     js = SCRIPT.read_text(encoding="utf-8")
-    assert set(re.findall(r'["`](/v1/[a-z]+)', js)) == {"/v1/search", "/v1/taxonomy"}
+    # /v1/saved-searches only with a teacher-token, for the "alert me" button
+    assert set(re.findall(r'["`](/v1/[a-z-]+)', js)) == {"/v1/search", "/v1/taxonomy", "/v1/saved-searches"}
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in js, sink
 
