@@ -32,7 +32,8 @@ class Scorer:
     """Scores pairs of teachers with the learned model.
 
     It keeps the index's hubness reference (a fixed spread of its teachers, drawn again when the
-    index has grown or shrunk by a fifth) and each scored teacher's hubness against it."""
+    index has grown or shrunk by a fifth) and each scored teacher's hubness against it, until the
+    teacher is written again."""
 
     def __init__(self, backend: SearchBackend, model: learned.Model | None = None):
         self.backend, self.model = backend, model or learned.load()
@@ -66,6 +67,12 @@ class Scorer:
                     self._hubs[t.ids[i]] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
         rows = np.array([self._hubs[pid] for pid in t.ids], np.float64).reshape(len(t), 3)
         return {"profile": rows[:, 0], "idea": rows[:, 1], "interests": rows[:, 2]}
+
+    def forget(self, ids: list[str]) -> None:
+        """Drop the cached hubness of teachers just written: their texts may have changed."""
+        with self._lock:
+            for pid in ids:
+                self._hubs.pop(pid, None)
 
     def features(self, a: Teachers, b: Teachers) -> dict[str, np.ndarray]:
         return pair_features(a, b, self.hubs(a), self.hubs(b))

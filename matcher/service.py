@@ -90,6 +90,7 @@ class Matcher:
                 records.append(Record(p, *with_profile_row(vecs[at:at + len(u)], [name for name, _ in u])))
                 at += len(u)
             self.backend.upsert(records)
+            self.scorer.forget([p.id for p in chunk])
             if progress:
                 progress(len(chunk))
         return done

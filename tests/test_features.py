@@ -118,6 +118,21 @@ def test_pair_features_are_symmetric(matcher):
     assert np.allclose(prob, prob.T)
 
 
+def test_a_rewritten_profile_is_scored_with_its_new_hubness(matcher):
+    """The scorer caches each teacher's hubness; writing the teacher again drops it, so a
+    changed idea is never discounted by the old text's hubness."""
+    from matcher.features import hubness
+    before = matcher.scorer.hubs(Teachers.from_records([matcher.record("p002")], ThemeEmbedder.dim))
+    changed = _profiles()[2].model_copy(update={"ideas": [], "interests": ["poetry and water"]})
+    matcher.upsert([changed])
+    now = Teachers.from_records([matcher.record("p002")], ThemeEmbedder.dim)
+    expected = hubness(now, matcher.scorer.reference())
+    got = matcher.scorer.hubs(now)
+    assert got["interests"][0] != pytest.approx(before["interests"][0])
+    for kind in ("profile", "idea", "interests"):
+        assert got[kind][0] == pytest.approx(float(expected[kind][0]), abs=1e-9), kind
+
+
 def test_a_profile_without_ideas_compares_its_interests_and_profile_rows(matcher):
     me = matcher.record("p011")                       # interests only
     assert [u for u in me.units] == ["interests", "profile"]
