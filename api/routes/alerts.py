@@ -13,7 +13,7 @@ from api.forward import writes
 from api.routes.profiles import ProfileId
 from api.security import get_principal, presented_key, require
 from matcher.alerts import digest
-from matcher.alerts.match import kth_score
+from matcher.alerts.match import kth_score, standing_filter
 from matcher.alerts.store import Alert, SavedSearch, Subscription
 from matcher.errors import AccessDenied
 from models import MAX_QUERY_TEXT, Filters, ProfilePublic, Reason, SearchRequest, json_int
@@ -145,11 +145,16 @@ def my_subscriptions(who: CallerDep, store: AlertStoreDep) -> list[SubscriptionO
 
 @router.post("/v1/saved-searches", status_code=201, response_model=SavedSearchOut)
 @writes
-def save_search(body: SavedSearchIn, who: CallerDep, store: AlertStoreDep) -> SavedSearchOut:
+def save_search(body: SavedSearchIn, who: CallerDep, matcher: MatcherDep, store: AlertStoreDep) -> SavedSearchOut:
     """Save a search; new profiles that enter its top k raise alerts for the caller."""
     req = SearchRequest(text=body.text, filters=body.filters, k=body.k)
     s = store.save_search(who.owner, req.model_dump(mode="json", by_alias=True), body.frequency,
                           body.max_per_digest)
+    try:
+        matcher.backend.put_standing(s.id, standing_filter(s))
+    except Exception:
+        store.delete_search(s.id, who.owner)   # not kept half: the caller sees the error and nothing saved
+        raise
     return _search_out(s)
 
 
@@ -161,8 +166,10 @@ def list_searches(who: CallerDep, store: AlertStoreDep) -> list[SavedSearchOut]:
 
 @router.delete("/v1/saved-searches/{search_id}", status_code=204)
 @writes
-def delete_search(search_id: SearchId, who: CallerDep, store: AlertStoreDep) -> Response:
+def delete_search(search_id: SearchId, who: CallerDep, matcher: MatcherDep, store: AlertStoreDep) -> Response:
     """Delete one of the caller's saved searches and its alerts."""
+    store.search(search_id, who.owner)          # 404 for another key's search, before any change
+    matcher.backend.drop_standing([search_id])
     store.delete_search(search_id, who.owner)
     return Response(status_code=204)
 

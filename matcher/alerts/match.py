@@ -12,15 +12,23 @@ would cost one partner query per subscriber; instead:
 3. The rest, best fits first, are confirmed by the subscriber's own `partners(S, k)`, which
    also refreshes the stored kth; at most `PER_ARRIVAL` teachers are alerted and at most
    `MAX_CONFIRM` queries run per arrival, which bounds its cost.
+
+Saved searches are found the same way round: the backend keeps each one's filters as a standing
+filter (on OpenSearch, a percolator query), so one `percolate` call names the saved searches
+whose filters the newcomer passes, and only those run their search. The text is not part of the
+standing filter: the search is multilingual, and a newcomer who writes the same idea in another
+language shares no word with it.
 """
 from __future__ import annotations
 
 import time
 from typing import Callable
 
+from matcher import constraints
 from matcher.alerts.store import Alert, AlertStore, SavedSearch, alert_id
+from matcher.backends.types import CandidateFilter
 from matcher.errors import ProfileNotFound
-from models import Filters, Profile, SearchRequest
+from models import Profile, SearchRequest
 
 POOL = 50             # depth of the newcomer's own partner list that names reachable subscribers
 SLACK = 0.8           # confirm a subscriber when N's score from N's side is >= SLACK x its k-th score
@@ -106,21 +114,33 @@ def reach_teachers(matcher, store: AlertStore, pid: str, now: float, kth: dict[s
     return out
 
 
-def passes(f: Filters, p: Profile) -> bool:
-    """The saved search's filters, checked on one profile as the backends check them."""
-    return ((not f.country or p.school.country in f.country)
-            and (not f.language or bool(set(f.language) & set(p.languages)))
-            and (not f.subject or bool(set(f.subject) & set(p.subjects)))
-            and (not f.school_type or p.school.type in f.school_type)
-            and (not f.age_ranges or any(a.overlap(r) for r in f.age_ranges for a in p.age_groups)))
+def standing_filter(s: SavedSearch) -> CandidateFilter:
+    """The filters a saved search's results pass, as the search itself applies them."""
+    return constraints.for_search(SearchRequest.model_validate(s.request).filters).filter()
+
+
+def sync_standing(matcher, store: AlertStore) -> None:
+    """Make the backend's standing filters those of the stored saved searches: a write that
+    failed half-way, or a backend that was replaced, leaves none missing and none extra."""
+    want = {s.id: s for s in store.searches()}
+    have = matcher.backend.standing_keys()
+    matcher.backend.drop_standing(sorted(have - want.keys()))
+    for sid in sorted(want.keys() - have):
+        matcher.backend.put_standing(sid, standing_filter(want[sid]))
+    store.standing_synced = True
 
 
 def reach_searches(matcher, store: AlertStore, me: Profile, now: float) -> list[Alert]:
+    """Alerts for the saved searches whose filters the newcomer passes and whose own results,
+    run now, hold it; best scores first."""
+    if not store.standing_synced:
+        sync_standing(matcher, store)
+    passed = matcher.backend.percolate(matcher.record(me.id))
     hits: list[tuple[float, SavedSearch, list[dict]]] = []
     for s in store.searches():
-        req = SearchRequest.model_validate(s.request)
-        if not passes(req.filters, me):
+        if s.id not in passed:
             continue
+        req = SearchRequest.model_validate(s.request)
         hit = next((x for x in matcher.search(req).results if x.profile.id == me.id), None)
         if hit is not None:
             hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))

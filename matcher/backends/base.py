@@ -84,6 +84,25 @@ class SearchBackend(ABC):
     def set_meta(self, key: str, value: str) -> None:
         """Store index-level metadata."""
 
+    # Standing filters: the filter part of saved searches, kept by the backend so that an
+    # arriving profile is matched against all of them in one step (on OpenSearch, a percolator).
+
+    @abstractmethod
+    def put_standing(self, key: str, flt: CandidateFilter) -> None:
+        """Keep `flt` under `key` (replacing any), durably, for `percolate`."""
+
+    @abstractmethod
+    def drop_standing(self, keys: Iterable[str]) -> None:
+        """Forget the standing filters of `keys`; unknown keys are ignored."""
+
+    @abstractmethod
+    def standing_keys(self) -> set[str]:
+        """The keys of every standing filter kept."""
+
+    @abstractmethod
+    def percolate(self, record: Record) -> set[str]:
+        """The keys of the standing filters `record`'s profile passes."""
+
     def health(self) -> dict:
         """Cheap readiness check; raises BackendUnavailable when the store cannot answer."""
         return {"backend": self.name, "profiles": self.count()}

@@ -57,6 +57,19 @@ class CandidateFilter:
             return False
         return True
 
+    def to_json(self) -> dict:
+        """The filter as JSON (standing filters are stored this way)."""
+        return {"countries": self.countries, "exclude_countries": self.exclude_countries,
+                "exclude_schools": self.exclude_schools, "exclude_ids": self.exclude_ids,
+                "languages": self.languages, "subjects": self.subjects, "school_types": self.school_types,
+                "ages": None if self.ages is None else [[a.from_, a.to] for a in self.ages],
+                "open_only": self.open_only}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "CandidateFilter":
+        ages = d.get("ages")
+        return cls(**{**d, "ages": None if ages is None else [AgeRange(from_=a, to=b) for a, b in ages]})
+
 
 @dataclass
 class Candidate:

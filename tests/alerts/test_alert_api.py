@@ -114,6 +114,33 @@ def test_saved_searches_belong_to_their_key(api):
     assert api.get("/v1/saved-searches", headers=w).json() == []
 
 
+def test_a_saved_search_keeps_its_filters_in_the_backend_until_deleted(api):
+    backend, w = api.app.state.matcher.backend, _h(api, "write")
+    sid = api.post("/v1/saved-searches", json={"text": "reciclaje", "filters": {"country": ["ES"]}},
+                   headers=w).json()["id"]
+    assert backend.standing_keys() == {sid}
+    from matcher.backends.types import CandidateFilter
+    stored = backend.get_many(backend.filter_ids(CandidateFilter(open_only=False), 50)).values()
+    elsewhere = next(r for r in stored if r.profile.school.country != "ES")
+    assert backend.percolate(elsewhere) == set()
+    api.put("/v1/profiles/es-recycle", json=NEWCOMER, headers=w)
+    assert backend.percolate(api.app.state.matcher.record("es-recycle")) == {sid}
+    assert api.delete(f"/v1/saved-searches/{sid}", headers=w).status_code == 204
+    assert backend.standing_keys() == set()
+
+
+def test_a_saved_search_the_backend_cannot_keep_is_not_saved(api, monkeypatch):
+    from matcher.errors import BackendUnavailable
+
+    def down(*_a, **_k):
+        raise BackendUnavailable("the cluster is not reachable")
+    monkeypatch.setattr(api.app.state.matcher.backend, "put_standing", down)
+    w = _h(api, "write")
+    r = api.post("/v1/saved-searches", json={"text": "reciclaje"}, headers=w)
+    assert r.status_code == 503 and "not reachable" in r.json()["error"]["message"]
+    assert api.get("/v1/saved-searches", headers=w).json() == []
+
+
 def test_a_teacher_token_is_answered_with_cors_on_widget_sites_only(api):
     """The widget's "alert me" button sends the token alone, no widget key, from a widget site."""
     pre = {"Origin": WIDGET_ORIGIN, "Access-Control-Request-Method": "POST",

@@ -109,6 +109,18 @@ def test_a_saved_search_is_alerted_by_a_newcomer_it_finds(world, store):
     assert got[0].reasons[0]["code"] == "matches_search"
 
 
+def test_the_backend_keeps_the_standing_filters_of_the_stored_searches_only(world, store):
+    """Saved searches written while the backend was out of step (a crash between the two
+    writes) are put right before the first arrival is matched."""
+    from matcher.backends.types import CandidateFilter
+    kept = store.save_search("nss", {"text": "robots", "filters": {"country": ["PL"]}, "k": 10}, "daily", 5)
+    world.backend.put_standing("deleted-meanwhile", CandidateFilter())
+    _add(world, store, profile("pl1", "PL", "robots"))
+    assert world.backend.standing_keys() == {kept.id}
+    assert [a.newcomer for a in store.alerts("search", kept.id)] == ["pl1"]
+    assert store.alerts("search", "deleted-meanwhile") == []
+
+
 def test_instant_alerts_stop_pushing_to_a_teacher_who_ignores_them(world, store, monkeypatch):
     _subscribe(world, store, "pt1", frequency="instant")
     store.set_webhook("k1", "http://127.0.0.1:9/hook")

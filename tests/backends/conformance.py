@@ -221,6 +221,37 @@ class FilterTests(ConformanceBase):
         assert backend.filter_ids(flt, 0) == []
 
 
+class StandingTests(ConformanceBase):
+    """Standing filters (saved searches): every stored filter a profile passes, and only those."""
+
+    @pytest.mark.percolator
+    def test_percolate_matches_the_reference(self, backend: SearchBackend):
+        for case, flt in FILTERS.items():
+            backend.put_standing(f"s-{case}", flt)
+        assert backend.standing_keys() == {f"s-{case}" for case in FILTERS}
+        for p in varied():
+            got = backend.percolate(rec(p, unit(1)))
+            assert got == {f"s-{case}" for case, flt in FILTERS.items() if flt.accepts(p)}, p.id
+
+    @pytest.mark.percolator
+    def test_replace_and_drop(self, backend: SearchBackend):
+        a = varied()[0]                                    # PT, Art, ages 6-9
+        backend.put_standing("s1", CandidateFilter(countries=["FR"]))
+        assert backend.percolate(rec(a, unit(1))) == set()
+        backend.put_standing("s1", CandidateFilter(countries=["PT"], ages=[AgeRange.parse("8-10")]))
+        backend.put_standing("s2", CandidateFilter(subjects=["Art"]))
+        assert backend.percolate(rec(a, unit(1))) == {"s1", "s2"}
+        backend.drop_standing(["s1", "never-stored"])
+        assert backend.standing_keys() == {"s2"}
+        assert backend.percolate(rec(a, unit(1))) == {"s2"}
+
+    @pytest.mark.percolator
+    def test_none_stored(self, backend: SearchBackend):
+        assert backend.standing_keys() == set()
+        assert backend.percolate(rec(varied()[0], unit(1))) == set()
+        backend.drop_standing(["nothing"])
+
+
 class KeywordTests(ConformanceBase):
     def test_english_stemming(self, backend: SearchBackend):
         backend.upsert([
@@ -320,5 +351,5 @@ class VectorTests(ConformanceBase):
 from tests.backends.conformance_counts import CountTests  # noqa: E402
 
 
-class BackendConformance(CrudTests, FilterTests, KeywordTests, VectorTests, CountTests):
+class BackendConformance(CrudTests, FilterTests, StandingTests, KeywordTests, VectorTests, CountTests):
     """Everything; subclass it in a backend's test module."""

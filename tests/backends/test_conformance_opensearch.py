@@ -9,14 +9,14 @@ from tests.backends.conftest import OSMEM_ANALYZERS
 
 
 def _drop(b: OpenSearchBackend) -> None:
-    for name in [*b.versions(), b.meta_index, b.contacts_index]:
+    for name in [*b.versions(), b.meta_index, b.contacts_index, b.standing_index]:
         b.client.indices.delete(index=name, ignore_unavailable=True)
     b.close()
 
 
 class TestOsmem(BackendConformance):
-    """Every path osmem-server implements; it has no k-NN."""
-    unsupported = frozenset({"knn"})
+    """Every path osmem-server implements; it has no k-NN and no percolator."""
+    unsupported = frozenset({"knn", "percolator"})
 
     @pytest.fixture
     def backend(self, osmem, index_name):

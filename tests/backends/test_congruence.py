@@ -46,7 +46,8 @@ def pair(tmp_path, index_name, opensearch_url):
     local.upsert(data)
     remote.upsert(data)
     yield local, remote, data
-    for name in [*remote_backend.versions(), remote_backend.meta_index, remote_backend.contacts_index]:
+    for name in [*remote_backend.versions(), remote_backend.meta_index, remote_backend.contacts_index,
+                 remote_backend.standing_index]:
         remote_backend.client.indices.delete(index=name, ignore_unavailable=True)
 
 
@@ -70,3 +71,29 @@ def test_same_scores(pair):
     a = local.partners(data[0].id, k=10)
     b = remote.partners(data[0].id, k=10)
     assert [round(r.score, 3) for r in a.results] == [round(r.score, 3) for r in b.results]
+
+
+def test_same_saved_search_alerts(pair, tmp_path):
+    """Saved searches find the same newcomers: the percolator on OpenSearch, the stored
+    filters tested one by one in the embedded backend."""
+    from matcher.alerts import match
+    from matcher.alerts.store import AlertStore
+    local, remote, _ = pair
+    searches = [{"text": "robots", "filters": {"country": ["PT", "FR"]}, "k": 10},
+                {"text": "music club", "filters": {"age": "8-9", "language": ["fr"]}, "k": 10},
+                {"text": "water", "filters": {"subject": ["Biology", "History"]}, "k": 10},
+                {"text": "poetry", "k": 10}]
+    newcomers = [Profile.model_validate(profile(f"n{i}", c, t, subjects=s, ages=((7, 12),), languages=langs))
+                 for i, (c, t, s, langs) in enumerate([("PT", "robots", ("Art",), ("en",)),
+                                                       ("FR", "music", ("Music",), ("en", "fr")),
+                                                       ("ES", "water", ("Biology",), ("en",)),
+                                                       ("DE", "poetry", ("History",), ("en",))])]
+    got = []
+    for name, m in (("local", local), ("remote", remote)):
+        store = AlertStore(tmp_path / f"alerts-{name}")
+        ids = {store.save_search("nss", s, "daily", 10).id: n for n, s in enumerate(searches)}
+        match.upsert(m, store, newcomers)
+        got.append(sorted((ids[a.recipient], a.newcomer) for a in store.alerts("search")))
+        store.close()
+    assert got[0] == got[1]
+    assert {n for _, n in got[0]} >= {"n0", "n2"}   # each reached by a search that names its theme

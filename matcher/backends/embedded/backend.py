@@ -17,6 +17,7 @@ write the writer acknowledged is seen by the next search in any process.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from pathlib import Path
@@ -55,6 +56,7 @@ class EmbeddedBackend(SearchBackend):
         self.keyword = KeywordIndex(self.dir / "keyword", writer=not follower)  # the writer lock first
         self.snapshots = Snapshots(self.dir / "snapshots")
         self.planner = VectorSearch()
+        self._standing: dict[str, CandidateFilter] = {}   # parsed standing filters by their JSON
         opened = recovery.open_memory(self.store, self.snapshots, dim, follower)
         self.mem, self.opened_from = opened.memory, opened.source
         self._following: Follower | None = None
@@ -163,6 +165,28 @@ class EmbeddedBackend(SearchBackend):
 
     def get_meta(self, key: str) -> str | None:
         return self.store.get_meta(key)
+
+    def put_standing(self, key: str, flt: CandidateFilter) -> None:
+        self._writable()
+        self.store.put_standing(key, json.dumps(flt.to_json(), sort_keys=True))
+
+    def drop_standing(self, keys: Iterable[str]) -> None:
+        self._writable()
+        self.store.drop_standing(list(keys))
+
+    def standing_keys(self) -> set[str]:
+        return {key for key, _ in self.store.standing()}
+
+    def percolate(self, record: Record) -> set[str]:
+        """Every standing filter tested on the profile in turn (10,000 in ~35 ms, bench/standing.py)."""
+        out = set()
+        for key, raw in self.store.standing():
+            flt = self._standing.get(raw)
+            if flt is None:
+                flt = self._standing[raw] = CandidateFilter.from_json(json.loads(raw))
+            if flt.accepts(record.profile):
+                out.add(key)
+        return out
 
     def _build_graph(self) -> None:
         """Build the first graph once the store is big enough. Writes keep an existing graph

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS units (id TEXT NOT NULL, ord INTEGER NOT NULL, name T
                                   vec BLOB NOT NULL, PRIMARY KEY (id, ord));
 CREATE TABLE IF NOT EXISTS deleted (id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS standing (key TEXT PRIMARY KEY, filter TEXT NOT NULL);
 """
 _CHUNK = 500   # ids per `IN (...)` query, below SQLite's limit on parameters
 ROW = "id, doc, received, answered"   # the columns `changes` yields, in this order
@@ -193,6 +194,17 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def put_standing(self, key: str, flt: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO standing (key, filter) VALUES (?, ?)", (key, flt))
+
+    def drop_standing(self, keys: list[str]) -> None:
+        with self._lock, transaction(self._db) as db:
+            db.executemany("DELETE FROM standing WHERE key = ?", [(k,) for k in keys])
+
+    def standing(self) -> list[tuple[str, str]]:
+        return self.reader().execute("SELECT key, filter FROM standing").fetchall()
 
     def empty_wal(self) -> bool:
         """Checkpoint the WAL into the database file and truncate it; False while a reader

@@ -52,6 +52,7 @@ class OpenSearchBackend(SearchBackend):
         self.indexes = IndexSet(self.client, index, self.analyzers)
         self.bulk = Bulk(self.client, retries, backoff)
         self.meta_index, self.contacts_index = self.indexes.meta_index, self.indexes.contacts_index
+        self.standing_index = self.indexes.standing_index
 
     # -- index lifecycle ---------------------------------------------------------------------
 
@@ -161,6 +162,43 @@ class OpenSearchBackend(SearchBackend):
     def set_meta(self, key: str, value: str) -> None:
         self.indexes.ensure(self.dim)
         self.indexes.set_meta(key, value)
+
+    def put_standing(self, key: str, flt: CandidateFilter) -> None:
+        self.indexes.ensure_standing()
+        with boundary("store a standing filter", write=True):
+            self.client.index(index=self.standing_index, id=key, body=rq.standing_doc(key, flt), refresh="wait_for")
+
+    def drop_standing(self, keys: Iterable[str]) -> None:
+        actions = [{"delete": {"_index": self.standing_index, "_id": k}} for k in keys]
+        if actions:
+            self.indexes.ensure_standing()
+            with boundary("drop standing filters", write=True):
+                self.client.bulk(body=actions, refresh="wait_for")  # a missing id is no error here
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _standing_hits(self, query: dict, what: str) -> set[str]:
+        """The ids of every standing filter `query` selects, paged with search_after."""
+        out, after = set(), None
+        with boundary(what):
+            while True:
+                body = {"size": 1000, "sort": [{"key": "asc"}], "_source": False, "query": query}
+                try:
+                    hits = self.client.search(index=self.standing_index, body=body | (
+                        {"search_after": after} if after else {}))["hits"]["hits"]
+                except osx.NotFoundError:
+                    return out  # no standing filter stored yet
+                out.update(h["_id"] for h in hits)
+                if len(hits) < 1000:
+                    return out
+                after = hits[-1]["sort"]
+
+    def standing_keys(self) -> set[str]:
+        return self._standing_hits({"match_all": {}}, "list standing filters")
+
+    def percolate(self, record: Record) -> set[str]:
+        """One percolate query: the cluster matches the profile against every stored filter."""
+        return self._standing_hits(rq.percolate_query(record), "match standing filters")
 
     # -- reads -------------------------------------------------------------------------------
 

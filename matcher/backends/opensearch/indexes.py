@@ -5,6 +5,7 @@ Layout for index name `twinmatch-profiles`:
     twinmatch-profiles               points at exactly one of them; every read and write uses it
     twinmatch-profiles-meta          index-level metadata (model identity), one doc per key
     twinmatch-profiles-contacts      contact counters, one doc per profile
+    twinmatch-profiles-standing      standing filters (saved searches) as percolator queries
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class IndexSet:
     def __init__(self, client: OpenSearch, alias: str, analyzers: dict[str, str]):
         self.client, self.alias, self.analyzers = client, alias, analyzers
         self.meta_index, self.contacts_index = f"{alias}-meta", f"{alias}-contacts"
+        self.standing_index = f"{alias}-standing"
         self.loading = 0   # bulk loads running in this process: writes then skip refresh=wait_for
 
     def ensure(self, dim: int) -> None:
@@ -49,6 +51,12 @@ class IndexSet:
                 "value": {"type": "keyword", "index": False, "doc_values": False}}}})
             self._create(self.contacts_index, {"mappings": _AUX | {"properties": {
                 "received": {"type": "integer"}, "answered": {"type": "integer"}}}})
+
+    def ensure_standing(self) -> None:
+        """Create the percolator index of standing filters if it is missing."""
+        with boundary("create the standing-filter index", write=True):
+            if not self.client.indices.exists(index=self.standing_index):
+                self._create(self.standing_index, rq.standing_mapping())
 
     def _create(self, name: str, body: dict) -> None:
         try:

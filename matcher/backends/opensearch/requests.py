@@ -18,6 +18,7 @@ knn_filter for the clause that keeps them on the profile documents).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
@@ -107,6 +108,38 @@ def mapping(dim: int, analyzers: dict[str, str] = ANALYZERS) -> dict:
             },
         },
     }
+
+
+# The profile fields a filter reads (filter_clause), mapped as in the profiles index.
+FILTER_FIELDS = {"id": {"type": "keyword"}, "country": {"type": "keyword"}, "school_id": {"type": "keyword"},
+                 "school_type": {"type": "keyword"}, "subjects": {"type": "keyword"},
+                 "languages": {"type": "keyword"}, "ages": {"type": "integer_range"},
+                 "open_to_partners": {"type": "boolean"}}
+
+
+def standing_mapping() -> dict:
+    """The percolator index of standing filters: each document holds one filter as a query."""
+    return {"settings": {"index": {"number_of_shards": 1}},
+            "mappings": {"dynamic": "strict", "properties": {
+                **FILTER_FIELDS, "key": {"type": "keyword"}, "open_only": {"type": "boolean"},
+                "query": {"type": "percolator"}}}}
+
+
+def standing_doc(key: str, flt: CandidateFilter) -> dict:
+    """A standing filter as stored: its `open_only` beside the query rather than in it, so the
+    percolator's pre-selection indexes the selective terms (country, subject, ...), not a term
+    every profile has."""
+    return {"key": key, "open_only": flt.open_only, "query": filter_clause(replace(flt, open_only=False))}
+
+
+def percolate_query(record: Record) -> dict:
+    """The standing filters `record` passes: its filter fields percolated, and the filters that
+    ask for open profiles left out when it is not open."""
+    full = doc(record)
+    query: dict = {"percolate": {"field": "query", "document": {name: full[name] for name in FILTER_FIELDS}}}
+    if record.profile.open_to_partners:
+        return query
+    return {"bool": {"must": [query], "filter": [{"term": {"open_only": False}}]}}
 
 
 def filter_clause(flt: CandidateFilter) -> dict:
