@@ -132,7 +132,7 @@ def cmd_delete(args) -> int:
         m.delete(args.id)
         CampaignStore(get_settings().data_dir).erase(args.id)  # and from campaign results
         store = AlertStore(get_settings().data_dir)
-        store.erase_profile(args.id)    # its subscription, its alerts, alerts naming it
+        alerts.erase_profile(m, store, args.id)   # its subscription, its alerts, alerts naming it
         store.close()
         print(f"deleted {args.id}")
     return 0

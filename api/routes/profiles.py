@@ -115,7 +115,7 @@ def delete_profile(profile_id: ProfileId, request: Request, matcher: MatcherDep,
     subscription, its alerts and every alert that names it."""
     matcher.delete(profile_id)
     request.app.state.campaigns.erase(profile_id)
-    alert_store.erase_profile(profile_id)
+    alerts.erase_profile(matcher, alert_store, profile_id)
     return Response(status_code=204)
 
 

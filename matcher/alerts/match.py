@@ -130,6 +130,12 @@ def sync_standing(matcher, store: AlertStore) -> None:
     store.standing_synced = True
 
 
+def erase_profile(matcher, store: AlertStore, profile_id: str) -> None:
+    """The profile's alert data erased (`AlertStore.erase_profile`), with the standing filters of
+    the searches its teacher saved."""
+    matcher.backend.drop_standing(store.erase_profile(profile_id))
+
+
 def reach_searches(matcher, store: AlertStore, me: Profile, now: float) -> list[Alert]:
     """Alerts for the saved searches whose filters the newcomer passes and whose own results,
     run now, hold it; best scores first."""

@@ -226,10 +226,11 @@ class AlertStore:
         return self._q("SELECT COUNT(*) AS n FROM outbox WHERE kind=? AND recipient=? AND created>? AND created<?",
                        (kind, recipient, start, end))[0]["n"]
 
-    def erase_profile(self, profile_id: str) -> None:
+    def erase_profile(self, profile_id: str) -> list[str]:
         """Erasure: the profile's subscription, the searches its teacher saved, their alerts, alerts
-        naming it and its queued arrival."""
+        naming it and its queued arrival. Returns the ids of the searches erased."""
         teacher = f"teacher:{profile_id}"
+        searches = [r["id"] for r in self._q("SELECT id FROM searches WHERE owner=?", (teacher,))]
         self._tx([("DELETE FROM subscriptions WHERE profile_id=?", (profile_id,)),
                   ("DELETE FROM outbox WHERE kind='search' AND recipient IN (SELECT id FROM searches WHERE owner=?)",
                    (teacher,)),
@@ -237,6 +238,7 @@ class AlertStore:
                   ("DELETE FROM outbox WHERE (kind='profile' AND recipient=?) OR newcomer=?",
                    (profile_id, profile_id)),
                   ("DELETE FROM arrivals WHERE profile_id=?", (profile_id,))])
+        return searches
 
     # -- webhooks ------------------------------------------------------------------------------
 

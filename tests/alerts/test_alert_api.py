@@ -95,6 +95,16 @@ def test_deleting_a_profile_erases_its_subscription_and_the_alerts_naming_it(api
     assert [s["profile_id"] for s in api.get("/v1/alerts/subscriptions", headers=w).json()] == ["pt-recycle"]
 
 
+def test_deleting_a_profile_erases_the_searches_its_teacher_saved_and_their_filters(api):
+    w, backend = _h(api, "write"), api.app.state.matcher.backend
+    mine = api.post("/v1/saved-searches", json={"text": "reciclaje"}, headers=_teacher("ro-recycle")).json()["id"]
+    other = api.post("/v1/saved-searches", json={"text": "reciclaje"}, headers=w).json()["id"]
+    assert backend.standing_keys() == {mine, other}
+    assert api.delete("/v1/profiles/ro-recycle", headers=w).status_code == 204
+    assert [s.id for s in api.app.state.alerts.searches()] == [other]
+    assert backend.standing_keys() == {other}
+
+
 def test_saved_searches_belong_to_their_key(api):
     w, a = _h(api, "write"), _h(api, "admin")
     r = api.post("/v1/saved-searches", json={"text": "reciclaje plástico escuela",
