@@ -100,7 +100,7 @@ def cmd_eval(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.cv or args.fit or args.fit_search:
-        from matcher.training import cross_validate, fit_all  # scikit-learn, for fitting only
+        from matcher.training import SET_WEIGHTS, cross_validate, fit_all  # scikit-learn, for fitting only
         folds = args.cv or 5
         runs = [(sets, (), ("model", "full"), args.fit)]
         # A searcher left out of the index is reported, never fitted on: it is the same search.
@@ -108,7 +108,7 @@ def cmd_eval(args) -> int:
         if fitted:
             runs.append((fitted, SEARCH_FEATURES, ("search",), args.fit_search))
         for chosen, features, modes, out in runs:
-            kw = {"features": features} if features else {}
+            kw = {"features": features} if features else {"weights": SET_WEIGHTS}
             cv = cross_validate(chosen, groups, folds=folds, modes=modes, **kw)
             for name, per_mode in cv.items():
                 _table(f"{name}: grouped {folds}-fold cross-validation (mean ± spread over folds)",

@@ -31,8 +31,9 @@ class Settings(BaseSettings):
 
     # Matching
     # The learned ranking needs the partner in its pool: 200 vector candidates bring every judged
-    # partner of the real-project development set into it, also among 2,000 other teachers
-    # (docs/quality.md, Candidate generation).
+    # partner of the real-project development set into it alone, and 0.898 of them among 2,000
+    # other teachers; 500 would bring 0.986 there for ~60% more partner-query time
+    # (docs/quality.md, "Among 2,000 other teachers").
     candidates: int = Field(default=200, ge=10, le=5000,
                             description="vector candidates ranked per query (keyword: half as many)")
 
