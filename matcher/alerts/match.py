@@ -26,7 +26,7 @@ from typing import Callable
 
 from matcher import constraints
 from matcher.alerts.store import Alert, AlertStore, SavedSearch, alert_id
-from matcher.backends.types import CandidateFilter
+from matcher.backends.types import CandidateFilter, Record
 from matcher.errors import ProfileNotFound
 from models import Profile, SearchRequest
 
@@ -73,7 +73,7 @@ def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str]
     """The alerts one arrival raises, the ids of those to push by webhook now, and the k-th
     scores of the subscribers it confirmed."""
     try:
-        me = matcher.get(pid)
+        me = matcher.record(pid)
     except ProfileNotFound:  # erased since it was queued
         return [], set(), {}
     now, kth = time.time(), {}
@@ -136,20 +136,21 @@ def erase_profile(matcher, store: AlertStore, profile_id: str) -> None:
     matcher.backend.drop_standing(store.erase_profile(profile_id))
 
 
-def reach_searches(matcher, store: AlertStore, me: Profile, now: float) -> list[Alert]:
+def reach_searches(matcher, store: AlertStore, me: Record, now: float) -> list[Alert]:
     """Alerts for the saved searches whose filters the newcomer passes and whose own results,
     run now, hold it; best scores first."""
     if not store.standing_synced:
         sync_standing(matcher, store)
-    passed = matcher.backend.percolate(matcher.record(me.id))
+    passed = matcher.backend.percolate(me)
     hits: list[tuple[float, SavedSearch, list[dict]]] = []
     for s in store.searches():
         if s.id not in passed:
             continue
         req = SearchRequest.model_validate(s.request)
-        hit = next((x for x in matcher.search(req).results if x.profile.id == me.id), None)
+        hit = next((x for x in matcher.search(req).results if x.profile.id == me.profile.id), None)
         if hit is not None:
             hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))
     hits.sort(key=lambda h: -h[0])
-    return [Alert(alert_id("search", s.id, me.id), "search", s.id, s.owner, me.id, score, reasons, now)
+    pid = me.profile.id
+    return [Alert(alert_id("search", s.id, pid), "search", s.id, s.owner, pid, score, reasons, now)
             for score, s, reasons in hits[:PER_ARRIVAL_SEARCHES]]
