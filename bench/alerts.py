@@ -14,6 +14,7 @@ stored subscriptions.
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import sys
 import time
@@ -70,7 +71,8 @@ def main() -> None:
         queries[0] += 1
         return partners(*a, **kw)
 
-    newcomers = list(generate(args.index + args.arrivals, args.seed + 1))[-args.arrivals:]
+    # the last `arrivals` of a longer draw, without holding the whole draw in memory
+    newcomers = list(collections.deque(generate(args.index + args.arrivals, args.seed + 1), maxlen=args.arrivals))
     ms, alerts, solo = [], 0, []
     for d in newcomers:
         d["id"] = "new-" + d["id"]
