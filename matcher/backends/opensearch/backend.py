@@ -200,8 +200,6 @@ class OpenSearchBackend(SearchBackend):
         """One percolate query: the cluster matches the profile against every stored filter."""
         return self._standing_hits(rq.percolate_query(record), "match standing filters")
 
-    # -- reads -------------------------------------------------------------------------------
-
     def get_meta(self, key: str) -> str | None:
         return self.indexes.get_meta(key)
 
