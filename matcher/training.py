@@ -57,10 +57,16 @@ def balanced_rows(items: list[tuple[str, Query]], features: tuple[str, ...],
     names = sorted({name for name, _ in items})
     for name in names:
         x, y = training_rows([q for n, q in items if n == name], features)
-        share = (weights or {}).get(name, 1.0)
+        share = set_weight(name, weights)
         xs.append(x), ys.append(y), ws.append(np.full(len(y), share / max(1, len(y))))
     w = np.concatenate(ws)
     return np.concatenate(xs), np.concatenate(ys), w * len(w) / len(names)
+
+
+def set_weight(name: str, weights: dict[str, float] | None) -> float:
+    """A set's entry in `weights`; a set measured among a background is named
+    `<dataset>+<background>` and counts as its dataset does."""
+    return (weights or {}).get(name.partition("+")[0], 1.0)
 
 
 def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = FEATURES,
@@ -72,5 +78,5 @@ def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = 
     return fit(x, y, features, c, weight=w, provenance={
         "data": {name: len(qs) for name, qs in sets.items()}, "pairs": int(len(y)),
         "positives": int(y.sum()),
-        "weighting": {name: (weights or {}).get(name, 1.0) for name in sets},
+        "weighting": {name: set_weight(name, weights) for name in sets},
         "date": dt.date.today().isoformat(), "c": c, "cross_validation": summary})
