@@ -65,11 +65,11 @@ def main() -> None:
             store.subscribe(pid, "bench", "daily", 5, 10, match.kth_score(m, pid, 10))
         print(f"subscribing: {1000 * (time.perf_counter() - t) / len(subs):.1f} ms each (one partner query)")
     queries = [0]
-    partners = m.partners
+    ranked = m.ranked
 
     def counted(*a, **kw):
         queries[0] += 1
-        return partners(*a, **kw)
+        return ranked(*a, **kw)
 
     # the last `arrivals` of a longer draw, without holding the whole draw in memory
     newcomers = list(collections.deque(generate(args.index + args.arrivals, args.seed + 1), maxlen=args.arrivals))
@@ -78,13 +78,13 @@ def main() -> None:
         d["id"] = "new-" + d["id"]
         m.backend.upsert([_record(d, rng, m.backend.dim)])
         store.queue([d["id"]])
-        m.partners = counted
+        m.ranked = counted
         t = time.perf_counter()
         alerts += match.process(m, store, [d["id"]])
         ms.append(1000 * (time.perf_counter() - t))
-        m.partners = partners
+        m.ranked = ranked
         t = time.perf_counter()
-        partners(d["id"], k=10)     # one ordinary partner query, for scale on the same machine state
+        m.partners(d["id"], k=10)   # one ordinary partner query, for scale on the same machine state
         solo.append(1000 * (time.perf_counter() - t))
     print(f"arrival matching: p50 {np.percentile(ms, 50):.1f} ms · p95 {np.percentile(ms, 95):.1f} ms · "
           f"max {max(ms):.1f} ms · {queries[0] / len(ms):.2f} partner queries and "

@@ -36,6 +36,7 @@ class Figures:
     exhaustive_reach: int = 0          # subscribers whose own top k holds the newcomer (before the cap)
     exhaustive_true: int = 0
     cheap_reach: int = 0               # of those, how many the reverse lookup found (before the cap)
+    queries: int = 0                   # ranked partner lists the matching asked for
     ms: list[float] = field(default_factory=list)
 
     def table(self) -> str:
@@ -44,12 +45,27 @@ class Figures:
                 ("alert recall", p(self.alerted_members, self.existing_members)),
                 ("alert precision", p(self.true_alerts, self.alerts)),
                 ("alerts per arrival", p(self.alerts, self.arrivals)),
+                ("partner lists per arrival", p(self.queries, self.arrivals)),
                 ("matching p50 / p95 ms", f"{np.percentile(self.ms, 50):.1f} / {np.percentile(self.ms, 95):.1f}"
                  if self.ms else "-")]
         if self.exhaustive_reach:
             rows += [("exhaustive: top-k recall (no cap)", p(self.exhaustive_true, self.existing_members)),
                      ("reverse lookup finds of exhaustive", p(self.cheap_reach, self.exhaustive_reach))]
         return "| figure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
+
+
+class _Counting:
+    """The matcher, counting the ranked partner lists asked of it into `fig.queries`."""
+
+    def __init__(self, m, fig: Figures):
+        self._m, self._fig = m, fig
+
+    def ranked(self, *args, **kwargs):
+        self._fig.queries += 1
+        return self._m.ranked(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._m, name)
 
 
 def read_groups(path: Path) -> dict[str, list[str]]:
@@ -89,7 +105,7 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
         store.queue([pid])                      # what match.upsert does, with the matching timed alone
         m.upsert([profiles[pid]])
         t0 = time.perf_counter()
-        match.process(m, store, [pid])
+        match.process(_Counting(m, fig), store, [pid])
         fig.ms.append(1000 * (time.perf_counter() - t0))
         alerts = [a for a in store.alerts("profile") if a.newcomer == pid]
         fig.arrivals += 1
@@ -99,10 +115,10 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
         fig.alerted_members += len({a.recipient for a in alerts} & set(members))
         if exhaustive:  # every subscriber's own top k, now that the newcomer is indexed
             reach = {s for s in store.subscriptions()
-                     if any(r.profile.id == pid for r in m.partners(s, k=k).results)}
+                     if any(x == pid for x, _ in m.ranked(s, k)[1])}
             fig.exhaustive_reach += len(reach)
             fig.exhaustive_true += len(reach & set(members))
-            pool = {r.profile.id for r in m.partners(pid, k=match.POOL).results}
+            pool = {x for x, _ in m.ranked(pid, match.POOL)[1]}
             fig.cheap_reach += len(reach & pool)
         if progress:
             progress(1)

@@ -193,12 +193,11 @@ class Matcher:
         """The ids `candidates` would score for `me`, unscored."""
         return list(self._retrieve(me, self.hard_filter(me.profile, None)))
 
-    def partners(self, profile_id: str, k: int = 10, offset: int = 0, filters: Filters | None = None,
-                 lang: str | None = None, mode: Mode = "full", facets: list[str] = (),
-                 explain: bool = False) -> ResultList:
-        """Partners of a stored teacher, best first. `full` weighs the learned score by
-        responsiveness and spreads countries over the first page; `model` is the score alone.
-        `facets` and `explain` add counts (matcher/facets.py) and why an empty list is empty."""
+    def ranked(self, profile_id: str, k: int, offset: int = 0, filters: Filters | None = None,
+               mode: Mode = "full") -> tuple[Record, list[tuple[str, float]], int]:
+        """The teacher's record, the ids and scores of their partners `offset`..`offset + k` in
+        the order `partners` shows them, and the pool's size; no record is fetched and nothing
+        explained (alerts and consortia need the order, not the results)."""
         if mode not in ("full", "model"):
             raise InvalidQuery(f"unknown ranking mode {mode!r}; full or model "
                                "(the baselines live in matcher/evaluation.py)")
@@ -207,20 +206,25 @@ class Matcher:
         # Countries the teacher asked for lift the quota.
         order, keys = ranking.rank(c.pool, c.prob, full=mode == "full",
                                    spread=not (filters and filters.country))
-        page = order[offset:offset + k]
-        recs = self.backend.get_many([c.pool.ids[i] for i in page])
-        results = []
-        for i in page:
-            rec = recs.get(c.pool.ids[i])
-            if rec is None:  # erased since the pool was read
-                continue
-            results.append(self._result(me, rec, float(keys[i]), lang))
-        out = ResultList(results=results, total=len(c.pool))
+        return me, [(c.pool.ids[i], float(keys[i])) for i in order[offset:offset + k]], len(c.pool)
+
+    def partners(self, profile_id: str, k: int = 10, offset: int = 0, filters: Filters | None = None,
+                 lang: str | None = None, mode: Mode = "full", facets: list[str] = (),
+                 explain: bool = False) -> ResultList:
+        """Partners of a stored teacher, best first. `full` weighs the learned score by
+        responsiveness and spreads countries over the first page; `model` is the score alone.
+        `facets` and `explain` add counts (matcher/facets.py) and why an empty list is empty."""
+        me, page, total = self.ranked(profile_id, k, offset, filters, mode)
+        recs = self.backend.get_many([pid for pid, _ in page])
+        # A candidate erased since the pool was read is left out.
+        results = [self.result(me, recs[pid], score, lang) for pid, score in page if pid in recs]
+        out = ResultList(results=results, total=total)
         if facets or explain:
             out = self.explained(out, constraints.for_partner(me.profile, filters), lang, facets, explain)
         return out
 
-    def _result(self, me: Record, rec: Record, score: float, lang: str | None) -> Result:
+    def result(self, me: Record, rec: Record, score: float, lang: str | None) -> Result:
+        """`rec` as a partner of `me`: its public profile, `score` and the reasons."""
         a, b = me.profile, rec.profile
         reasons: list[Reason] = []
         languages = [x for x in a.languages if x in b.languages]
@@ -246,10 +250,9 @@ class Matcher:
     def consortium(self, profile_id: str, size: int = 4, lang: str | None = None,
                    pool: int = 30) -> Consortium:
         """A group of `size` teachers (this one included) from `size` countries, all pairs compatible."""
-        me = self.record(profile_id)
-        ranked = self.partners(profile_id, k=pool, mode="model").results
-        recs = self.backend.get_many([r.profile.id for r in ranked])
-        cands = [recs[r.profile.id] for r in ranked if r.profile.id in recs]
+        me, ranked, _ = self.ranked(profile_id, pool, mode="model")
+        recs = self.backend.get_many([pid for pid, _ in ranked])
+        cands = [recs[pid] for pid, _ in ranked if pid in recs]
         return best_group(me, cands, size, self.scorer, lang)
 
     def stats(self) -> dict:

@@ -101,6 +101,15 @@ def test_paging_is_stable_and_total_does_not_move(matcher):
     assert {matcher.partners("pt-recycle", k=k, offset=o).total for k, o in ((1, 0), (10, 0), (3, 4))} == {one.total}
 
 
+def test_ranked_is_the_order_and_scores_partners_shows(matcher):
+    for kw in ({}, {"mode": "model"}, {"filters": Filters(country=["PL", "RO", "GR", "DE"])}):
+        shown = matcher.partners("pt-recycle", k=4, offset=1, **kw)
+        me, ranked, total = matcher.ranked("pt-recycle", 4, offset=1, **kw)
+        assert me.profile.id == "pt-recycle" and total == shown.total
+        assert [(pid, round(score, 6)) for pid, score in ranked] == \
+            [(r.profile.id, r.score) for r in shown.results], kw
+
+
 def test_a_text_that_names_an_idea_also_finds_that_teachers_partners(matcher):
     from models import SearchRequest
     res = matcher.search(SearchRequest(text="Reciclar na escola", k=8))

@@ -88,27 +88,29 @@ def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str]
 
 def kth_score(matcher, profile_id: str, k: int) -> float:
     """The score of the k-th partner in the teacher's own list; 0 when the list is shorter."""
-    res = matcher.partners(profile_id, k=k)
-    return res.results[k - 1].score if len(res.results) >= k else 0.0
+    _, top, _ = matcher.ranked(profile_id, k)
+    return top[k - 1][1] if len(top) >= k else 0.0
 
 
 def reach_teachers(matcher, store: AlertStore, pid: str, now: float, kth: dict[str, float]) -> list[Alert]:
-    """Alerts for subscribed teachers; fills `kth` with the k-th scores it saw on the way."""
-    pool = matcher.partners(pid, k=POOL).results
-    subs = store.subscriptions(ids=[r.profile.id for r in pool])
+    """Alerts for subscribed teachers; fills `kth` with the k-th scores it saw on the way.
+    Lists are ranked, not explained: only an alert's own pair gets its reasons."""
+    me, pool, _ = matcher.ranked(pid, POOL)
+    subs = store.subscriptions(ids=[sid for sid, _ in pool])
     out: list[Alert] = []
-    for r in pool:                                  # best fits first
-        s = subs.get(r.profile.id)
-        if s is None or (s.kth is not None and r.score < SLACK * s.kth):
+    for sid, score in pool:                         # best fits first
+        s = subs.get(sid)
+        if s is None or (s.kth is not None and score < SLACK * s.kth):
             continue
         if len(kth) >= MAX_CONFIRM:
             break
-        theirs = matcher.partners(s.profile_id, k=s.k).results
-        kth[s.profile_id] = theirs[s.k - 1].score if len(theirs) >= s.k else 0.0
-        hit = next((x for x in theirs if x.profile.id == pid), None)
+        theirs, top, _ = matcher.ranked(s.profile_id, s.k)
+        kth[s.profile_id] = top[s.k - 1][1] if len(top) >= s.k else 0.0
+        hit = next((x for x in top if x[0] == pid), None)
         if hit is not None:
+            reasons = matcher.result(theirs, me, hit[1], None).reasons
             out.append(Alert(alert_id("profile", s.profile_id, pid), "profile", s.profile_id, s.owner, pid,
-                             hit.score, [x.model_dump() for x in hit.reasons], now))
+                             round(hit[1], 6), [x.model_dump() for x in reasons], now))
             if len(out) >= PER_ARRIVAL:
                 break
     return out
