@@ -4,11 +4,12 @@ A newcomer N alerts subscriber S only when N is in S's own `partners(S, k)` list
 never names anyone S would not see. Running that query for every subscriber on every write
 would cost one partner query per subscriber; instead:
 
-1. N's own partner list (its candidate pool, `POOL` deep) names the subscribers N can reach:
-   the hard constraints (country, shared language, overlapping ages) are symmetric and the
-   ranking is reciprocal, so a teacher who would rank N highly is in N's pool.
-2. Each subscription keeps the score of the k-th partner in its list (`kth`); a subscriber
-   whose score from N's side is below `SLACK` x kth is skipped without a query.
+1. N's own partner list, ordered by the learned probability and `POOL` deep, names the
+   subscribers N can reach: the hard constraints (country, shared language, overlapping ages)
+   and the probability are symmetric, so a teacher who would rank N highly is high in N's list.
+2. Each subscription keeps the score of the k-th partner in its list (`kth`). S would score N
+   with the pair's probability times N's responsiveness (matcher/ranking.py), known without
+   S's query; a subscriber for whom that is below `SLACK` x kth is skipped.
 3. The rest, best fits first, are confirmed by the subscriber's own `partners(S, k)`, which
    also refreshes the stored kth; at most `PER_ARRIVAL` teachers are alerted and at most
    `MAX_CONFIRM` queries run per arrival, which bounds its cost.
@@ -24,14 +25,18 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from matcher import constraints
+from matcher import constraints, ranking
 from matcher.alerts.store import Alert, AlertStore, SavedSearch, alert_id
 from matcher.backends.types import CandidateFilter, Record
 from matcher.errors import ProfileNotFound
+from matcher.features import today_days
 from models import Profile, SearchRequest
 
 POOL = 50             # depth of the newcomer's own partner list that names reachable subscribers
-SLACK = 0.8           # confirm a subscriber when N's score from N's side is >= SLACK x its k-th score
+# Confirm a subscriber when its score for N is >= SLACK x its stored k-th score. Below 1 because
+# a stored k-th score can be higher than today's: responsiveness fades with inactivity (about
+# 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
+SLACK = 0.98
 PER_ARRIVAL = 5       # teachers alerted per arriving profile, best fits first
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
@@ -95,12 +100,13 @@ def kth_score(matcher, profile_id: str, k: int) -> float:
 def reach_teachers(matcher, store: AlertStore, pid: str, now: float, kth: dict[str, float]) -> list[Alert]:
     """Alerts for subscribed teachers; fills `kth` with the k-th scores it saw on the way.
     Lists are ranked, not explained: only an alert's own pair gets its reasons."""
-    me, pool, _ = matcher.ranked(pid, POOL)
+    me, pool, _ = matcher.ranked(pid, POOL, mode="model")
+    lift = float(ranking.responsiveness(matcher.teachers([me]), today_days())[0])
     subs = store.subscriptions(ids=[sid for sid, _ in pool])
     out: list[Alert] = []
-    for sid, score in pool:                         # best fits first
+    for sid, prob in pool:                          # best fits first
         s = subs.get(sid)
-        if s is None or (s.kth is not None and score < SLACK * s.kth):
+        if s is None or (s.kth is not None and prob * lift < SLACK * s.kth):
             continue
         if len(kth) >= MAX_CONFIRM:
             break

@@ -86,6 +86,37 @@ def test_confirming_queries_per_arrival_are_capped_and_refresh_the_kth_score(mak
         assert kth == pytest.approx(m.partners(s, k=3).results[2].score, abs=1e-6)
 
 
+def test_a_subscribers_score_for_the_newcomer_is_known_from_the_newcomers_own_list(make_matcher, store):
+    from matcher import ranking
+    from matcher.features import today_days
+
+    countries = ("PT", "RO", "DE", "FR", "ES")
+    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
+    m.upsert([Profile.model_validate(profile("new", "HR", "recycling"))])
+    me, mine, _ = m.ranked("new", 10, mode="model")
+    lift = ranking.responsiveness(m.teachers([me]), today_days())[0]
+    assert len(mine) == len(countries)
+    for sid, prob in mine:
+        theirs = {pid: score for pid, score in m.ranked(sid, 10)[1]}
+        assert theirs["new"] == pytest.approx(prob * lift, rel=1e-9)
+
+
+def test_a_subscriber_whose_kth_score_the_newcomer_misses_costs_no_query(make_matcher, store, monkeypatch):
+    countries = ("PT", "RO", "DE", "FR")
+    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
+    m.upsert([Profile.model_validate(profile("new", "HR", "recycling"))])
+    for i in range(len(countries)):
+        theirs = dict(m.ranked(f"t{i}", 10)[1])
+        # a k-th score 5 % above what the subscriber would give the newcomer: it cannot enter
+        store.subscribe(f"t{i}", "k1", "daily", 5, 3, 1.05 * theirs["new"])
+    calls = []
+    ranked = m.ranked
+    monkeypatch.setattr(m, "ranked", lambda pid, *a, **kw: calls.append(pid) or ranked(pid, *a, **kw))
+    store.queue(["new"])
+    match.process(m, store, ["new"])
+    assert calls == ["new"] and _recipients(store, "new") == []
+
+
 def test_only_new_profiles_and_changed_ideas_languages_or_ages_are_matched(world, store):
     _subscribe(world, store, "pt1")
     pl = profile("pl1", "PL", "recycling")
