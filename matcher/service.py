@@ -194,14 +194,15 @@ class Matcher:
         return list(self._retrieve(me, self.hard_filter(me.profile, None)))
 
     def ranked(self, profile_id: str, k: int, offset: int = 0, filters: Filters | None = None,
-               mode: Mode = "full") -> tuple[Record, list[tuple[str, float]], int]:
+               mode: Mode = "full", me: Record | None = None) -> tuple[Record, list[tuple[str, float]], int]:
         """The teacher's record, the ids and scores of their partners `offset`..`offset + k` in
-        the order `partners` shows them, and the pool's size; no record is fetched and nothing
-        explained (alerts and consortia need the order, not the results)."""
+        the order `partners` shows them, and the pool's size; no candidate's record is fetched
+        and nothing explained (alerts and consortia need the order, not the results). `me` is
+        the teacher's record when the caller already holds it."""
         if mode not in ("full", "model"):
             raise InvalidQuery(f"unknown ranking mode {mode!r}; full or model "
                                "(the baselines live in matcher/evaluation.py)")
-        me = self.record(profile_id)
+        me = me or self.record(profile_id)
         c = self.candidates(me, filters)
         # Countries the teacher asked for lift the quota.
         order, keys = ranking.rank(c.pool, c.prob, full=mode == "full",

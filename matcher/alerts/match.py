@@ -82,7 +82,7 @@ def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str]
     except ProfileNotFound:  # erased since it was queued
         return [], set(), {}
     now, kth = time.time(), {}
-    alerts = reach_teachers(matcher, store, pid, now, kth) + reach_searches(matcher, store, me, now)
+    alerts = reach_teachers(matcher, store, me, now, kth) + reach_searches(matcher, store, me, now)
     push = set()
     for a in alerts:
         rec = store.subscription(a.recipient) if a.kind == "profile" else store.search(a.recipient)
@@ -97,10 +97,11 @@ def kth_score(matcher, profile_id: str, k: int) -> float:
     return top[k - 1][1] if len(top) >= k else 0.0
 
 
-def reach_teachers(matcher, store: AlertStore, pid: str, now: float, kth: dict[str, float]) -> list[Alert]:
-    """Alerts for subscribed teachers; fills `kth` with the k-th scores it saw on the way.
-    Lists are ranked, not explained: only an alert's own pair gets its reasons."""
-    me, pool, _ = matcher.ranked(pid, POOL, mode="model")
+def reach_teachers(matcher, store: AlertStore, me: Record, now: float, kth: dict[str, float]) -> list[Alert]:
+    """Alerts for subscribed teachers about the newcomer `me`; fills `kth` with the k-th scores
+    it saw on the way. Lists are ranked, not explained: only an alert's own pair gets its reasons."""
+    pid = me.profile.id
+    _, pool, _ = matcher.ranked(pid, POOL, mode="model", me=me)
     lift = float(ranking.responsiveness(matcher.teachers([me]), today_days())[0])
     subs = store.subscriptions(ids=[sid for sid, _ in pool])
     out: list[Alert] = []
@@ -114,9 +115,9 @@ def reach_teachers(matcher, store: AlertStore, pid: str, now: float, kth: dict[s
         kth[s.profile_id] = top[s.k - 1][1] if len(top) >= s.k else 0.0
         hit = next((x for x in top if x[0] == pid), None)
         if hit is not None:
-            reasons = matcher.result(theirs, me, hit[1], None).reasons
+            shown = matcher.result(theirs, me, hit[1], None)
             out.append(Alert(alert_id("profile", s.profile_id, pid), "profile", s.profile_id, s.owner, pid,
-                             round(hit[1], 6), [x.model_dump() for x in reasons], now))
+                             shown.score, [x.model_dump() for x in shown.reasons], now))
             if len(out) >= PER_ARRIVAL:
                 break
     return out
