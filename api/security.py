@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 
+from api import teacher
 from api.limits import client_address, rate_limits
 from matcher.errors import AccessDenied, MatchingError, Unauthorized
 from matcher.settings import Settings
@@ -277,6 +278,18 @@ def _refuse(request: Request, exc: Unauthorized) -> None:
     without a valid key cost a log line each and must not be free in bulk."""
     rate_limits(request.app).hit_anonymous(client_address(request))
     raise exc
+
+
+def teacher_of(request: Request, token: str) -> teacher.Teacher:
+    """The teacher a `tt~` token speaks for. Each teacher spends the write scope's rate limit
+    as a key would; a bad token counts as a request without a valid key."""
+    try:
+        t = teacher.verify(request.app.state.settings.teacher_token_secret, token)
+    except Unauthorized as exc:
+        _refuse(request, exc)
+    rate_limits(request.app).hit(t.owner, "write")
+    request.state.principal = t.owner
+    return t
 
 
 def _is_ip(host: str) -> bool:

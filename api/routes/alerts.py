@@ -11,7 +11,7 @@ from api import teacher
 from api.deps import AlertStoreDep, MatcherDep
 from api.forward import writes
 from api.routes.profiles import ProfileId
-from api.security import get_principal, presented_key, require
+from api.security import get_principal, presented_key, require, teacher_of
 from matcher.alerts import digest
 from matcher.alerts.match import kth_score, standing_filter
 from matcher.alerts.store import Alert, SavedSearch, Subscription
@@ -39,7 +39,7 @@ async def caller(request: Request) -> Caller:
     """A teacher token, or a key with the write scope: a search-only (widget) key never subscribes."""
     token = presented_key(request.headers)
     if token and token.startswith(teacher.PREFIX):
-        t = teacher.verify(request.app.state.settings.teacher_token_secret, token)
+        t = teacher_of(request, token)
         return Caller(t.owner, t.profile_id)
     principal = await require("write")(request, await get_principal(request))
     return Caller(principal.name)

@@ -60,6 +60,26 @@ def test_a_teacher_token_acts_on_its_own_profile_only(api):
     assert api.get("/v1/alerts/subscriptions", headers=_h(api, "write")).json() == []
 
 
+def test_each_teacher_token_has_the_write_scopes_rate_limit(make_client, keys):
+    c = make_client(api_keys=keys["_records"], teacher_token_secret=SECRET, alerts_deliver_every=0,
+                    rate_limits={"write": "3/minute"})
+    ro, pt = _teacher("ro-recycle"), _teacher("pt-recycle")
+    assert [c.get("/v1/profiles/ro-recycle/alerts", headers=ro).status_code for _ in range(3)] == [404] * 3
+    r = c.get("/v1/profiles/ro-recycle/alerts", headers=ro)
+    assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited" and int(r.headers["Retry-After"]) >= 1
+    assert c.put("/v1/profiles/pt-recycle/alerts", json={}, headers=pt).status_code == 200   # its own budget
+
+
+def test_bad_teacher_tokens_count_as_requests_without_a_valid_key(make_client, keys):
+    c = make_client(api_keys=keys["_records"], teacher_token_secret=SECRET, alerts_deliver_every=0,
+                    unauthenticated_limit="3/minute")
+    forged = {"Authorization": "Bearer " + mint("another secret", "ro-recycle")}
+    assert [c.get("/v1/profiles/ro-recycle/alerts", headers=forged).status_code for _ in range(3)] == [401] * 3
+    assert c.get("/v1/profiles/ro-recycle/alerts", headers=forged).status_code == 429
+    # a valid key from the same address is not refused (404: ro-recycle has no subscription)
+    assert c.get("/v1/profiles/ro-recycle/alerts", headers={"X-API-Key": keys["write"]}).status_code == 404
+
+
 def test_a_matching_newcomer_raises_an_alert_with_reasons(api):
     r = api.put("/v1/profiles/ro-recycle/alerts", json={"frequency": "instant", "k": 10}, headers=_h(api, "write"))
     assert r.json() == {"profile_id": "ro-recycle", "frequency": "instant", "max_per_digest": 5, "k": 10}
