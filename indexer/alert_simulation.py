@@ -54,14 +54,15 @@ class Figures:
         return "| figure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
 
 
-class _Counting:
-    """The matcher, counting the ranked partner lists asked of it into `fig.queries`."""
+class CountingMatcher:
+    """A matcher that counts the ranked partner lists asked of it (`lists`): the cost unit of
+    alert matching, for the simulation and bench/alerts.py."""
 
-    def __init__(self, m, fig: Figures):
-        self._m, self._fig = m, fig
+    def __init__(self, m):
+        self._m, self.lists = m, 0
 
     def ranked(self, *args, **kwargs):
-        self._fig.queries += 1
+        self.lists += 1
         return self._m.ranked(*args, **kwargs)
 
     def __getattr__(self, name):
@@ -99,13 +100,13 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
     for g, ids in groups.items():
         for pid in ids[:-1]:
             store.subscribe(pid, "simulation", "weekly", 5, k, match.kth_score(m, pid, k))
-    fig = Figures()
+    fig, counting = Figures(), CountingMatcher(m)
     for pid, g in last.items():
         members = [x for x in groups[g][:-1] if x in profiles]
         store.queue([pid])                      # what match.upsert does, with the matching timed alone
         m.upsert([profiles[pid]])
         t0 = time.perf_counter()
-        match.process(_Counting(m, fig), store, [pid])
+        match.process(counting, store, [pid])
         fig.ms.append(1000 * (time.perf_counter() - t0))
         alerts = [a for a in store.alerts("profile") if a.newcomer == pid]
         fig.arrivals += 1
@@ -122,5 +123,6 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
             fig.cheap_reach += len(reach & pool)
         if progress:
             progress(1)
+    fig.queries = counting.lists
     return fig
 
