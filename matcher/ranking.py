@@ -17,6 +17,7 @@ from matcher.features import Teachers, hubness, pair_features, today_days
 from models import Profile
 
 HUB_REFERENCE = 64            # reference teachers for hubness: a fixed spread of the index
+HUB_CACHE = 200_000           # teachers whose hubness the scorer keeps; emptied when full
 
 
 def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool:
@@ -55,18 +56,23 @@ class Scorer:
             return self._ref
 
     def hubs(self, t: Teachers) -> dict[str, np.ndarray]:
-        """Hubness of every teacher in `t`, from the cache where known."""
+        """Hubness of every teacher in `t`, from the cache where known. The rows are read before
+        the cache may be emptied, so a full cache, or another thread forgetting a teacher, never
+        loses a row this call needs."""
         ref = self.reference()
-        missing = [i for i, pid in enumerate(t.ids) if pid not in self._hubs]
+        with self._lock:
+            rows = [self._hubs.get(pid) for pid in t.ids]
+        missing = [i for i, row in enumerate(rows) if row is None]
         if missing:
             fresh = hubness(t.take(missing) if len(missing) < len(t) else t, ref)
             with self._lock:
-                if len(self._hubs) > 200_000:
+                if len(self._hubs) + len(missing) > HUB_CACHE:
                     self._hubs.clear()
                 for at, i in enumerate(missing):
-                    self._hubs[t.ids[i]] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
-        rows = np.array([self._hubs[pid] for pid in t.ids], np.float64).reshape(len(t), 3)
-        return {"profile": rows[:, 0], "idea": rows[:, 1], "interests": rows[:, 2]}
+                    rows[i] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
+                    self._hubs[t.ids[i]] = rows[i]
+        out = np.array(rows, np.float64).reshape(len(t), 3)
+        return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2]}
 
     def forget(self, ids: list[str]) -> None:
         """Drop the cached hubness of teachers just written: their texts may have changed."""

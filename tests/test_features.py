@@ -181,3 +181,15 @@ def test_a_snapshot_of_another_format_version_is_rebuilt_from_sqlite(matcher, tm
     meta = next((tmp_path / "data" / "snapshots").glob("*/meta.json"))
     meta.write_text(meta.read_text().replace('"version": 2', '"version": 1'))
     _reopen(tmp_path, "sqlite", ids, flt, before)
+
+
+def test_a_full_hubness_cache_still_scores_every_candidate(matcher, monkeypatch):
+    """When the cache fills while a block is scored, the block's known rows are kept for the call."""
+    t = Teachers.from_records(list(matcher.backend.get_many([f"p{i:03d}" for i in range(20)]).values()),
+                              ThemeEmbedder.dim)
+    expected = matcher.scorer.hubs(t.take(list(range(10))))
+    monkeypatch.setattr(ranking, "HUB_CACHE", 12)
+    got = matcher.scorer.hubs(t)        # 10 cached, 10 missing: the cache overflows and is emptied
+    for kind in ("profile", "idea", "interests"):
+        assert np.allclose(got[kind][:10], expected[kind]), kind
+    assert len(matcher.scorer._hubs) == 10
