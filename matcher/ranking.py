@@ -18,6 +18,8 @@ from models import Profile
 
 HUB_REFERENCE = 64            # reference teachers for hubness: a fixed spread of the index
 HUB_CACHE = 200_000           # teachers whose hubness the scorer keeps; emptied when full
+# How much of the index's mean row a vector query leaves out (docs/quality.md, Candidates).
+CENTRING = 0.7
 
 
 def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool:
@@ -42,6 +44,7 @@ class Scorer:
         self._ref: Teachers | None = None
         self._ref_count = -1
         self._hubs: dict[str, tuple[float, float, float]] = {}
+        self._mean: np.ndarray | None = None
 
     def reference(self) -> Teachers:
         n = self.backend.count()
@@ -53,7 +56,21 @@ class Scorer:
                 recs = self.backend.get_many(picked)
                 self._ref = Teachers.from_records([recs[i] for i in picked if i in recs], self.backend.dim)
                 self._ref_count, self._hubs = n, {}
+                self._mean = self._ref.vecs.mean(axis=0) if len(self._ref.vecs) else None
             return self._ref
+
+    def centred(self, queries: np.ndarray) -> np.ndarray:
+        """Query rows less `CENTRING` times the reference teachers' mean row, renormalised. Every
+        e5 text shares that direction, and the texts closest to it (hubs) come close to every
+        query; leaving it out of the query discounts a candidate by how near it sits to the mean,
+        the same correction `*_hub` makes, in a form any vector index can search."""
+        self.reference()
+        mean = self._mean
+        if mean is None or not len(queries):
+            return queries
+        q = np.asarray(queries, np.float32) - np.float32(CENTRING) * mean.astype(np.float32)
+        norms = np.linalg.norm(q, axis=1, keepdims=True)
+        return np.where(norms > 1e-6, q / np.maximum(norms, 1e-6), queries).astype(np.float32)
 
     def hubs(self, t: Teachers) -> dict[str, np.ndarray]:
         """Hubness of every teacher in `t`, from the cache where known. The rows are read before

@@ -150,7 +150,7 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
     model = model or learned.load(learned.SEARCH_MODEL_FILE)
     kw_leg = m._aside(m.backend.keyword_search, text, flt, m.pool_size // 2)
     q, margin = expand(m, m.embedder.query(text), flt.exclude_ids)
-    vec_ids = [c.id for c in m.backend.vector_search(q[None, :], flt, m.pool_size)]
+    vec_ids = [c.id for c in m.backend.vector_search(m.scorer.centred(q[None, :]), flt, m.pool_size)]
     kw = {c.id: c.score for c in kw_leg.result()}
     if not kw and margin < MIN_MARGIN:       # no word known, and no text stands out: nothing
         vec_ids = []

@@ -16,8 +16,9 @@ from matcher.backends.types import CandidateFilter, Record
 from matcher.embeddings.base import Embedder, Forgetting
 from matcher.embeddings.factory import make_embedder
 from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
+from matcher.settings import get_settings
 from matcher.consortium import Consortium, best_group
-from matcher.features import Teachers, shared_ages, with_profile_row
+from matcher.features import PROFILE_UNIT, Teachers, shared_ages, with_profile_row
 from matcher.reasons import activity_reasons, reason, similar_idea
 from matcher.whynot import why_empty
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
@@ -43,8 +44,11 @@ def _one_blas_thread() -> None:
 
 
 class Matcher:
-    def __init__(self, backend: SearchBackend, embedder: Embedder, candidates: int = 50):
-        self.backend, self.embedder, self.pool_size = backend, embedder, candidates
+    def __init__(self, backend: SearchBackend, embedder: Embedder, candidates: int | None = None):
+        """`candidates`: vector candidates a partner query ranks; the settings' by default, so
+        benchmarks and tests rank the pools the service ranks."""
+        self.backend, self.embedder = backend, embedder
+        self.pool_size = candidates or get_settings().candidates
         self.scorer = ranking.Scorer(backend)
         self._lock = threading.Lock()
         self._legs: ThreadPoolExecutor | None = None
@@ -184,10 +188,17 @@ class Matcher:
         """Both legs' candidates for `me`, vector hits first: id -> BM25 score (0 if BM25 missed it)."""
         kw_leg = self._aside(self.backend.keyword_search, text.keyword_text(me.profile), flt,
                              self.pool_size // 2, lang=text.main_language(me.profile))
-        vec_ids = [c.id for c in self.backend.vector_search(me.vectors, flt, self.pool_size)] \
+        vec_ids = [c.id for c in self.backend.vector_search(self._query_row(me), flt, self.pool_size)] \
             if len(me.vectors) else []
         kw = {c.id: c.score for c in kw_leg.result()}
         return {pid: kw.get(pid, 0.0) for pid in dict.fromkeys([*vec_ids, *kw])}
+
+    def _query_row(self, me: Record) -> np.ndarray:
+        """The vector leg's query: the teacher's profile row, centred. Against every stored row it
+        brings the same partners into the pool as all of the teacher's rows do (docs/quality.md,
+        Candidates), for one row's search instead of three."""
+        vecs, units = (me.vectors, me.units) if PROFILE_UNIT in me.units else with_profile_row(me.vectors, me.units)
+        return self.scorer.centred(vecs[[units.index(PROFILE_UNIT)]])
 
     def candidate_ids(self, me: Record) -> list[str]:
         """The ids `candidates` would score for `me`, unscored."""

@@ -183,6 +183,41 @@ def test_a_snapshot_of_another_format_version_is_rebuilt_from_sqlite(matcher, tm
     _reopen(tmp_path, "sqlite", ids, flt, before)
 
 
+def test_a_centred_query_is_unit_length_and_leaves_out_the_reference_mean(matcher):
+    q = matcher.record("p003").vectors
+    mean = matcher.scorer.reference().vecs.mean(axis=0)
+    expected = q - ranking.CENTRING * mean
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    got = matcher.scorer.centred(q)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(got, expected, atol=1e-5)
+
+
+def test_the_centred_vector_leg_finds_the_rare_theme_among_a_crowd(tmp_path):
+    """Thirty teachers write about music and poetry, one about robots. By raw cosine a teacher
+    writing about all three is closest to the crowd; centring the query discounts what most
+    texts of the index share, so the robots teacher comes first in the vector leg."""
+    crowd = [profile(f"m{i:02d}", COUNTRIES[1 + i % 7], "music") for i in range(30)]
+    for i, d in enumerate(crowd):
+        d["ideas"][0]["text"] = f"A project about music and poetry with pupils, number {i}"
+    rare = profile("robots", "RO", "robots")
+    asker = profile("asker", "PT", "music")
+    asker["ideas"][0]["text"] = "A project about music, poetry and robots with pupils"
+    m = Matcher(EmbeddedBackend(tmp_path / "data", ThemeEmbedder.dim), ThemeEmbedder(), candidates=5)
+    try:
+        m.upsert([Profile.model_validate(d) for d in [*crowd, rare, asker]])
+        me = m.record("asker")
+        flt = m.hard_filter(me.profile, None)
+        raw = [c.id for c in m.backend.vector_search(me.vectors, flt, 5)]
+        centred = [c.id for c in m.backend.vector_search(m.scorer.centred(me.vectors), flt, 5)]
+        assert "robots" not in raw
+        assert centred[0] == "robots"
+        m.backend.keyword_search = lambda *a, **kw: []     # the vector leg alone
+        assert "robots" in m.candidate_ids(me)
+    finally:
+        m.close()
+
+
 def test_a_full_hubness_cache_still_scores_every_candidate(matcher, monkeypatch):
     """When the cache fills while a block is scored, the block's known rows are kept for the call."""
     t = Teachers.from_records(list(matcher.backend.get_many([f"p{i:03d}" for i in range(20)]).values()),
