@@ -39,9 +39,10 @@ def unit_kind(name: str) -> int:
 
 def with_profile_row(vectors: np.ndarray, units: list[str]) -> tuple[np.ndarray, list[str]]:
     """Unit vectors plus the profile row: the normalised mean of the idea and interest rows.
-    Comparing these means ranks a whole profile, where one idea or the interests alone miss."""
+    Comparing these means ranks a whole profile, where one idea or the interests alone miss.
+    Rows that already hold a profile row are returned as they are."""
     vectors = np.asarray(vectors, np.float32)
-    if not len(vectors):
+    if not len(vectors) or PROFILE_UNIT in units:
         return vectors, list(units)
     mean = vectors.mean(axis=0)
     mean /= max(float(np.linalg.norm(mean)), 1e-9)
@@ -126,7 +127,7 @@ class Teachers:
         stypes = {t: i for i, t in enumerate(taxonomy.school_types())}
         vecs, owner, kind = [], [], []
         for i, r in enumerate(records):
-            v, names = (r.vectors, r.units) if PROFILE_UNIT in r.units else with_profile_row(r.vectors, r.units)
+            v, names = with_profile_row(r.vectors, r.units)
             vecs.extend(v)
             owner.extend([i] * len(names))
             kind.extend(unit_kind(u) for u in names)

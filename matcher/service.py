@@ -197,7 +197,7 @@ class Matcher:
         """The vector leg's query: the teacher's profile row, centred. Against every stored row it
         brings the same partners into the pool as all of the teacher's rows do (docs/quality.md,
         Candidates), for one row's search instead of three."""
-        vecs, units = (me.vectors, me.units) if PROFILE_UNIT in me.units else with_profile_row(me.vectors, me.units)
+        vecs, units = with_profile_row(me.vectors, me.units)
         return self.scorer.centred(vecs[[units.index(PROFILE_UNIT)]])
 
     def candidate_ids(self, me: Record) -> list[str]:
