@@ -56,7 +56,7 @@ class Scorer:
                 recs = self.backend.get_many(picked)
                 self._ref = Teachers.from_records([recs[i] for i in picked if i in recs], self.backend.dim)
                 self._ref_count, self._hubs = n, {}
-                self._mean = self._ref.vecs.mean(axis=0) if len(self._ref.vecs) else None
+                self._mean = self._ref.vecs.mean(axis=0, dtype=np.float32) if len(self._ref.vecs) else None
             return self._ref
 
     def centred(self, queries: np.ndarray) -> np.ndarray:
@@ -68,7 +68,7 @@ class Scorer:
         mean = self._mean
         if mean is None or not len(queries):
             return queries
-        q = np.asarray(queries, np.float32) - np.float32(CENTRING) * mean.astype(np.float32)
+        q = np.asarray(queries, np.float32) - np.float32(CENTRING) * mean
         norms = np.linalg.norm(q, axis=1, keepdims=True)
         return np.where(norms > 1e-6, q / np.maximum(norms, 1e-6), queries).astype(np.float32)
 
