@@ -53,11 +53,10 @@ def test_graph_and_exact_strategies_give_the_same_top10(loaded, flt):
     for q in rng.choice(len(recs), 15, replace=False):
         queries = recs[q].vectors
         b.vectors.graph_min_rows, b.planner.exact_max_rows = 10**9, 10**9   # exact only
-        b.planner.graph_row_cost = 4
         exact = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
         assert b.planner.last_strategy == "exact"
         b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, -1        # graph first, always
-        b.planner.graph_row_cost, b.planner.graph_max_ask = 0, 10**9
+        b.planner.graph_cost = (0, 0)
         graph = [(c.id, round(c.score, 5)) for c in b.vector_search(queries, flt, 10)]
         assert b.planner.last_strategy in ("graph", "fallback")
         assert graph == exact
@@ -86,7 +85,7 @@ def test_a_filter_that_rejects_the_query_neighbourhood_walks_the_graph_filtered(
         b.vectors.graph_min_rows, b.planner.exact_max_rows = 10**9, 10**9
         exact = {c.id for c in b.vector_search(q.vectors, flt, 10)}
         b.vectors.graph_min_rows, b.planner.exact_max_rows = 100, -1
-        b.planner.graph_row_cost, b.planner.graph_max_ask = 0, 10**9
+        b.planner.graph_cost = (0, 0)
         got = b.vector_search(q.vectors, flt, 10)
         assert b.planner.last_strategy == "filtered"
         assert all(not c.id.startswith("p") or int(c.id[1:]) % 5 for c in got)   # no PT profile

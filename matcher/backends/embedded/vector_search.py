@@ -17,14 +17,14 @@ import numpy as np
 from matcher.backends.embedded.vectors import VectorRows
 
 EXACT_MAX_ROWS = 3_000    # this many passing rows or fewer: always an exact scan (< 1 ms)
-GRAPH_ROW_COST = 4        # one graph candidate (per query row) costs about 4 float16 rows of scan
-                          # (~7 us against ~1.6 us on the 100k benchmark, 2 cores: bench/results.md)
+# What one graph candidate (per query row) costs, in dimensions of scanned 8-bit rows: a fixed
+# walk cost plus a little per dimension. On 2 cores a candidate takes ~4.5 us at 64-d and ~7.7 us
+# at 384-d, a scanned dimension ~0.63 ns, so a candidate costs ~110 rows of scan at 64-d and ~32 at
+# 384-d. The graph is asked only when its candidates cost fewer rows than the exact scan reads.
+GRAPH_COST = (6_000, 16)
 OVERSAMPLE = 1.5          # graph candidates per wanted profile, before dividing by selectivity
 FILTERED_ASK = 3          # rows per wanted profile for the filtered walk: recall@50 0.94 at 100k
                           # profiles, in a sixth of the exact scan's time (bench/results.md)
-GRAPH_MAX_ASK = 1_000     # rows asked per query above which the graph's far neighbours are unreliable
-                          # (recall below 0.65 at 1M profiles and 1% selectivity, where the exact scan
-                          # of the same ~25k rows takes ~40 ms)
 RESCORE_EXTRA = 32        # near-ties of the scan re-scored in float32 beyond the k wanted
 SCAN_BLOCK = 2_048        # rows a step of the exact scan (flat from 512 to 4,096, slower at 8,192)
 
@@ -41,7 +41,7 @@ class VectorSearch:
     """The planner and its thresholds (tests and benchmarks move them); it only reads rows."""
 
     def __init__(self) -> None:
-        self.exact_max_rows, self.graph_row_cost, self.graph_max_ask = EXACT_MAX_ROWS, GRAPH_ROW_COST, GRAPH_MAX_ASK
+        self.exact_max_rows, self.graph_cost = EXACT_MAX_ROWS, GRAPH_COST
         self.last_strategy = ""   # "exact", "graph", "filtered" or "fallback" (tests, bench)
 
     def search(self, rows: VectorRows, queries: np.ndarray, sel: Selection, k: int) -> list[tuple[int, float]]:
@@ -54,8 +54,9 @@ class VectorSearch:
             frac = sel.estimate()
             passing = frac * live                                     # rows an exact scan reads
             ask = int(math.ceil(OVERSAMPLE * k / max(frac, 1e-6)))    # graph rows asked per query
-            if (passing > self.exact_max_rows and self.graph_row_cost * ask * len(queries) < passing
-                    and ask <= self.graph_max_ask):
+            fixed, per_dim = self.graph_cost
+            graph_rows = (fixed / rows.dim + per_dim) * ask * len(queries)   # in rows of scan
+            if passing > self.exact_max_rows and graph_rows < passing:
                 hits = self._graph_search(rows, queries, sel, k, ask)
                 if hits is not None:
                     return hits
