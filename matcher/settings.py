@@ -31,12 +31,11 @@ class Settings(BaseSettings):
 
     # Matching
     # The learned ranking needs the partner in its pool: with the query centred
-    # (ranking.Scorer.centred), 200 vector candidates bring every judged partner of the
-    # real-project development set into it alone, and 0.965 of them among 2,000 other teachers;
-    # 250 would bring 0.985 there, but at 1M profiles its wider graph asks send a teacher's
-    # own-filter queries to the exact scan: partner query p50 21 -> 43 ms (docs/quality.md,
-    # "Among 2,000 other teachers"; bench/limits.md).
-    candidates: int = Field(default=200, ge=10, le=5000,
+    # (ranking.Scorer.centred), 250 vector candidates bring every judged partner of the
+    # real-project development set into it alone, and 0.985 of them among 2,000 other teachers
+    # (200: 0.965); at 1M profiles a partner query's p50 is 19 ms with 250 against 18 with 200
+    # (docs/quality.md, "Among 2,000 other teachers"; bench/limits.md).
+    candidates: int = Field(default=250, ge=10, le=5000,
                             description="vector candidates ranked per query (keyword: half as many)")
 
     # Serving
