@@ -6,6 +6,7 @@ import json
 import pytest
 
 from indexer.cli import main
+from matcher.alerts import match
 from matcher.settings import get_settings
 from tests.alerts.test_alert_api import NEWCOMER
 from tests.conftest import DATA
@@ -67,4 +68,4 @@ def test_the_simulation_is_one_command(settings, dataset, capsys):
     assert figures["arrivals"] == "1" and figures["members already there"] == "3"
     recall, precision = float(figures["alert recall"]), float(figures["alert precision"])
     assert 0 <= recall <= 1 and 0 <= precision <= 1
-    assert float(figures["alerts per arrival"]) <= 5
+    assert float(figures["alerts per arrival"]) <= match.PER_ARRIVAL
