@@ -103,6 +103,45 @@ def test_selectivity_picks_the_strategy(loaded):
     assert b.planner.last_strategy == "exact"
 
 
+class _Rows:
+    """The sizes the planner reads, of an index too large to build in a test."""
+    graph, graph_min_rows = object(), 20_000
+
+    def __init__(self, live: int, dim: int):
+        self.live, self.dim = live, dim
+
+
+class _Share:
+    def __init__(self, frac: float):
+        self.frac = frac
+
+    def estimate(self) -> float:
+        return self.frac
+
+    def mask(self) -> np.ndarray:
+        return np.ones(1, bool)
+
+
+@pytest.mark.parametrize("dim, frac, k, strategy", [
+    (384, 0.30, 250, "graph"),     # a teacher's own filters, the served pool: ask 1,250 rows
+    (384, 1.00, 10, "graph"),
+    (384, 0.03, 250, "exact"),     # own filters and one country: ask 12,500 rows, 80k pass
+    (384, 0.009, 10, "exact"),
+    (64, 0.20, 200, "graph"),      # 6.7 ms against 27.8 ms for the scan
+    (64, 0.05, 200, "exact"),      # 25 ms against 9 ms for the scan
+])
+def test_the_planner_picks_the_cheaper_strategy_at_1m(monkeypatch, dim, frac, k, strategy):
+    """At 2.67M rows (1M profiles) a teacher's own filters with the served pool stay on the graph
+    (a ~17 ms walk at 384-d, where the exact scan reads ~800k rows), and narrow filters or deep
+    asks scan; the 64-d cases are the ones timed on bench/alerts.py's index."""
+    from matcher.backends.embedded import vector_search
+    planner = vector_search.VectorSearch()
+    monkeypatch.setattr(planner, "_graph_search", lambda *a: [(0, 1.0)])
+    monkeypatch.setattr(vector_search, "_exact_search", lambda *a: [(1, 1.0)])
+    got = planner.search(_Rows(2_670_000, dim), np.ones((1, dim), np.float32), _Share(frac), k)
+    assert got == ([(0, 1.0)] if strategy == "graph" else [(1, 1.0)])
+
+
 def test_scanned_rows_are_rescored_to_exact_float32_scores(loaded):
     """The exact scan reads float16 rows, then the graph's 8-bit codes once a graph exists
     (the float16 copy is dropped); either way the returned scores are exact float32 ones."""
