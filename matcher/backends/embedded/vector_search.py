@@ -21,6 +21,8 @@ EXACT_MAX_ROWS = 3_000    # this many passing rows or fewer: always an exact sca
 # walk cost plus a little per dimension. On 2 cores a candidate takes ~4.5 us at 64-d and ~7.7 us
 # at 384-d, a scanned dimension ~0.63 ns, so a candidate costs ~110 rows of scan at 64-d and ~32 at
 # 384-d. The graph is asked only when its candidates cost fewer rows than the exact scan reads.
+# On a 2.7M-row graph at 384-d a candidate took ~13 us (bench/limits.md), so close to the
+# break-even the graph is chosen where the scan would be up to ~1.7x cheaper.
 GRAPH_COST = (6_000, 16)
 OVERSAMPLE = 1.5          # graph candidates per wanted profile, before dividing by selectivity
 FILTERED_ASK = 3          # rows per wanted profile for the filtered walk: recall@50 0.94 at 100k
