@@ -30,7 +30,6 @@ PROFILE_UNIT = "profile"
 # An idea (or interests) cosine from which explanations say "similar project idea"
 # (docs/quality.md, Reasons).
 SIMILAR_IDEA = 0.87
-HUB_NEIGHBOURS = 10          # a row's hubness: its mean cosine to its 10 nearest reference teachers
 
 
 def unit_kind(name: str) -> int:
@@ -204,17 +203,20 @@ def unit_sims(a: Teachers, b: Teachers) -> dict[str, np.ndarray]:
 
 
 def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
-    """Per teacher and kind, the mean cosine to its nearest reference teachers (itself left out).
+    """Per teacher and kind, the mean best cosine to the reference teachers (itself left out).
     Some texts sit close to everything (hubs); the ranking discounts a pair's cosine by both
-    sides' hubness, as CSLS does for cross-lingual retrieval."""
-    sims = unit_sims(t, ref)
-    same = np.array(t.ids, dtype=object)[:, None] == np.array(ref.ids, dtype=object)[None, :]
-    k = min(HUB_NEIGHBOURS, max(1, len(ref) - 1))
+    sides' hubness, as CSLS does for cross-lingual retrieval. The mean runs over every reference
+    teacher, not the nearest few: a teacher's nearest are often its real partners, and a
+    discount by them would push exactly the teachers with partners down."""
+    at = {pid: j for j, pid in enumerate(ref.ids)}
+    own = np.array([at.get(pid, -1) for pid in t.ids], np.int64)   # its own column, -1 if none
+    inside = np.flatnonzero(own >= 0)
+    n = len(ref) - (own >= 0)
     out = {}
-    for name, s in sims.items():
-        s = np.where(same, -1.0, s)
-        top = -np.partition(-s, k - 1, axis=1)[:, :k] if len(ref) else np.zeros((len(t), 0))
-        out[name] = top.mean(axis=1) if top.size else np.zeros(len(t))
+    for name, s in unit_sims(t, ref).items():
+        total = s.sum(axis=1, dtype=np.float64)
+        total[inside] -= s[inside, own[inside]]
+        out[name] = np.where(n > 0, total / np.maximum(n, 1), 0.0)
     return out
 
 

@@ -16,7 +16,7 @@ from matcher.backends.types import CandidateFilter, Record
 from matcher.features import Teachers, hubness, pair_features, today_days
 from models import Profile
 
-HUB_REFERENCE = 64            # reference teachers for hubness: a fixed spread of the index
+HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
 HUB_CACHE = 200_000           # teachers whose hubness the scorer keeps; emptied when full
 # How much of the index's mean row a vector query leaves out (docs/quality.md, Candidates).
 CENTRING = 0.7

@@ -105,7 +105,7 @@ class SearchCandidates:
     pool: Teachers
     feats: dict[str, np.ndarray]
     prob: np.ndarray
-    named: np.ndarray | None = None    # partner probability for the teacher the text names
+    named: np.ndarray | None = None    # partner probability, as a share of the named teacher's best
     named_id: str | None = None
 
 
@@ -162,7 +162,11 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
             c = _scored(m, q, ids, kw, flt, model)
         seed = m.teachers([named])
         prob = m.scorer.score(seed, c.pool)[1][0]
-        c.named = prob * np.where(compatible(seed, c.pool)[0], 1.0, NAMED_INCOMPATIBLE)
+        # Relative to the named teacher's best partner: probabilities move with the index's
+        # hubness (a small index on one theme deflates them all), the order does not.
+        ok = compatible(seed, c.pool)[0]
+        best = float(prob[ok].max()) if ok.any() else 1.0
+        c.named = np.minimum(prob / max(best, 1e-12), 1.0) * np.where(ok, 1.0, NAMED_INCOMPATIBLE)
         if named.profile.id in c.pool.ids:      # the named teacher itself comes first
             c.named[c.pool.ids.index(named.profile.id)] = 1.0
         c.named_id = named.profile.id

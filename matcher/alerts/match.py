@@ -38,7 +38,7 @@ POOL = 50             # depth of the newcomer's own partner list that names reac
 # 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
 SLACK = 0.98
 # Teachers alerted per arriving profile, best fits first. Among the 2,000-teacher sample, 4 sends
-# 2.8 alerts an arrival for an alert recall of 0.667 (5: 3.1 and 0.681; docs/alerts.md).
+# 3.0 alerts an arrival for an alert recall of 0.709 (5: 3.4 and 0.730; docs/alerts.md).
 PER_ARRIVAL = 4
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
