@@ -33,8 +33,9 @@ class Settings(BaseSettings):
     # The learned ranking needs the partner in its pool: with the query centred
     # (ranking.Scorer.centred), 250 vector candidates bring every judged partner of the
     # real-project development set into it alone, and 0.985 of them among 2,000 other teachers
-    # (200: 0.965); at 1M profiles a partner query without filters takes p50 29.6 ms with 250
-    # against 23.9 ms with 200 (docs/quality.md, "Among 2,000 other teachers"; bench/limits.md).
+    # (200: 0.965); at 1M profiles, back to back, a partner query without filters took p50
+    # 29.6 ms with 250 against 23.9 ms with 200 (docs/quality.md, "Among 2,000 other teachers";
+    # bench/limits.md).
     candidates: int = Field(default=250, ge=10, le=5000,
                             description="vector candidates ranked per query (keyword: half as many)")
 
