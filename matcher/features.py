@@ -223,7 +223,8 @@ def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
 # -- pair features ----------------------------------------------------------------------------
 
 FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "interests_hub",
-            "subjects", "subjects_jaccard", "ages", "lang_non_en", "same_text_lang", "same_school_type")
+            "subjects", "subjects_jaccard", "ages", "lang_non_en", "same_text_lang", "same_school_type",
+            "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang")
 
 
 def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
@@ -236,6 +237,8 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
     - lang_non_en: they share a working language other than English;
     - same_text_lang: their texts are in the same language (same-language texts score higher
       cosines with the same meaning; the model learns how much to discount);
+    - `*_hub_same_lang`: `*_hub` where the texts share their language, else 0, so the model
+      weighs a cosine between two texts in one language apart from one across languages;
     - same_school_type.
     """
     f = similarity_features(a, b, hub_a, hub_b)
@@ -251,6 +254,8 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
     f["lang_non_en"] = ((a.langs[:, None, :] & b.langs[None, :, :] & ~EN) != 0).any(-1).astype(np.float64)
     f["same_text_lang"] = ((a.tlang[:, None] == b.tlang[None, :]) & (a.tlang[:, None] >= 0)).astype(np.float64)
     f["same_school_type"] = (a.stype[:, None] == b.stype[None, :]).astype(np.float64)
+    for name in ("profile", "idea", "interests"):
+        f[name + "_hub_same_lang"] = f[name + "_hub"] * f["same_text_lang"]
     return f
 
 

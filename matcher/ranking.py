@@ -18,6 +18,11 @@ from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
 HUB_CACHE = 200_000           # teachers whose hubness the scorer keeps; emptied when full
+# Below this many reference teachers the mean cosine measures a small index's few themes, not
+# how close a text sits to everything: in four teachers, three on recycling, it would discount
+# the recycling teachers below one on robots. Every teacher then gets the typical hubness of
+# the pairs the model was fitted on.
+MIN_REFERENCE = 100
 # How much of the index's mean row a vector query leaves out (docs/quality.md, Candidates).
 CENTRING = 0.7
 
@@ -77,6 +82,8 @@ class Scorer:
         the cache may be emptied, so a full cache, or another thread forgetting a teacher, never
         loses a row this call needs."""
         ref = self.reference()
+        if len(ref) < MIN_REFERENCE:
+            return {name: np.full(len(t), h) for name, h in typical_hubness(self.model).items()}
         with self._lock:
             rows = [self._hubs.get(pid) for pid in t.ids]
         missing = [i for i, row in enumerate(rows) if row is None]
@@ -109,6 +116,14 @@ class Scorer:
         feats, p = self.score(Teachers.from_records([a], self.backend.dim),
                               Teachers.from_records([b], self.backend.dim))
         return feats, float(p[0, 0])
+
+
+def typical_hubness(model: learned.Model) -> dict[str, float]:
+    """The mean hubness of the pairs `model` was fitted on, per kind: a kind's mean cosine less
+    its mean discounted cosine."""
+    mean = dict(zip(model.features, model.mean))
+    return {name: float(mean[name] - mean[name + "_hub"]) if name in mean and name + "_hub" in mean
+            else 0.0 for name in ("profile", "idea", "interests")}
 
 
 def responsiveness(pool: Teachers, today: int) -> np.ndarray:

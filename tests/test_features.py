@@ -118,10 +118,11 @@ def test_pair_features_are_symmetric(matcher):
     assert np.allclose(prob, prob.T)
 
 
-def test_a_rewritten_profile_is_scored_with_its_new_hubness(matcher):
+def test_a_rewritten_profile_is_scored_with_its_new_hubness(matcher, monkeypatch):
     """The scorer caches each teacher's hubness; writing the teacher again drops it, so a
     changed idea is never discounted by the old text's hubness."""
     from matcher.features import hubness
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)      # measured, however small the index
     before = matcher.scorer.hubs(Teachers.from_records([matcher.record("p002")], ThemeEmbedder.dim))
     changed = _profiles()[2].model_copy(update={"ideas": [], "interests": ["poetry and water"]})
     matcher.upsert([changed])
@@ -220,6 +221,7 @@ def test_the_centred_vector_leg_finds_the_rare_theme_among_a_crowd(tmp_path):
 
 def test_a_full_hubness_cache_still_scores_every_candidate(matcher, monkeypatch):
     """When the cache fills while a block is scored, the block's known rows are kept for the call."""
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
     t = Teachers.from_records(list(matcher.backend.get_many([f"p{i:03d}" for i in range(20)]).values()),
                               ThemeEmbedder.dim)
     expected = matcher.scorer.hubs(t.take(list(range(10))))
@@ -228,3 +230,19 @@ def test_a_full_hubness_cache_still_scores_every_candidate(matcher, monkeypatch)
     for kind in ("profile", "idea", "interests"):
         assert np.allclose(got[kind][:10], expected[kind]), kind
     assert len(matcher.scorer._hubs) == 10
+
+
+def test_a_small_index_gives_every_teacher_the_typical_hubness(matcher, monkeypatch):
+    """Too few reference teachers measure the index's themes, not hubness: every teacher gets the
+    mean hubness of the pairs the model was fitted on, so plain similarity decides."""
+    t = Teachers.from_records(list(matcher.backend.get_many(["p000", "p001", "p002"]).values()),
+                              ThemeEmbedder.dim)
+    assert len(matcher.scorer.reference()) < ranking.MIN_REFERENCE
+    typical = ranking.typical_hubness(matcher.scorer.model)
+    got = matcher.scorer.hubs(t)
+    for kind in ("profile", "idea", "interests"):
+        assert 0.5 < typical[kind] < 1.0, kind
+        assert np.allclose(got[kind], typical[kind]), kind
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
+    measured = matcher.scorer.hubs(t)
+    assert not np.allclose(measured["profile"], typical["profile"])

@@ -38,7 +38,8 @@ POOL = 50             # depth of the newcomer's own partner list that names reac
 # 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
 SLACK = 0.98
 # Teachers alerted per arriving profile, best fits first. Among the 2,000-teacher sample, 4 sends
-# 3.0 alerts an arrival for an alert recall of 0.709 (5: 3.4 and 0.730; docs/alerts.md).
+# 3.02 alerts an arrival for an alert recall of 0.709 (3: 2.52 and 0.652; 5: 3.36 and 0.738;
+# docs/alerts.md).
 PER_ARRIVAL = 4
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
