@@ -83,7 +83,7 @@ class Scorer:
         loses a row this call needs."""
         ref = self.reference()
         if len(ref) < MIN_REFERENCE:
-            return {name: np.full(len(t), h) for name, h in typical_hubness(self.model).items()}
+            return self.measure(t)
         with self._lock:
             rows = [self._hubs.get(pid) for pid in t.ids]
         missing = [i for i, row in enumerate(rows) if row is None]
@@ -97,6 +97,14 @@ class Scorer:
                     self._hubs[t.ids[i]] = rows[i]
         out = np.array(rows, np.float64).reshape(len(t), 3)
         return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2]}
+
+    def measure(self, t: Teachers) -> dict[str, np.ndarray]:
+        """Hubness of teachers that are not cached (a search's query): against the reference, or
+        the model's typical hubness in an index too small to have one."""
+        ref = self.reference()
+        if len(ref) < MIN_REFERENCE:
+            return {name: np.full(len(t), h) for name, h in typical_hubness(self.model).items()}
+        return hubness(t, ref)
 
     def forget(self, ids: list[str]) -> None:
         """Drop the cached hubness of teachers just written: their texts may have changed."""

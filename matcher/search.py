@@ -22,7 +22,7 @@ import numpy as np
 
 from matcher import constraints, model as learned
 from matcher.backends.types import CandidateFilter
-from matcher.features import PROFILE_UNIT, Teachers, compatible, hubness, query_teacher, search_features
+from matcher.features import PROFILE_UNIT, Teachers, compatible, query_teacher, search_features
 from matcher.reasons import reason, similar_idea
 from matcher.text import unit_label
 from models import Filters, Reason, Result, ResultList, SearchRequest
@@ -138,7 +138,7 @@ def _scored(m: "Matcher", q: np.ndarray, ids: list[str], kw: dict[str, float], f
     pool = m.backend.features(ids, flt)
     kw_max = max(kw.values(), default=0.0) or 1.0
     qt = query_teacher(q)
-    feats = search_features(qt, pool, hubness(qt, m.scorer.reference()), m.scorer.hubs(pool),
+    feats = search_features(qt, pool, m.scorer.measure(qt), m.scorer.hubs(pool),
                             np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]))
     return SearchCandidates(q, pool, {name: v[0] for name, v in feats.items()}, model.probability(feats)[0])
 
