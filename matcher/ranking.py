@@ -83,7 +83,7 @@ class Scorer:
         loses a row this call needs."""
         ref = self.reference()
         if len(ref) < MIN_REFERENCE:
-            return self.measure(t)
+            return self._typical(len(t))
         with self._lock:
             rows = [self._hubs.get(pid) for pid in t.ids]
         missing = [i for i, row in enumerate(rows) if row is None]
@@ -102,9 +102,10 @@ class Scorer:
         """Hubness of teachers that are not cached (a search's query): against the reference, or
         the model's typical hubness in an index too small to have one."""
         ref = self.reference()
-        if len(ref) < MIN_REFERENCE:
-            return {name: np.full(len(t), h) for name, h in typical_hubness(self.model).items()}
-        return hubness(t, ref)
+        return self._typical(len(t)) if len(ref) < MIN_REFERENCE else hubness(t, ref)
+
+    def _typical(self, n: int) -> dict[str, np.ndarray]:
+        return {name: np.full(n, h) for name, h in typical_hubness(self.model).items()}
 
     def forget(self, ids: list[str]) -> None:
         """Drop the cached hubness of teachers just written: their texts may have changed."""
