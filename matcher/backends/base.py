@@ -48,6 +48,12 @@ class SearchBackend(ABC):
         `lang` is the language of a long `text` when the caller knows it (a stored profile's
         ideas), which saves detecting it."""
 
+    @abstractmethod
+    def keyword_scores(self, record: Record, texts: list[str]) -> list[float]:
+        """The stored `record`'s BM25 for each text, as `keyword_search` scores it; 0 where they
+        share no analysed term. A saved search's alert check uses it to skip searches that a
+        newcomer cannot enter (matcher/alerts/match.py)."""
+
     def passing(self, ids: list[str], flt: CandidateFilter) -> list[str]:
         """The stored `ids` that pass `flt`, in `ids` order. This default fetches the records."""
         recs = self.get_many(ids)

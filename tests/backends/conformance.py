@@ -289,6 +289,23 @@ class KeywordTests(ConformanceBase):
         assert backend.keyword_search("  ?! ", CandidateFilter(), 10) == []
 
 
+    def test_keyword_scores_are_what_keyword_search_gives(self, backend: SearchBackend):
+        stored = [
+            profile("m1", ideas=(("Our pupils recycled plastic bottles into art", "en"),)),
+            profile("m2", ideas=(("Um projeto de reciclagem com a horta das escolas", "pt"),)),
+            profile("m3", ideas=(("We sing songs about the sea", "en"),), interests=("astronomy club",)),
+            profile("m4", open_=False, ideas=(("Robots and coding for the youngest", "en"),))]
+        backend.upsert([rec(p, unit(1)) for p in stored])
+        texts = ["recycling", "hortas escola", "astronomy", "ROBOTS!", "Meeresschutz", "  ?! ", "",
+                 "the sea and the river " + " ".join(f"word{i}" for i in range(30))]
+        for p in stored:
+            got = backend.keyword_scores(rec(p, unit(1)), texts)
+            want = [{c.id: c.score for c in backend.keyword_search(t, CandidateFilter(open_only=False), 10)}
+                    .get(p.id, 0.0) for t in texts]
+            assert got == pytest.approx(want, rel=1e-5), p.id
+        assert [s > 0 for s in backend.keyword_scores(rec(stored[0], unit(1)), ["recycling", "sea"])] == [True, False]
+
+
 class VectorTests(ConformanceBase):
     def _load(self, backend):
         rng = np.random.default_rng(7)

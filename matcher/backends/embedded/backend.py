@@ -213,6 +213,10 @@ class EmbeddedBackend(SearchBackend):
         return keyword_plan.search(self.keyword, text, flt, k, lang, share,
                                    lambda ids: self.passing(ids, flt))
 
+    def keyword_scores(self, record: Record, texts: list[str]) -> list[float]:
+        self.follow()
+        return self.keyword.scores(texts, record.profile)
+
     def passing(self, ids: list[str], flt: CandidateFilter) -> list[str]:
         """From the columns: no document is read."""
         with self._rw.read():

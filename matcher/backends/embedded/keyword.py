@@ -41,6 +41,21 @@ def _field_for(lang: str | None) -> str:
     return f"text_{lang}" if lang in STEMMERS else "text_other"
 
 
+def _texts(p: Profile) -> list[tuple[str, str]]:
+    """(field, text) of every text a profile's document holds: each in its language's field and
+    again, unstemmed, in `text_all`."""
+    out = []
+    for idea in p.ideas:
+        body = f"{idea.title or ''} {idea.text}"
+        out += [(_field_for(idea.lang), body), ("text_all", body)]
+    if p.interests:
+        # Interests are a few words, too short to detect reliably: use the ideas' language.
+        joined = "; ".join(p.interests)
+        lang = next((i.lang for i in p.ideas if i.lang), None) or detect_language(joined)
+        out += [(_field_for(lang), joined), ("text_all", joined)]
+    return out
+
+
 def _analyzer(field: str) -> tantivy.TextAnalyzer:
     """Simple tokens, long ones dropped, lower-cased, and stemmed where the field's language has a stemmer."""
     b = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
@@ -184,16 +199,8 @@ class KeywordIndex:
             doc.add_text("subjects", s)
         for age in sorted({a for r in p.age_groups for a in range(r.from_, r.to + 1)}):
             doc.add_integer("ages", age)
-        for idea in p.ideas:
-            body = f"{idea.title or ''} {idea.text}"
-            doc.add_text(_field_for(idea.lang), body)
-            doc.add_text("text_all", body)
-        if p.interests:
-            # Interests are a few words, too short to detect reliably: use the ideas' language.
-            joined = "; ".join(p.interests)
-            lang = next((i.lang for i in p.ideas if i.lang), None) or detect_language(joined)
-            doc.add_text(_field_for(lang), joined)
-            doc.add_text("text_all", joined)
+        for field, body in _texts(p):
+            doc.add_text(field, body)
         return doc
 
     def clear(self) -> None:
@@ -232,13 +239,13 @@ class KeywordIndex:
         return [(occur, q if occur == O.MustNot else Q.const_score_query(q, 0.0))
                 for occur, q in clauses]
 
-    def search(self, text: str, flt: CandidateFilter, k: int, lang: str | None = None) -> list[tuple[str, float]]:
-        """Top-k (profile id, BM25) for `text` among profiles that pass `flt`."""
+    def _terms(self, text: str, lang: str | None = None,
+               only: set[str] | None = None) -> tuple[list[tuple[str, str]], bool]:
+        """The (field, term) pairs a query for `text` asks for (in the fields of `only`, when
+        given), and whether it is a long one."""
         words = list(dict.fromkeys(_WORD.findall(text.lower())))
         if len(words) > MAX_QUERY_WORDS:  # a whole profile: its longest words carry its topic
             words = sorted(words, key=len, reverse=True)[:MAX_QUERY_WORDS]
-        if not words:
-            return []
         # Analyse the query only with its own language's stemmer (and the unstemmed field):
         # running every analyzer over a whole profile's text multiplies terms for no recall.
         # A short query searches every language's field, so 'recycled' meets 'recycling' under
@@ -247,22 +254,56 @@ class KeywordIndex:
         # unstemmed field of every text, which still matches if detection picked wrongly.
         long_query = len(words) >= LONG_QUERY_WORDS
         if long_query:
-            lang = lang or detect_language(text)
-            fields = sorted({_field_for(lang), "text_all"} - {"text_other"})
+            fields = sorted({_field_for(lang or detect_language(text)), "text_all"} - {"text_other"})
         else:
             fields = _FIELDS
-        searcher = self.index.searcher()
-        terms = [(field, term) for field in fields for word in words for term in self.analyzers[field].analyze(word)]
+        return [(field, term) for field in fields if only is None or field in only for word in words
+                for term in self.analyzers[field].analyze(word)], long_query
+
+    def _query(self, searcher, text: str, lang: str | None = None, only: set[str] | None = None):
+        """The flat OR of term queries `search` runs for `text` (in the fields of `only`); None
+        without a term."""
+        terms, long_query = self._terms(text, lang, only)
         if long_query:
             # Words nearly every profile uses ('students', 'project') carry little of the topic but
             # have the longest posting lists.
             cap = max(MAX_DF_SHARE * searcher.num_docs, MIN_COMMON_DF)
             terms = [t for t in terms if searcher.doc_freq(*t) <= cap] or terms
+        if not terms:
+            return None, terms
         # One flat OR of term queries, the same terms and scores the query parser's nested
         # per-word clauses give; tantivy prunes a flat union of terms (block-max WAND), which
         # makes a whole-profile query ~1.7x faster (tests/backends/test_keyword.py pins equality).
-        query = tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, term)) for field, term in terms])
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, term)) for field, term in terms]), terms
+
+    def scores(self, texts: list[str], p: Profile) -> list[float]:
+        """Profile `p`'s BM25 for each text, as `search` scores it; 0 where they share no term.
+        Only the fields `p` has terms in can score, so each text is analysed for those alone, and
+        only a text that shares a term with `p` is searched for."""
+        have: set[tuple[str, str]] = set()
+        for field, body in _texts(p):
+            have.update((field, t) for t in self.analyzers[field].analyze(body))
+        fields = {f for f, _ in have}
+        searcher = self.index.searcher()
+        only = tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, "id", p.id), 0.0)
+        out = []
+        for text in texts:
+            query, terms = self._query(searcher, text, only=fields)
+            if query is None or not any(t in have for t in terms):
+                out.append(0.0)
+                continue
+            hits = searcher.search(tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)]), limit=1, count=False).hits
+            out.append(float(hits[0][0]) if hits else 0.0)
+        return out
+
+    def search(self, text: str, flt: CandidateFilter, k: int, lang: str | None = None) -> list[tuple[str, float]]:
+        """Top-k (profile id, BM25) for `text` among profiles that pass `flt`."""
+        searcher = self.index.searcher()
+        query, _ = self._query(searcher, text, lang)
+        if query is None:
+            return []
         filters = self._filter(flt)
         full = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *filters]) if filters else query
         hits = searcher.search(full, limit=k, count=False).hits

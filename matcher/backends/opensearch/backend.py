@@ -246,6 +246,33 @@ class OpenSearchBackend(SearchBackend):
         body = rq.bm25_query(text, flt, k, [lang] if lang else [], self.analyzers)
         return [Candidate(h["_id"], float(h["_score"])) for h in self._search(body, "search by keyword")]
 
+    def keyword_scores(self, record: Record, texts: list[str]) -> list[float]:
+        """One msearch: each text's keyword query, limited to the record's id."""
+        bodies: list[dict | None] = []
+        for text in texts:
+            lang = detect_language(text) if len(rq.query_terms(text)) > 20 else None
+            body = rq.bm25_query(text, CandidateFilter(open_only=False), 1, [lang] if lang else [], self.analyzers)
+            if body is not None:
+                body["query"]["bool"]["filter"].append({"ids": {"values": [record.profile.id]}})
+            bodies.append(body)
+        asked = [b for b in bodies if b is not None]
+        if not asked:
+            return [0.0] * len(texts)
+        with boundary("match keywords"):
+            try:
+                lines = [x for b in asked for x in ({}, b | {"timeout": self.search_timeout})]
+                answers = iter(self.client.msearch(index=self.index, body=lines)["responses"])
+            except osx.NotFoundError:
+                return [0.0] * len(texts)
+        out = []
+        for b in bodies:
+            a = next(answers) if b is not None else {"hits": {"hits": []}}
+            if "error" in a:    # unknown: as high as can be, so the search runs and decides
+                out.append(float("inf"))
+            else:
+                out.append(float(a["hits"]["hits"][0]["_score"]) if a["hits"]["hits"] else 0.0)
+        return out
+
     def filter_ids(self, flt: CandidateFilter, k: int) -> list[str]:
         if k <= 0:
             return []
