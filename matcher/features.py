@@ -273,13 +273,17 @@ SEARCH_FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "i
 
 
 def query_teacher(q: np.ndarray) -> Teachers:
-    """A search text as a teacher whose idea, interests and profile rows are all its vector."""
-    q = np.asarray(q, np.float32).reshape(1, -1)
-    one = lambda v, dtype: np.array([v], dtype)  # noqa: E731
-    return Teachers(["?"], one(-1, np.int64), one(-1, np.int64), one(-1, np.int64),
-                    np.zeros((1, LANG_WORDS), np.uint64), one(0, np.uint64), np.zeros((1, 2), np.uint64),
-                    one(0, np.int64), one(np.nan, np.float64), one(0, np.int64), one(0, np.int64),
-                    np.repeat(q, 3, axis=0), np.zeros(3, np.int64), np.array([IDEA, INTERESTS, PROFILE], np.int8))
+    """A search text as a teacher whose idea, interests and profile rows are all its vector; a
+    (n, dim) array gives n such teachers, one per text."""
+    q = np.asarray(q, np.float32)
+    q = q.reshape(-1, q.shape[-1])
+    n = len(q)
+    same = lambda v, dtype: np.full(n, v, dtype)  # noqa: E731
+    return Teachers(["?"] * n, same(-1, np.int64), same(-1, np.int64), same(-1, np.int64),
+                    np.zeros((n, LANG_WORDS), np.uint64), same(0, np.uint64), np.zeros((n, 2), np.uint64),
+                    same(0, np.int64), same(np.nan, np.float64), same(0, np.int64), same(0, np.int64),
+                    np.repeat(q, 3, axis=0), np.repeat(np.arange(n, dtype=np.int64), 3),
+                    np.tile(np.array([IDEA, INTERESTS, PROFILE], np.int8), n))
 
 
 def search_features(q: Teachers, pool: Teachers, hub_q: dict[str, np.ndarray], hub_pool: dict[str, np.ndarray],

@@ -22,7 +22,8 @@ import numpy as np
 
 from matcher import constraints, model as learned
 from matcher.backends.types import CandidateFilter
-from matcher.features import PROFILE_UNIT, Teachers, compatible, query_teacher, search_features
+from matcher.features import (PROFILE_UNIT, Teachers, compatible, query_teacher, search_features,
+                              similarity_features)
 from matcher.reasons import reason, similar_idea
 from matcher.text import unit_label
 from models import Filters, Reason, Result, ResultList, SearchRequest
@@ -107,6 +108,11 @@ class SearchCandidates:
     prob: np.ndarray
     named: np.ndarray | None = None    # partner probability, as a share of the named teacher's best
     named_id: str | None = None
+    # What a saved search's alert bound keeps (matcher/alerts/match.py): the text's own vector,
+    # the cosine to it a profile needs to join the feedback, the keyword leg's best BM25 score.
+    raw: np.ndarray | None = None
+    join: float = -1.0
+    kw_best: float = 0.0
 
 
 def search_query(m: "Matcher", req: SearchRequest) -> constraints.Query:
@@ -116,21 +122,23 @@ def search_query(m: "Matcher", req: SearchRequest) -> constraints.Query:
     return constraints.for_search(req.filters)
 
 
-def expand(m: "Matcher", q: np.ndarray, exclude_ids: list[str] | None = None) -> tuple[np.ndarray, float]:
+def expand(m: "Matcher", q: np.ndarray, exclude_ids: list[str] | None = None) -> tuple[np.ndarray, float, float]:
     """The text's vector moved towards the profiles nearest to it (pseudo-relevance feedback:
     a few words become a query that reads like a whole profile, as partner queries compare;
-    never the excluded ones), and how far its nearest profile stands out from its 50 nearest (its margin)."""
+    never the excluded ones), how far its nearest profile stands out from its 50 nearest (its
+    margin), and the cosine a profile needs to join the feedback (-1 while fewer are stored)."""
     near = m.backend.vector_search(q[None, :], CandidateFilter(open_only=False, exclude_ids=exclude_ids or []),
                                    MARGIN_OF)
+    join = near[FEEDBACK - 1].score if len(near) >= FEEDBACK else -1.0
     if not near:
-        return q, 0.0
+        return q, 0.0, join
     margin = near[0].score - float(np.mean([c.score for c in near]))
     recs = m.backend.get_many([c.id for c in near[:FEEDBACK]])
     rows = [r.vectors[r.units.index(PROFILE_UNIT)] for r in recs.values() if PROFILE_UNIT in r.units]
     if not rows:
-        return q, margin
+        return q, margin, join
     out = q + FEEDBACK_WEIGHT * np.mean(rows, axis=0)
-    return (out / np.linalg.norm(out)).astype(np.float32), margin
+    return (out / np.linalg.norm(out)).astype(np.float32), margin, join
 
 
 def _scored(m: "Matcher", q: np.ndarray, ids: list[str], kw: dict[str, float], flt: CandidateFilter,
@@ -149,12 +157,14 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
     when the text names a teacher, that teacher's partner candidates too, with their probability."""
     model = model or learned.load(learned.SEARCH_MODEL_FILE)
     kw_leg = m._aside(m.backend.keyword_search, text, flt, m.pool_size // 2)
-    q, margin = expand(m, m.embedder.query(text), flt.exclude_ids)
+    raw = m.embedder.query(text)
+    q, margin, join = expand(m, raw, flt.exclude_ids)
     vec_ids = [c.id for c in m.backend.vector_search(m.scorer.centred(q[None, :]), flt, m.pool_size)]
     kw = {c.id: c.score for c in kw_leg.result()}
     if not kw and margin < MIN_MARGIN:       # no word known, and no text stands out: nothing
         vec_ids = []
     c = _scored(m, q, list(dict.fromkeys([*vec_ids, *kw])), kw, flt, model)
+    c.raw, c.join, c.kw_best = raw, join, max(kw.values(), default=0.0)
     named = named_teacher(m, text, c) if len(c.pool) else None
     if named is not None:
         ids = list(dict.fromkeys([*c.pool.ids, *m.candidate_ids(named)]))
@@ -176,20 +186,22 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
 def search(m: "Matcher", req: SearchRequest, explain: bool = False) -> ResultList:
     """A page of the search, with the facets it asks for and, with `explain`, why an empty one is empty."""
     q = search_query(m, req)
-    out = _ranked(m, req, q.filter())
+    out = ranked(m, req, q.filter())[0]
     if req.facets or explain:
         out = m.explained(out, q, req.lang, req.facets, explain, text=req.text)
     return out
 
 
-def _ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> ResultList:
+def ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> tuple[ResultList, SearchCandidates | None]:
+    """A page of the search, and the candidates it was ranked from (None for a text-less search,
+    which lists the profiles passing the filters, newest first)."""
     if not req.text.strip():
         ids = m.backend.filter_ids(flt, 10_000)  # newest first; the count is the total
         page_ids = ids[req.offset:req.offset + req.k]
         recs = m.backend.get_many(page_ids)
         return ResultList(results=[Result(profile=recs[i].profile.public(), score=0.0,
                                           reasons=filter_reasons(recs[i].profile, req.filters, req.lang))
-                                   for i in page_ids if i in recs], total=len(ids))
+                                   for i in page_ids if i in recs], total=len(ids)), None
     c = candidates(m, req.text, flt)
     keys = fused(c)
     order = np.argsort(-keys, kind="stable")
@@ -211,7 +223,15 @@ def _ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> ResultLis
             reasons.insert(0, reason("matches_search", req.lang, idea=unit_label(r.profile, r.units[best]),
                                      unit=r.units[best], similarity=round(float(sims.max()), 4)))
         results.append(Result(profile=r.profile.public(), score=round(float(keys[i]), 6), reasons=reasons))
-    return ResultList(results=results, total=len(order))
+    return ResultList(results=results, total=len(order)), c
+
+
+def probabilities(m: "Matcher", qs: np.ndarray, me: Teachers) -> np.ndarray:
+    """The search model's probability of the one teacher `me` for each expanded text vector of
+    `qs` (n, dim), as `candidates` gives it: one matrix product for n saved searches."""
+    qt = query_teacher(qs)
+    feats = similarity_features(qt, me, m.scorer.measure(qt), m.scorer.hubs(me))
+    return learned.load(learned.SEARCH_MODEL_FILE).probability(feats)[:, 0]
 
 
 

@@ -13,7 +13,7 @@ from api.forward import writes
 from api.routes.profiles import ProfileId
 from api.security import get_principal, presented_key, require, teacher_of
 from matcher.alerts import digest
-from matcher.alerts.match import kth_score, standing_filter
+from matcher.alerts.match import kth_score, search_bound, standing_filter
 from matcher.alerts.store import Alert, SavedSearch, Subscription
 from matcher.errors import AccessDenied
 from models import MAX_QUERY_TEXT, Filters, ProfilePublic, Reason, SearchRequest, json_int
@@ -147,9 +147,8 @@ def my_subscriptions(who: CallerDep, store: AlertStoreDep) -> list[SubscriptionO
 @writes
 def save_search(body: SavedSearchIn, who: CallerDep, matcher: MatcherDep, store: AlertStoreDep) -> SavedSearchOut:
     """Save a search; new profiles that enter its top k raise alerts for the caller."""
-    req = SearchRequest(text=body.text, filters=body.filters, k=body.k)
-    s = store.save_search(who.owner, req.model_dump(mode="json", by_alias=True), body.frequency,
-                          body.max_per_digest)
+    req = SearchRequest(text=body.text, filters=body.filters, k=body.k).model_dump(mode="json", by_alias=True)
+    s = store.save_search(who.owner, req, body.frequency, body.max_per_digest, search_bound(matcher, req))
     try:
         matcher.backend.put_standing(s.id, standing_filter(s))
     except Exception:

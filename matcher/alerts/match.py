@@ -16,16 +16,22 @@ would cost one partner query per subscriber; instead:
 
 Saved searches are found the same way round: the backend keeps each one's filters as a standing
 filter (on OpenSearch, a percolator query), so one `percolate` call names the saved searches
-whose filters the newcomer passes, and only those run their search. The text is not part of the
-standing filter: the search is multilingual, and a newcomer who writes the same idea in another
-language shares no word with it.
+whose filters the newcomer passes. The text is not part of the standing filter: the search is
+multilingual, and a newcomer who writes the same idea in another language shares no word with
+it. Instead each saved search keeps, from its last run, its text's own and expanded vectors,
+the search model's probability of its k-th candidate, its best BM25 score and the cosine that
+joins the profiles expanding its text (`bound`). One matrix product gives the newcomer's cosine
+and probability for every passing search, and the backend its BM25 for each text; a search runs
+only when one of them could place the newcomer in its first k (`bounded_out`).
 """
 from __future__ import annotations
 
 import time
 from typing import Callable
 
-from matcher import constraints, ranking
+import numpy as np
+
+from matcher import constraints, ranking, search
 from matcher.alerts.store import Alert, AlertStore, SavedSearch, alert_id
 from matcher.backends.types import CandidateFilter, Record
 from matcher.errors import ProfileNotFound
@@ -44,6 +50,12 @@ PER_ARRIVAL = 4
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
 IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop (digests only)
+
+
+# A saved search's bound, as stored: its expanded and own text vectors (float32 bytes), the
+# model probability of its k-th candidate, its best BM25 score, the cosine that joins its feedback.
+Bound = tuple[bytes | None, float | None, float | None, float | None]
+NO_BOUND: Bound = (None, None, None, None)
 
 
 def relevant_change(old: Profile | None, new: Profile) -> bool:
@@ -72,26 +84,27 @@ def process(matcher, store: AlertStore, ids: list[str] | None = None) -> int:
     """Match queued arrivals (`ids`, or every pending one); returns how many alerts are new."""
     new = 0
     for pid in store.pending() if ids is None else ids:
-        alerts, push, kth = arrival(matcher, store, pid)
-        new += store.commit_arrival(pid, alerts, push, kth)
+        alerts, push, kth, probes = arrival(matcher, store, pid)
+        new += store.commit_arrival(pid, alerts, push, kth, probes)
     return new
 
 
-def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str], dict[str, float]]:
-    """The alerts one arrival raises, the ids of those to push by webhook now, and the k-th
-    scores of the subscribers it confirmed."""
+def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str], dict[str, float], dict]:
+    """The alerts one arrival raises, the ids of those to push by webhook now, the k-th scores
+    of the subscribers it confirmed and the bounds of the saved searches it ran."""
     try:
         me = matcher.record(pid)
     except ProfileNotFound:  # erased since it was queued
-        return [], set(), {}
+        return [], set(), {}, {}
     now, kth = time.time(), {}
-    alerts = reach_teachers(matcher, store, me, now, kth) + reach_searches(matcher, store, me, now)
+    probes: dict[str, Bound] = {}
+    alerts = reach_teachers(matcher, store, me, now, kth) + reach_searches(matcher, store, me, now, probes)
     push = set()
     for a in alerts:
         rec = store.subscription(a.recipient) if a.kind == "profile" else store.search(a.recipient)
         if rec.frequency == "instant" and store.count_between(a.kind, a.recipient, rec.acked, now) < IGNORE_STEP:
             push.add(a.id)
-    return alerts, push, kth
+    return alerts, push, kth, probes
 
 
 def kth_score(matcher, profile_id: str, k: int) -> float:
@@ -148,21 +161,70 @@ def erase_profile(matcher, store: AlertStore, profile_id: str) -> None:
     matcher.backend.drop_standing(store.erase_profile(profile_id))
 
 
-def reach_searches(matcher, store: AlertStore, me: Record, now: float) -> list[Alert]:
+def reach_searches(matcher, store: AlertStore, me: Record, now: float,
+                   probes: dict[str, Bound] | None = None) -> list[Alert]:
     """Alerts for the saved searches whose filters the newcomer passes and whose own results,
-    run now, hold it; best scores first."""
+    run now, hold it; best scores first. Fills `probes` with the bounds of the searches it ran."""
     if not store.standing_synced:
         sync_standing(matcher, store)
     passed = matcher.backend.percolate(me)
+    found = store.searches(ids=sorted(passed))
+    out_of_reach = bounded_out(matcher, me, found)
     hits: list[tuple[float, SavedSearch, list[dict]]] = []
-    for s in store.searches():
-        if s.id not in passed:
+    for s in found:
+        if s.id in out_of_reach:
             continue
         req = SearchRequest.model_validate(s.request)
-        hit = next((x for x in matcher.search(req).results if x.profile.id == me.profile.id), None)
+        results, c = search.ranked(matcher, req, search.search_query(matcher, req).filter())
+        if probes is not None:
+            probes[s.id] = bound(c, req.offset + req.k)
+        hit = next((x for x in results.results if x.profile.id == me.profile.id), None)
         if hit is not None:
             hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))
     hits.sort(key=lambda h: -h[0])
     pid = me.profile.id
     return [Alert(alert_id("search", s.id, pid), "search", s.id, s.owner, pid, score, reasons, now)
             for score, s, reasons in hits[:PER_ARRIVAL_SEARCHES]]
+
+
+def bound(c: search.SearchCandidates | None, k: int) -> Bound:
+    """A saved search's bound from one run (0 for the k-th probability when it has fewer
+    candidates). None for a search without text (it lists the newest profiles) or one that names
+    a teacher (the partner model ranks it)."""
+    if c is None or c.named is not None or c.raw is None:
+        return NO_BOUND
+    prob = np.sort(c.prob)[::-1]
+    vectors = np.concatenate([np.asarray(c.q, np.float32), np.asarray(c.raw, np.float32)])
+    return vectors.tobytes(), float(prob[k - 1]) if len(prob) >= k else 0.0, c.kw_best, c.join
+
+
+def search_bound(matcher, request: dict) -> Bound:
+    """The bound of a search about to be saved: it runs once, as a subscription's k-th score
+    is measured when it is made."""
+    req = SearchRequest.model_validate(request)
+    return bound(search.ranked(matcher, req, search.search_query(matcher, req).filter())[1], req.offset + req.k)
+
+
+def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> set[str]:
+    """The saved searches whose first k results cannot hold the newcomer, by their last run's
+    bound. The search expands its text towards its `search.FEEDBACK` nearest profiles, so a newcomer
+    at least as near as the last of them changes the search itself: it always runs. Otherwise a
+    result's place is its model rank fused with a keyword rank that counts only at
+    `KEYWORD_STRONG` x the best BM25 score or more (matcher/search.py); without that keyword rank,
+    k candidates ahead of the newcomer in the model's order keep it out of the first k. So a
+    search is also skipped only when the newcomer's BM25 for its text is 0 or under `SLACK` x
+    `KEYWORD_STRONG` x its best, and the search model gives it under `SLACK` x the k-th
+    candidate's probability. The stored figures move as the index changes; every run of the
+    search refreshes them."""
+    dim = matcher.backend.dim
+    known = [s for s in found if s.probe is not None and len(s.probe) == 8 * dim]
+    if not known:
+        return set()
+    vectors = np.stack([np.frombuffer(s.probe, np.float32) for s in known])
+    q, raw = vectors[:, :dim], vectors[:, dim:]
+    near = (raw @ me.vectors.T).max(axis=1) if len(me.vectors) else np.full(len(known), -1.0)
+    prob = search.probabilities(matcher, q, matcher.teachers([me]))
+    bm25 = matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known])
+    return {s.id for s, n, p, kw in zip(known, near, prob, bm25)
+            if n < s.join_at and p < SLACK * s.kth
+            and (kw <= 0.0 or kw < SLACK * search.KEYWORD_STRONG * s.kw_best)}

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions(owner);
 CREATE TABLE IF NOT EXISTS searches (
   id TEXT PRIMARY KEY, owner TEXT NOT NULL, request TEXT NOT NULL, frequency TEXT NOT NULL,
-  max_per_digest INTEGER NOT NULL, created REAL NOT NULL, acked REAL NOT NULL);
+  max_per_digest INTEGER NOT NULL, created REAL NOT NULL, acked REAL NOT NULL,
+  probe BLOB, kth REAL, kw_best REAL, join_at REAL);
 CREATE INDEX IF NOT EXISTS searches_owner ON searches(owner);
 CREATE TABLE IF NOT EXISTS arrivals (profile_id TEXT PRIMARY KEY, queued REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -68,6 +69,14 @@ class SavedSearch:
     max_per_digest: int
     created: float
     acked: float
+    # The bound of its alert check, from its last run (matcher/alerts/match.py): the text's
+    # expanded and own vectors as float32 bytes, the search model's probability of its k-th
+    # candidate, its best BM25 score and the cosine that joins its feedback. None for a search
+    # that names a teacher.
+    probe: bytes | None = None
+    kth: float | None = None
+    kw_best: float | None = None
+    join_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,11 @@ class AlertStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
+            have = {r["name"] for r in self._db.execute("PRAGMA table_info(searches)")}
+            for column, kind in (("probe", "BLOB"), ("kth", "REAL"), ("kw_best", "REAL"),
+                                 ("join_at", "REAL")):                     # files written before the bound
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE searches ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -155,10 +169,11 @@ class AlertStore:
 
     # -- saved searches ------------------------------------------------------------------------
 
-    def save_search(self, owner: str, request: dict, frequency: str, max_per_digest: int) -> SavedSearch:
+    def save_search(self, owner: str, request: dict, frequency: str, max_per_digest: int,
+                    bound: tuple = (None, None, None, None)) -> SavedSearch:
         sid, now = uuid.uuid4().hex[:16], time.time()
-        self._tx([("INSERT INTO searches VALUES (?,?,?,?,?,?,?)",
-                   (sid, owner, json.dumps(request), frequency, max_per_digest, now, now))])
+        self._tx([("INSERT INTO searches VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                   (sid, owner, json.dumps(request), frequency, max_per_digest, now, now, *bound))])
         return self.search(sid)
 
     def search(self, sid: str, owner: str | None = None) -> SavedSearch:
@@ -167,9 +182,17 @@ class AlertStore:
             raise SavedSearchNotFound(sid)   # another key's search is not shown to exist
         return SavedSearch(**{**dict(rows[0]), "request": json.loads(rows[0]["request"])})
 
-    def searches(self, owner: str | None = None) -> list[SavedSearch]:
-        rows = self._q("SELECT * FROM searches" + (" WHERE owner=?" if owner else "") + " ORDER BY created",
-                       (owner,) if owner else ())
+    def searches(self, owner: str | None = None, ids: list[str] | None = None) -> list[SavedSearch]:
+        """Saved searches, oldest first: every one, the owner's, or those of `ids`."""
+        if ids is not None:
+            rows = []
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                rows += self._q(f"SELECT * FROM searches WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk))
+            rows.sort(key=lambda r: (r["created"], r["id"]))
+        else:
+            rows = self._q("SELECT * FROM searches" + (" WHERE owner=?" if owner else "") + " ORDER BY created",
+                           (owner,) if owner else ())
         return [SavedSearch(**{**dict(r), "request": json.loads(r["request"])}) for r in rows]
 
     def delete_search(self, sid: str, owner: str) -> None:
@@ -190,10 +213,12 @@ class AlertStore:
         return [r["profile_id"] for r in self._q("SELECT profile_id FROM arrivals ORDER BY queued")]
 
     def commit_arrival(self, profile_id: str, alerts: list[Alert], push: set[str] = frozenset(),
-                       kth: dict[str, float] | None = None) -> int:
+                       kth: dict[str, float] | None = None,
+                       probes: dict[str, tuple] | None = None) -> int:
         """Insert the arrival's alerts, a webhook delivery for those in `push` whose owner has a
-        webhook, the k-th scores refreshed on the way (`kth`), and drop the arrival from the
-        queue, in one transaction (one fsync); returns how many alerts are new."""
+        webhook, the subscribers' k-th scores and the saved searches' bounds refreshed on the
+        way (`kth`, `probes`), and drop the arrival from the queue, in one transaction (one
+        fsync); returns how many alerts are new."""
         hooks = {r["owner"] for r in self._q("SELECT owner FROM webhooks")}
         with self._lock:
             known = {r["id"] for r in self._q(f"SELECT id FROM outbox WHERE id IN ({','.join('?' * len(alerts))})",
@@ -208,6 +233,8 @@ class AlertStore:
                     stmts.append(("INSERT INTO deliveries(alert_id, owner, status, next_at) "
                                   "VALUES (?,?,'pending',?)", (a.id, a.owner, a.created)))
             stmts += [("UPDATE subscriptions SET kth=? WHERE profile_id=?", (v, pid)) for pid, v in (kth or {}).items()]
+            stmts += [("UPDATE searches SET probe=?, kth=?, kw_best=?, join_at=? WHERE id=?", (*bound, sid))
+                      for sid, bound in (probes or {}).items()]
             stmts.append(("DELETE FROM arrivals WHERE profile_id=?", (profile_id,)))
             self._tx(stmts)
             return len(fresh)

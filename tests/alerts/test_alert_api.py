@@ -149,6 +149,8 @@ def test_a_saved_search_keeps_its_filters_in_the_backend_until_deleted(api):
     sid = api.post("/v1/saved-searches", json={"text": "reciclaje", "filters": {"country": ["ES"]}},
                    headers=w).json()["id"]
     assert backend.standing_keys() == {sid}
+    saved = api.app.state.alerts.search(sid)                 # its bound is measured as it is saved
+    assert saved.probe is not None and saved.kth is not None and saved.kw_best is not None
     from matcher.backends.types import CandidateFilter
     stored = backend.get_many(backend.filter_ids(CandidateFilter(open_only=False), 50)).values()
     elsewhere = next(r for r in stored if r.profile.school.country != "ES")

@@ -27,6 +27,24 @@ def test_subscriptions_survive_a_reopen(tmp_path):
     again.close()
 
 
+def test_a_store_written_before_the_search_bound_opens_and_keeps_its_searches(tmp_path):
+    import json
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "alerts.sqlite")
+    db.execute("CREATE TABLE searches (id TEXT PRIMARY KEY, owner TEXT NOT NULL, request TEXT NOT NULL, "
+               "frequency TEXT NOT NULL, max_per_digest INTEGER NOT NULL, created REAL NOT NULL, acked REAL NOT NULL)")
+    db.execute("INSERT INTO searches VALUES ('s1', 'k1', ?, 'daily', 5, 1.0, 1.0)",
+               (json.dumps({"text": "robots", "k": 10}),))
+    db.commit(), db.close()
+    s = AlertStore(tmp_path)
+    old = s.search("s1")
+    assert (old.request["text"], old.probe, old.kth, old.kw_best, old.join_at) == ("robots", None, None, None, None)
+    s.commit_arrival("x", [], probes={"s1": (b"\0" * 8, 0.25, 3.5, 0.8)})
+    new = s.search("s1")
+    assert (new.probe, new.kth, new.kw_best, new.join_at) == (b"\0" * 8, 0.25, 3.5, 0.8)
+    s.close()
+
+
 def test_an_arrival_committed_twice_adds_each_alert_once(store):
     store.subscribe("pt1", "k1", "instant", 5, 10, None)
     store.queue(["pl1"])
