@@ -37,3 +37,18 @@ def test_erasure_reaches_the_cache_behind_the_timing_wrapper(tmp_path):
     timed.forget(["music in the park"])
     cache.passages(["music in the park"])
     assert cache.misses == 2
+
+
+def test_search_texts_are_encoded_once_while_they_stay_in_memory(tmp_path, monkeypatch):
+    import matcher.embeddings.cache as cache_module
+    inner = ThemeEmbedder()
+    calls = []
+    monkeypatch.setattr(inner, "query", lambda text: calls.append(text) or ThemeEmbedder().query(text))
+    monkeypatch.setattr(cache_module, "QUERIES_KEPT", 2)
+    cache = CachedEmbedder(inner, None)
+    first = cache.query("robots")
+    assert (cache.query("robots") == first).all() and calls == ["robots"]
+    cache.query("music"), cache.query("water")      # "robots" is the oldest of three: dropped
+    cache.query("robots")
+    assert calls == ["robots", "music", "water", "robots"]
+    assert not first.flags.writeable

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -11,12 +12,16 @@ import numpy as np
 from matcher.embeddings.base import Embedder
 
 
+QUERIES_KEPT = 4096   # search texts whose vectors stay in memory (1.5 KB each at 384-d)
+
+
 def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 class CachedEmbedder(Embedder):
-    """Wraps an embedder; passages are looked up in an SQLite file before encoding."""
+    """Wraps an embedder; passages are looked up in an SQLite file before encoding, and the
+    latest search texts in memory (saved searches ask for the same texts on every arrival)."""
 
     def __init__(self, inner: Embedder, path: Path | None):
         self.inner, self.dim, self.model_id = inner, inner.dim, inner.model_id
@@ -30,6 +35,7 @@ class CachedEmbedder(Embedder):
             self._db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, key BLOB, vec BLOB, "
                              "PRIMARY KEY (model, key))")
         self.hits = self.misses = 0
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def passages(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), np.float32)
@@ -61,7 +67,18 @@ class CachedEmbedder(Embedder):
         return out
 
     def query(self, text: str) -> np.ndarray:
-        return self.inner.query(text)
+        with self._lock:
+            vec = self._queries.get(text)
+            if vec is not None:
+                self._queries.move_to_end(text)
+                return vec
+        vec = self.inner.query(text)
+        vec.setflags(write=False)           # shared between callers
+        with self._lock:
+            self._queries[text] = vec
+            if len(self._queries) > QUERIES_KEPT:
+                self._queries.popitem(last=False)
+        return vec
 
     def add(self, keys: np.ndarray, vecs: np.ndarray) -> int:
         """Store vectors by text key, keeping any already cached; 0 without a cache file."""
