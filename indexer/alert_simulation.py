@@ -9,7 +9,12 @@ is written through `matcher.alerts.match.upsert`, one at a time, as it would arr
 - alert precision: of all alerts sent, the share naming a member of the recipient's own project;
 - alerts per arrival, and the time to match one arrival (after its profile is written);
 - with `exhaustive`, the subscribers that a full scan (every subscriber's own top k) would have
-  alerted before the per-arrival cap, to show what the cheap reverse lookup misses.
+  alerted before the per-arrival cap, to show what the cheap reverse lookup misses;
+- with `searches` = N, N saved searches (k as above, no filters): one per group for the first
+  eight words of its first member's first idea (a title would name that teacher, and searches
+  that name a teacher always run), then the same of other indexed teachers in file order: how many saved searches each arrival runs past their bound, the saved-search
+  alerts, and with `exhaustive` the saved searches whose results, run for every arrival, hold the
+  newcomer, to show what the bound skips wrongly.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from indexer.ingest import load_file
 from matcher.alerts import match
 from matcher.alerts.store import AlertStore
 from matcher.embeddings.cache import import_vectors
+from models import SearchRequest
 
 
 @dataclass
@@ -38,6 +44,11 @@ class Figures:
     cheap_reach: int = 0               # of those, how many the reverse lookup found (before the cap)
     queries: int = 0                   # ranked partner lists the matching asked for
     ms: list[float] = field(default_factory=list)
+    saved: int = 0                     # saved searches, when simulated
+    searches_run: int = 0              # saved searches run past their bound, over every arrival
+    search_alerts: int = 0
+    search_reach: int = 0              # exhaustive: (saved search, arrival) pairs whose results hold it
+    search_missed: int = 0             # of those, skipped by the bound
 
     def table(self) -> str:
         p = lambda a, b: f"{a / b:.3f}" if b else "-"  # noqa: E731
@@ -51,6 +62,13 @@ class Figures:
         if self.exhaustive_reach:
             rows += [("exhaustive: top-k recall (no cap)", p(self.exhaustive_true, self.existing_members)),
                      ("reverse lookup finds of exhaustive", p(self.cheap_reach, self.exhaustive_reach))]
+        if self.saved:
+            rows += [("saved searches", str(self.saved)),
+                     ("saved searches run per arrival", p(self.searches_run, self.arrivals)),
+                     ("saved-search alerts per arrival", p(self.search_alerts, self.arrivals))]
+            if self.search_reach:
+                rows += [("exhaustive: saved searches whose results hold the newcomer", str(self.search_reach)),
+                         ("of those, skipped by the bound", str(self.search_missed))]
         return "| figure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
 
 
@@ -88,7 +106,7 @@ def _load(m, path: Path) -> list:
 
 
 def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None, k: int = 10,
-             exhaustive: bool = False, progress=None) -> Figures:
+             exhaustive: bool = False, searches: int = 0, progress=None) -> Figures:
     groups = read_groups(dataset / "meta.tsv")
     profiles = {p.id: p for p in _load(m, dataset / "profiles.jsonl")}
     last = {ids[-1]: g for g, ids in groups.items() if ids[-1] in profiles}
@@ -101,13 +119,26 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
         for pid in ids[:-1]:
             store.subscribe(pid, "simulation", "weekly", 5, k, match.kth_score(m, pid, k))
     fig, counting = Figures(), CountingMatcher(m)
+    if searches:
+        firsts = [profiles[ids[0]] for ids in groups.values()]
+        others = [p for p in first if p.id not in {f.id for f in firsts}]
+        for p in [*firsts, *others]:
+            if fig.saved >= searches:
+                break
+            if p.ideas:
+                req = {"text": " ".join(p.ideas[0].text.split()[:8]), "k": k}
+                store.save_search("simulation", req, "weekly", 5, match.search_bound(m, req))
+                fig.saved += 1
     for pid, g in last.items():
         members = [x for x in groups[g][:-1] if x in profiles]
         store.queue([pid])                      # what match.upsert does, with the matching timed alone
         m.upsert([profiles[pid]])
         t0 = time.perf_counter()
-        match.process(counting, store, [pid])
+        found, push, kth, probes = match.arrival(counting, store, pid)     # match.process, counted
+        store.commit_arrival(pid, found, push, kth, probes)
         fig.ms.append(1000 * (time.perf_counter() - t0))
+        fig.searches_run += len(probes)
+        fig.search_alerts += sum(a.kind == "search" for a in found)
         alerts = [a for a in store.alerts("profile") if a.newcomer == pid]
         fig.arrivals += 1
         fig.existing_members += len(members)
@@ -121,6 +152,10 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
             fig.exhaustive_true += len(reach & set(members))
             pool = {x for x, _ in m.ranked(pid, match.POOL)[1]}
             fig.cheap_reach += len(reach & pool)
+            for s in store.searches():
+                if any(r.profile.id == pid for r in m.search(SearchRequest.model_validate(s.request)).results):
+                    fig.search_reach += 1
+                    fig.search_missed += s.id not in probes
         if progress:
             progress(1)
     fig.queries = counting.lists

@@ -128,7 +128,8 @@ def cmd_simulate(args) -> int:
         try:
             with tqdm(desc="arrivals", unit="arrival", leave=False) as bar:
                 fig = simulate(m, store, dataset, Path(args.background) if args.background else None,
-                               k=args.k, exhaustive=args.exhaustive, progress=bar.update)
+                               k=args.k, exhaustive=args.exhaustive, searches=args.searches,
+                               progress=bar.update)
         finally:
             m.close(), store.close()
     bg = f" · background {args.background}" if args.background else ""
@@ -170,7 +171,11 @@ def register(sub) -> None:
     q.add_argument("dataset", help="folder with profiles.jsonl and meta.tsv (groups)")
     q.add_argument("--background", help="more profiles indexed first, e.g. indexer/data/sample.jsonl")
     q.add_argument("-k", type=int, default=10)
-    q.add_argument("--exhaustive", action="store_true", help="also scan every subscriber's own top k")
+    q.add_argument("--exhaustive", action="store_true", help="also scan every subscriber's own top k "
+                   "(and run every saved search)")
+    q.add_argument("--searches", type=int, default=0, metavar="N",
+                   help="also save N searches: the first words of an idea of each group's first member, "
+                   "then of other indexed teachers")
     q.add_argument("--pool", type=int, default=match.POOL, help="depth of the newcomer's own list searched")
     q.add_argument("--workdir", help="index folder (default: a temporary one)")
     q.set_defaults(func=cmd_simulate)
