@@ -12,9 +12,10 @@ is written through `matcher.alerts.match.upsert`, one at a time, as it would arr
   alerted before the per-arrival cap, to show what the cheap reverse lookup misses;
 - with `searches` = N, N saved searches (k as above, no filters): one per group for the first
   eight words of its first member's first idea (a title would name that teacher, and searches
-  that name a teacher always run), then the same of other indexed teachers in file order: how many saved searches each arrival runs past their bound, the saved-search
-  alerts, and with `exhaustive` the saved searches whose results, run for every arrival, hold the
-  newcomer, to show what the bound skips wrongly.
+  that name a teacher always run), then the same of other indexed teachers in file order. It
+  counts the saved searches each arrival runs past their bound and their alerts, and with
+  `exhaustive` runs every saved search after each arrival, to count the ones whose results hold
+  the newcomer but that the bound skipped.
 """
 from __future__ import annotations
 
@@ -121,8 +122,8 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
     fig, counting = Figures(), CountingMatcher(m)
     if searches:
         firsts = [profiles[ids[0]] for ids in groups.values()]
-        others = [p for p in first if p.id not in {f.id for f in firsts}]
-        for p in [*firsts, *others]:
+        taken = {p.id for p in firsts}
+        for p in [*firsts, *(p for p in first if p.id not in taken)]:
             if fig.saved >= searches:
                 break
             if p.ideas:
