@@ -84,7 +84,8 @@ def main() -> None:
     m, build = build_index(args.data_dir, args.index, args.seed)
     print(f"# alert benchmark · {os.cpu_count()} cores · index {m.backend.count():,} profiles (SYNTHETIC "
           f"theme-clustered vectors) · {args.subscribers:,} subscribers (k=10) · {args.arrivals} arrivals")
-    store = AlertStore(args.data_dir / f"alerts-{args.subscribers}")   # subscriptions kept for re-runs
+    name = f"alerts-{args.subscribers}" + (f"-{args.saved_searches}" if args.saved_searches else "")
+    store = AlertStore(args.data_dir / name)    # subscriptions and saved searches kept for re-runs
     rng = np.random.default_rng(1)
     subs = [f"tm-{i:06d}" for i in rng.choice(args.index, args.subscribers, replace=False)]
     if len(store.subscriptions()) != len(subs):
@@ -92,15 +93,9 @@ def main() -> None:
         for pid in subs:
             store.subscribe(pid, "bench", "daily", 5, 10, match.kth_score(m, pid, 10))
         print(f"subscribing: {1000 * (time.perf_counter() - t) / len(subs):.1f} ms each (one partner query)")
-    if args.saved_searches:
-        store.close()
-        store = AlertStore(args.data_dir / f"alerts-{args.subscribers}-{args.saved_searches}")
-        if len(store.subscriptions()) != len(subs):
-            for pid in subs:
-                store.subscribe(pid, "bench", "daily", 5, 10, match.kth_score(m, pid, 10))
-        if not store.searches():
-            for req in saved_searches(args.saved_searches, args.seed):
-                store.save_search("bench", req, "daily", 5, match.search_bound(m, req))
+    if args.saved_searches and not store.searches():
+        for req in saved_searches(args.saved_searches, args.seed):
+            store.save_search("bench", req, "daily", 5, match.search_bound(m, req))
     checks: list[float] = []
     check = match.bounded_out
 

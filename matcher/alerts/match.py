@@ -36,7 +36,7 @@ from matcher.alerts.store import Alert, AlertStore, SavedSearch, alert_id
 from matcher.backends.types import CandidateFilter, Record
 from matcher.errors import ProfileNotFound
 from matcher.features import today_days
-from models import Profile, SearchRequest
+from models import Profile, ResultList, SearchRequest
 
 POOL = 50             # depth of the newcomer's own partner list that names reachable subscribers
 # Confirm a subscriber when its score for N is >= SLACK x its stored k-th score. Below 1 because
@@ -175,7 +175,7 @@ def reach_searches(matcher, store: AlertStore, me: Record, now: float,
         if s.id in out_of_reach:
             continue
         req = SearchRequest.model_validate(s.request)
-        results, c = search.ranked(matcher, req, search.search_query(matcher, req).filter())
+        results, c = run_search(matcher, req)
         if probes is not None:
             probes[s.id] = bound(c, req.offset + req.k)
         hit = next((x for x in results.results if x.profile.id == me.profile.id), None)
@@ -198,11 +198,16 @@ def bound(c: search.SearchCandidates | None, k: int) -> Bound:
     return vectors.tobytes(), float(prob[k - 1]) if len(prob) >= k else 0.0, c.kw_best, c.join
 
 
+def run_search(matcher, req: SearchRequest) -> tuple[ResultList, search.SearchCandidates | None]:
+    """A saved search's page, as `POST /v1/search` gives it, and the candidates of its bound."""
+    return search.ranked(matcher, req, search.search_query(matcher, req).filter())
+
+
 def search_bound(matcher, request: dict) -> Bound:
     """The bound of a search about to be saved: it runs once, as a subscription's k-th score
     is measured when it is made."""
     req = SearchRequest.model_validate(request)
-    return bound(search.ranked(matcher, req, search.search_query(matcher, req).filter())[1], req.offset + req.k)
+    return bound(run_search(matcher, req)[1], req.offset + req.k)
 
 
 def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> set[str]:
