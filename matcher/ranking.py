@@ -13,7 +13,7 @@ import numpy as np
 from matcher import model as learned
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import CandidateFilter, Record
-from matcher.features import Teachers, hubness, pair_features, today_days
+from matcher.features import Teachers, hubness, pair_features, today_days, whitened, whitening
 from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
@@ -40,8 +40,8 @@ class Scorer:
     """Scores pairs of teachers with the learned model.
 
     It keeps the index's hubness reference (a fixed spread of its teachers, drawn again when the
-    index has grown or shrunk by a fifth) and each scored teacher's hubness against it, until the
-    teacher is written again."""
+    index has grown or shrunk by a fifth), the whitening of profile rows measured on it, and each
+    scored teacher's hubness against it, until the teacher is written again."""
 
     def __init__(self, backend: SearchBackend, model: learned.Model | None = None):
         self.backend, self.model = backend, model or learned.load()
@@ -50,6 +50,7 @@ class Scorer:
         self._ref_count = -1
         self._hubs: dict[str, tuple[float, float, float]] = {}
         self._mean: np.ndarray | None = None
+        self._white: tuple[np.ndarray, np.ndarray] | None = None
 
     def reference(self) -> Teachers:
         n = self.backend.count()
@@ -62,6 +63,7 @@ class Scorer:
                 self._ref = Teachers.from_records([recs[i] for i in picked if i in recs], self.backend.dim)
                 self._ref_count, self._hubs = n, {}
                 self._mean = self._ref.vecs.mean(axis=0, dtype=np.float32) if len(self._ref.vecs) else None
+                self._white = whitening(self._ref) if len(self._ref) > 1 else None
             return self._ref
 
     def centred(self, queries: np.ndarray) -> np.ndarray:
@@ -78,11 +80,12 @@ class Scorer:
         return np.where(norms > 1e-6, q / np.maximum(norms, 1e-6), queries).astype(np.float32)
 
     def hubs(self, t: Teachers) -> dict[str, np.ndarray]:
-        """Hubness of every teacher in `t`, from the cache where known. The rows are read before
-        the cache may be emptied, so a full cache, or another thread forgetting a teacher, never
-        loses a row this call needs."""
+        """Hubness of every teacher in `t`, from the cache where known, and its whitened profile
+        row under "white". The rows are read before the cache may be emptied, so a full cache,
+        or another thread forgetting a teacher, never loses a row this call needs."""
         ref = self.reference()
-        if len(ref) < MIN_REFERENCE:
+        white = self._white
+        if len(ref) < MIN_REFERENCE or white is None:
             return self._typical(len(t))
         with self._lock:
             rows = [self._hubs.get(pid) for pid in t.ids]
@@ -96,16 +99,23 @@ class Scorer:
                     rows[i] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
                     self._hubs[t.ids[i]] = rows[i]
         out = np.array(rows, np.float64).reshape(len(t), 3)
-        return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2]}
+        return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2], "white": whitened(t, *white)}
 
     def measure(self, t: Teachers) -> dict[str, np.ndarray]:
         """Hubness of teachers that are not cached (a search's query): against the reference, or
-        the model's typical hubness in an index too small to have one."""
+        the model's typical hubness in an index too small to have one. Searches compare no
+        whitened rows."""
         ref = self.reference()
         return self._typical(len(t)) if len(ref) < MIN_REFERENCE else hubness(t, ref)
 
     def _typical(self, n: int) -> dict[str, np.ndarray]:
-        return {name: np.full(n, h) for name, h in typical_hubness(self.model).items()}
+        """Every teacher the typical hubness, and one same row whose cosine with itself is the
+        typical whitened cosine: an index this small has no spread to whiten by, so that feature
+        moves no pair."""
+        out = {name: np.full(n, h) for name, h in typical_hubness(self.model).items()}
+        out["white"] = np.zeros((n, self.backend.dim), np.float32)
+        out["white"][:, 0] = np.sqrt(max(0.0, typical_white(self.model)))
+        return out
 
     def forget(self, ids: list[str]) -> None:
         """Drop the cached hubness of teachers just written: their texts may have changed."""
@@ -133,6 +143,11 @@ def typical_hubness(model: learned.Model) -> dict[str, float]:
     mean = dict(zip(model.features, model.mean))
     return {name: float(mean[name] - mean[name + "_hub"]) if name in mean and name + "_hub" in mean
             else 0.0 for name in ("profile", "idea", "interests")}
+
+
+def typical_white(model: learned.Model) -> float:
+    """The mean whitened profile cosine of the pairs `model` was fitted on (0 without it)."""
+    return float(dict(zip(model.features, model.mean)).get("profile_white", 0.0))
 
 
 def responsiveness(pool: Teachers, today: int) -> np.ndarray:

@@ -9,7 +9,7 @@ import pytest
 from matcher import ranking
 from matcher.backends.base import SearchBackend
 from matcher.backends.embedded.backend import EmbeddedBackend
-from matcher.features import FEATURES, Teachers, pair_features, today_days
+from matcher.features import FEATURES, Teachers, pair_features, query_teacher, today_days, whitened, whitening
 from matcher.service import Matcher
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile
@@ -243,6 +243,28 @@ def test_a_small_index_gives_every_teacher_the_typical_hubness(matcher, monkeypa
     for kind in ("profile", "idea", "interests"):
         assert 0.5 < typical[kind] < 1.0, kind
         assert np.allclose(got[kind], typical[kind]), kind
+    white = pair_features(t, t, got, got)["profile_white"]
+    assert np.allclose(white, ranking.typical_white(matcher.scorer.model)) and 0 < white[0, 0] < 1
     monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
     measured = matcher.scorer.hubs(t)
     assert not np.allclose(measured["profile"], typical["profile"])
+    white = pair_features(t, t, measured, measured)["profile_white"]
+    assert np.allclose(np.diag(white), 1.0, atol=1e-5) and np.allclose(white, white.T, atol=1e-6)
+    assert not np.allclose(white[0, 1:], white[0, 1])
+
+
+def test_whitening_weighs_down_the_direction_every_text_spreads_along():
+    """Reference texts spread widely along axis 0 (say, their language) and little along the
+    others. Plainly, a text is nearest to one on another topic in its own language; whitened, to
+    one on its topic in another language."""
+    rng = np.random.default_rng(3)
+    ref = rng.normal(0, 0.05, (500, 64))
+    ref[:, 0] = rng.choice([-1.0, 1.0], 500) + rng.normal(0, 0.05, 500)
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    unit = lambda v: np.asarray(v, np.float32) / np.linalg.norm(v)  # noqa: E731
+    text = lambda language, topic: unit([language, topic] + [0] * 62)  # noqa: E731
+    me, same_topic, same_language = text(1, 0.5), text(-1, 0.5), text(1, -0.5)
+    assert me @ same_language > me @ same_topic
+    rows = whitened(query_teacher(np.stack([me, same_topic, same_language])), *whitening(query_teacher(ref)))
+    assert rows[0] @ rows[1] > rows[0] @ rows[2]
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
