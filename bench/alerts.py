@@ -91,11 +91,11 @@ def main() -> None:
     if len(store.subscriptions()) != len(subs):
         t = time.perf_counter()
         for pid in subs:
-            store.subscribe(pid, "bench", "daily", 5, 10, match.kth_score(m, pid, 10))
+            match.subscribe(m, store, pid, "bench", "daily", 5, 10)
         print(f"subscribing: {1000 * (time.perf_counter() - t) / len(subs):.1f} ms each (one partner query)")
     if args.saved_searches and not store.searches():
         for req in saved_searches(args.saved_searches, args.seed):
-            store.save_search("bench", req, "daily", 5, match.search_bound(m, req))
+            match.save_search(m, store, "bench", req, "daily", 5)
     checks: list[float] = []
     check = match.bounded_out
 

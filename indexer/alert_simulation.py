@@ -118,7 +118,7 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
     m.upsert(first)
     for g, ids in groups.items():
         for pid in ids[:-1]:
-            store.subscribe(pid, "simulation", "weekly", 5, k, match.kth_score(m, pid, k))
+            match.subscribe(m, store, pid, "simulation", "weekly", 5, k)
     fig, counting = Figures(), CountingMatcher(m)
     if searches:
         firsts = [profiles[ids[0]] for ids in groups.values()]
@@ -128,7 +128,7 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
                 break
             if p.ideas:
                 req = {"text": " ".join(p.ideas[0].text.split()[:8]), "k": k}
-                store.save_search("simulation", req, "weekly", 5, match.search_bound(m, req))
+                match.save_search(m, store, "simulation", req, "weekly", 5)
                 fig.saved += 1
     for pid, g in last.items():
         members = [x for x in groups[g][:-1] if x in profiles]

@@ -38,8 +38,7 @@ def _open():
 def cmd_subscribe(args) -> int:
     m, store = _open()
     try:
-        s = store.subscribe(args.id, args.owner, args.frequency, args.max_per_digest, args.k,
-                            match.kth_score(m, args.id, args.k))
+        s = match.subscribe(m, store, args.id, args.owner, args.frequency, args.max_per_digest, args.k)
     finally:
         m.close(), store.close()
     print(f"{s.profile_id}: {s.frequency} alerts when a newcomer enters its top {s.k}")

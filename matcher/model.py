@@ -6,6 +6,7 @@ holds a weight of the ranking.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +45,12 @@ class Model:
         """Each feature's share of one pair's log-odds, against an average pair (explanations)."""
         return {name: float(w * (np.asarray(feats[name])[at] - mu) / sd)
                 for name, mu, sd, w in zip(self.features, self.mean, self.scale, self.coef)}
+
+    def fingerprint(self) -> str:
+        """Names the weights: two models with the same fingerprint give the same probabilities."""
+        d = self.to_dict()
+        d.pop("provenance")
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict:
         return {"format": FORMAT, "features": list(self.features), "mean": self.mean.tolist(),

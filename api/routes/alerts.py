@@ -12,8 +12,8 @@ from api.deps import AlertStoreDep, MatcherDep
 from api.forward import writes
 from api.routes.profiles import ProfileId
 from api.security import get_principal, presented_key, require, teacher_of
-from matcher.alerts import digest
-from matcher.alerts.match import kth_score, search_bound, standing_filter
+from matcher.alerts import digest, match
+from matcher.alerts.match import standing_filter
 from matcher.alerts.store import Alert, SavedSearch, Subscription
 from matcher.errors import AccessDenied
 from models import MAX_QUERY_TEXT, Filters, ProfilePublic, Reason, SearchRequest, json_int
@@ -105,8 +105,9 @@ def subscribe(profile_id: ProfileId, body: SubscriptionIn, who: CallerDep, match
               store: AlertStoreDep) -> SubscriptionOut:
     """Opt in to alerts about new partners who enter this profile's top k."""
     who.check(profile_id)
-    kth = kth_score(matcher, profile_id, body.k)      # also 404s for an unknown profile
-    return _sub_out(store.subscribe(profile_id, who.owner, body.frequency, body.max_per_digest, body.k, kth))
+    s = match.subscribe(matcher, store, profile_id, who.owner, body.frequency, body.max_per_digest,
+                        body.k)                       # an unknown profile: ProfileNotFound, a 404
+    return _sub_out(s)
 
 
 @router.delete("/v1/profiles/{profile_id}/alerts", status_code=204)
@@ -148,7 +149,7 @@ def my_subscriptions(who: CallerDep, store: AlertStoreDep) -> list[SubscriptionO
 def save_search(body: SavedSearchIn, who: CallerDep, matcher: MatcherDep, store: AlertStoreDep) -> SavedSearchOut:
     """Save a search; new profiles that enter its top k raise alerts for the caller."""
     req = SearchRequest(text=body.text, filters=body.filters, k=body.k).model_dump(mode="json", by_alias=True)
-    s = store.save_search(who.owner, req, body.frequency, body.max_per_digest, search_bound(matcher, req))
+    s = match.save_search(matcher, store, who.owner, req, body.frequency, body.max_per_digest)
     try:
         matcher.backend.put_standing(s.id, standing_filter(s))
     except Exception:

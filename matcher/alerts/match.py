@@ -32,7 +32,8 @@ from typing import Callable
 import numpy as np
 
 from matcher import constraints, ranking, search
-from matcher.alerts.store import Alert, AlertStore, SavedSearch, alert_id
+from matcher import model as learned
+from matcher.alerts.store import Alert, AlertStore, SavedSearch, Subscription, alert_id
 from matcher.backends.types import CandidateFilter, Record
 from matcher.errors import ProfileNotFound
 from matcher.features import today_days
@@ -82,11 +83,17 @@ def upsert(matcher, store: AlertStore, profiles: list[Profile],
 
 def process(matcher, store: AlertStore, ids: list[str] | None = None) -> int:
     """Match queued arrivals (`ids`, or every pending one); returns how many alerts are new."""
+    store.follow_ranking(fingerprint(matcher))
     new = 0
     for pid in store.pending() if ids is None else ids:
         alerts, push, kth, probes = arrival(matcher, store, pid)
         new += store.commit_arrival(pid, alerts, push, kth, probes)
     return new
+
+
+def fingerprint(matcher) -> str:
+    """The partner and search models' weights, which the stored k-th scores and bounds come from."""
+    return matcher.scorer.model.fingerprint() + learned.load(learned.SEARCH_MODEL_FILE).fingerprint()
 
 
 def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str], dict[str, float], dict]:
@@ -107,10 +114,14 @@ def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str]
     return alerts, push, kth, probes
 
 
-def kth_score(matcher, profile_id: str, k: int) -> float:
-    """The score of the k-th partner in the teacher's own list; 0 when the list is shorter."""
+def subscribe(matcher, store: AlertStore, profile_id: str, owner: str, frequency: str,
+              max_per_digest: int, k: int) -> Subscription:
+    """Subscribe a teacher, with the score of the k-th partner in its own list (0 when the list
+    is shorter); raises ProfileNotFound for an unknown profile."""
     _, top, _ = matcher.ranked(profile_id, k)
-    return top[k - 1][1] if len(top) >= k else 0.0
+    store.follow_ranking(fingerprint(matcher))
+    return store.subscribe(profile_id, owner, frequency, max_per_digest, k,
+                           top[k - 1][1] if len(top) >= k else 0.0)
 
 
 def reach_teachers(matcher, store: AlertStore, me: Record, now: float, kth: dict[str, float]) -> list[Alert]:
@@ -203,11 +214,14 @@ def run_search(matcher, req: SearchRequest) -> tuple[ResultList, search.SearchCa
     return search.ranked(matcher, req, search.search_query(matcher, req).filter())
 
 
-def search_bound(matcher, request: dict) -> Bound:
-    """The bound of a search about to be saved: it runs once, as a subscription's k-th score
-    is measured when it is made."""
+def save_search(matcher, store: AlertStore, owner: str, request: dict, frequency: str,
+                max_per_digest: int) -> SavedSearch:
+    """Save a search with its bound: it runs once, as a subscription's k-th score is measured
+    when it is made."""
     req = SearchRequest.model_validate(request)
-    return bound(run_search(matcher, req)[1], req.offset + req.k)
+    limits = bound(run_search(matcher, req)[1], req.offset + req.k)
+    store.follow_ranking(fingerprint(matcher))
+    return store.save_search(owner, request, frequency, max_per_digest, limits)
 
 
 def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> set[str]:

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL,
   last_error TEXT, sent REAL);
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(status, next_at);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -199,6 +200,22 @@ class AlertStore:
         self.search(sid, owner)
         self._tx([("DELETE FROM searches WHERE id=?", (sid,)),
                   ("DELETE FROM outbox WHERE kind='search' AND recipient=?", (sid,))])
+
+    def follow_ranking(self, fingerprint: str) -> bool:
+        """Forget every stored k-th score and saved-search bound when the ranking models that
+        computed them are not those named by `fingerprint`: scores from other weights do not
+        compare with today's, and a k-th score that is too high would skip its subscriber on
+        every arrival. Each subscriber and search gets fresh figures the next time it is checked.
+        Returns whether anything was forgotten."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key='ranking'").fetchone()
+            if row is not None and row["value"] == fingerprint:
+                return False
+            self._tx([("UPDATE subscriptions SET kth=NULL", ()),
+                      ("UPDATE searches SET probe=NULL, kth=NULL, kw_best=NULL, join_at=NULL", ()),
+                      ("INSERT INTO meta VALUES ('ranking', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                       (fingerprint,))])
+            return True
 
     def has_subscribers(self) -> bool:
         return bool(self._q("SELECT 1 FROM subscriptions UNION ALL SELECT 1 FROM searches LIMIT 1"))

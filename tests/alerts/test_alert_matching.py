@@ -14,7 +14,7 @@ from tests.fakes import profile
 
 
 def _subscribe(m, store, pid, k=10, frequency="daily"):
-    store.subscribe(pid, "k1", frequency, 5, k, match.kth_score(m, pid, k))
+    match.subscribe(m, store, pid, "k1", frequency, 5, k)
 
 
 def _add(m, store, *dicts):
@@ -108,6 +108,7 @@ def test_a_subscriber_whose_kth_score_the_newcomer_misses_costs_no_query(make_ma
     countries = ("PT", "RO", "DE", "FR")
     m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
     m.upsert([Profile.model_validate(profile("new", "HR", "recycling"))])
+    store.follow_ranking(match.fingerprint(m))      # the k-th scores below come from these weights
     for i in range(len(countries)):
         theirs = dict(m.ranked(f"t{i}", 10)[1])
         # a k-th score 5 % above what the subscriber would give the newcomer: it cannot enter
@@ -209,7 +210,7 @@ def test_a_newcomer_that_joins_a_searchs_feedback_runs_it(make_matcher, store, m
     m = make_matcher([profile(f"r{i}", c, f"robots and {x}")     # the five nearest to "robots" are half on it
                       for i, (c, x) in enumerate(zip(("PT", "RO", "DE", "FR", "ES", "AT"), others))]
                      + [profile("h1", "BE", "history")])
-    store.save_search("nss", {"text": "robots", "k": 3}, "daily", 5, match.search_bound(m, {"text": "robots", "k": 3}))
+    match.save_search(m, store, "nss", {"text": "robots", "k": 3}, "daily", 5)
     monkeypatch.setattr(search, "probabilities", lambda m, qs, me: np.zeros(len(qs)))
     monkeypatch.setattr(m.backend, "keyword_scores", lambda me, texts: [0.0] * len(texts))
     ran = _count_runs(monkeypatch)
@@ -276,3 +277,19 @@ def test_alerts_are_exactly_the_subscribers_whose_own_top_k_holds_the_newcomer(m
         assert _recipients(store, new) == exhaustive
         total += len(exhaustive)
     assert total > 0                                     # the comparison above was not empty
+
+
+def test_a_new_model_makes_every_subscriber_checked_again(world, store, monkeypatch):
+    """k-th scores from other weights are forgotten: a subscriber whose stored score no newcomer
+    could reach under the old model is confirmed with its own list under the new one."""
+    _subscribe(world, store, "pt1")
+    store.commit_arrival("none", [], kth={"pt1": 2.0})        # out of reach of any probability
+    world.upsert([Profile.model_validate(profile("pl1", "PL", "recycling"))])
+    store.queue(["pl1"])
+    match.process(world, store, ["pl1"])
+    assert _recipients(store, "pl1") == []
+    monkeypatch.setattr(match, "fingerprint", lambda m: "other weights")
+    store.queue(["pl1"])
+    match.process(world, store, ["pl1"])
+    assert _recipients(store, "pl1") == ["pt1"]
+    assert store.subscription("pt1").kth < 1.0

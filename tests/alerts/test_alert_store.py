@@ -91,3 +91,23 @@ def test_a_saved_search_is_visible_to_its_owner_only(store):
         store.delete_search(s.id, "k2")
     store.delete_search(s.id, "k1")
     assert store.searches() == []
+
+
+def test_scores_of_other_ranking_weights_are_forgotten(tmp_path):
+    """A k-th score or bound computed with other weights does not compare with today's
+    probabilities: when the models change, every one is dropped and measured again on use."""
+    s = AlertStore(tmp_path)
+    s.subscribe("pt1", "k1", "weekly", 3, 10, 0.4)
+    sid = s.save_search("k1", {"text": "robots", "k": 10}, "daily", 5, (b"\0" * 8, 0.3, 2.0, 0.9)).id
+    assert s.follow_ranking("v1")                       # a store that never named its weights
+    assert s.subscription("pt1").kth is None and s.search(sid).probe is None
+    s.commit_arrival("x", [], kth={"pt1": 0.5}, probes={sid: (b"\0" * 8, 0.3, 2.0, 0.9)})
+    s.close()
+    s = AlertStore(tmp_path)
+    assert not s.follow_ranking("v1")                   # the same weights: kept
+    assert s.subscription("pt1").kth == 0.5 and s.search(sid).kth == 0.3
+    assert s.follow_ranking("v2")
+    assert s.subscription("pt1").kth is None
+    assert (s.search(sid).probe, s.search(sid).kth, s.search(sid).kw_best, s.search(sid).join_at) == (None,) * 4
+    assert s.subscription("pt1").frequency == "weekly" and s.search(sid).request["text"] == "robots"
+    s.close()

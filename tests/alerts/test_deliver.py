@@ -14,7 +14,7 @@ from tests.fakes import profile
 @pytest.fixture
 def pushed(world, store):
     """pt1 subscribed for instant alerts by key k1; pl1 arrives and raises one pushed alert."""
-    store.subscribe("pt1", "k1", "instant", 5, 10, match.kth_score(world, "pt1", 10))
+    match.subscribe(world, store, "pt1", "k1", "instant", 5, 10)
     return world, store
 
 

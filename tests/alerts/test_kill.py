@@ -47,7 +47,7 @@ def test_a_kill_between_matching_and_delivery_loses_nothing_and_doubles_nothing(
                                                       profile("de1", "DE", "recycling"),
                                                       profile("ro1", "RO", "music"))])
         for pid in ("pt1", "de1", "ro1"):
-            store.subscribe(pid, "k1", "instant", 5, 10, match.kth_score(m, pid, 10))
+            match.subscribe(m, store, pid, "k1", "instant", 5, 10)
         store.set_webhook("k1", rx.url)
         m.close(), store.close()
 
