@@ -88,9 +88,6 @@ def popcount(bits: np.ndarray) -> np.ndarray:
     return c.sum(axis=-1) if c.ndim > 1 else c
 
 
-EN = lang_bits(["en"])
-
-
 def today_days(today: dt.date | None = None) -> int:
     return ((today or dt.date.today()) - EPOCH).days
 
@@ -252,8 +249,11 @@ def whitened(t: Teachers, mean: np.ndarray, transform: np.ndarray) -> np.ndarray
 
 # -- pair features ----------------------------------------------------------------------------
 
-FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "interests_hub",
-            "subjects", "subjects_jaccard", "ages", "lang_non_en", "same_text_lang", "same_school_type",
+# The partner model's features. `pair_features` also gives `profile_hub`, which only the search
+# model reads: for partners, `profile_white` makes the same correction better (docs/quality.md,
+# "Choosing the features").
+FEATURES = ("profile", "idea", "idea_hub", "interests", "interests_hub",
+            "subjects", "subjects_jaccard", "ages", "same_text_lang", "same_school_type",
             "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_white")
 
 
@@ -267,7 +267,6 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
       side's hubness;
     - profile_white: the cosine of the two whitened profile rows;
     - subjects, ages: the share of a's plus the share of b's subjects (pupil ages) the other has;
-    - lang_non_en: they share a working language other than English;
     - same_text_lang: their texts are in the same language (same-language texts score higher
       cosines with the same meaning; the model learns how much to discount);
     - `*_hub_same_lang`: `*_hub` where the texts share their language, else 0, so the model
@@ -284,7 +283,6 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
         union = sa + sb - shared_subj
         f["subjects_jaccard"] = np.where(union > 0, shared_subj / union, 0.0)
         f["ages"] = np.where(ya > 0, shared_age / ya, 0.0) + np.where(yb > 0, shared_age / yb, 0.0)
-    f["lang_non_en"] = ((a.langs[:, None, :] & b.langs[None, :, :] & ~EN) != 0).any(-1).astype(np.float64)
     f["same_text_lang"] = ((a.tlang[:, None] == b.tlang[None, :]) & (a.tlang[:, None] >= 0)).astype(np.float64)
     f["same_school_type"] = (a.stype[:, None] == b.stype[None, :]).astype(np.float64)
     for name in ("profile", "idea", "interests"):

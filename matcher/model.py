@@ -29,6 +29,9 @@ class Model:
     coef: np.ndarray
     intercept: float
     provenance: dict = field(default_factory=dict)
+    # The mean hubness per unit kind of the pairs it was fitted on: what a teacher gets in an
+    # index too small to measure its own (matcher/ranking.py, MIN_REFERENCE).
+    hubness: dict = field(default_factory=dict)
 
     def logit(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         """The model's log-odds for every pair of a feature block (any shape)."""
@@ -55,7 +58,7 @@ class Model:
     def to_dict(self) -> dict:
         return {"format": FORMAT, "features": list(self.features), "mean": self.mean.tolist(),
                 "scale": self.scale.tolist(), "coef": self.coef.tolist(),
-                "intercept": self.intercept, "provenance": self.provenance}
+                "intercept": self.intercept, "hubness": self.hubness, "provenance": self.provenance}
 
     def save(self, path: Path = MODEL_FILE) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -68,7 +71,7 @@ class Model:
         if unknown:
             raise ValueError(f"the model uses features this version does not compute: {sorted(unknown)}")
         return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
-                   float(d["intercept"]), d.get("provenance", {}))
+                   float(d["intercept"]), d.get("provenance", {}), d.get("hubness", {}))
 
 
 @lru_cache(maxsize=4)

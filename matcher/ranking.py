@@ -138,8 +138,10 @@ class Scorer:
 
 
 def typical_hubness(model: learned.Model) -> dict[str, float]:
-    """The mean hubness of the pairs `model` was fitted on, per kind: a kind's mean cosine less
-    its mean discounted cosine."""
+    """The mean hubness of the pairs `model` was fitted on, per kind: as the model file gives it,
+    else a kind's mean cosine less its mean discounted cosine among the model's features."""
+    if model.hubness:
+        return {name: float(model.hubness.get(name, 0.0)) for name in ("profile", "idea", "interests")}
     mean = dict(zip(model.features, model.mean))
     return {name: float(mean[name] - mean[name + "_hub"]) if name in mean and name + "_hub" in mean
             else 0.0 for name in ("profile", "idea", "interests")}

@@ -1,6 +1,7 @@
 """Fitting the learned ranking: grouped cross-validation across datasets, then one fit on all."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -75,8 +76,19 @@ def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = 
     x, y, w = balanced_rows([(name, q) for name, qs in sets.items() for q in qs], features, weights)
     summary = {name: {m: {k: round(float(np.mean(v)), 4) for k, v in metrics.items()}
                       for m, metrics in per_mode.items()} for name, per_mode in cv.items()}
-    return fit(x, y, features, c, weight=w, provenance={
+    model = fit(x, y, features, c, weight=w, provenance={
         "data": {name: len(qs) for name, qs in sets.items()}, "pairs": int(len(y)),
         "positives": int(y.sum()),
         "weighting": {name: set_weight(name, weights) for name in sets},
         "date": dt.date.today().isoformat(), "c": c, "cross_validation": summary})
+    return dataclasses.replace(model, hubness=mean_hubness([q for qs in sets.values() for q in qs]))
+
+
+def mean_hubness(queries: list[Query]) -> dict[str, float]:
+    """Per unit kind, the mean of a pair's cosine less its hubness-discounted cosine over every
+    candidate of `queries`: the mean hubness of the pairs a model is fitted on."""
+    out = {}
+    for kind in ("profile", "idea", "interests"):
+        gaps = [np.asarray(q.cands.feats[kind]) - np.asarray(q.cands.feats[kind + "_hub"]) for q in queries]
+        out[kind] = round(float(np.concatenate(gaps).mean()), 6) if gaps else 0.0
+    return out

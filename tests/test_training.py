@@ -49,3 +49,23 @@ def test_fit_learns_the_sign_of_a_telling_feature():
     y = x[:, 0] > 0.5
     model = fit(x, y, FEATS)
     assert model.coef[0] > 0 and abs(model.coef[1]) < model.coef[0] / 4
+
+
+def test_the_fitted_model_keeps_the_mean_hubness_of_its_pairs():
+    """A model that reads no `profile_hub` still knows the profile hubness its pairs had, which
+    the scorer gives every teacher of an index too small to measure it."""
+    from matcher.model import Model
+    from matcher.ranking import typical_hubness
+    from matcher.training import fit_all
+    rng = np.random.default_rng(1)
+    queries = []
+    for i, hub in enumerate((0.8, 0.9)):
+        ids = [f"p{i}", *(f"q{i}-x{j}" for j in range(19))]
+        cos = {k: rng.uniform(0.8, 0.95, len(ids)) for k in ("profile", "idea", "interests")}
+        feats = {**cos, **{k + "_hub": v - hub for k, v in cos.items()}}
+        queries.append(Query(f"q{i}", {f"p{i}": 2}, SimpleNamespace(pool=SimpleNamespace(ids=ids), feats=feats)))
+    model = fit_all({"real": queries}, {}, features=FEATS)
+    assert model.hubness == pytest.approx({"profile": 0.85, "idea": 0.85, "interests": 0.85})
+    again = Model.from_dict(model.to_dict())
+    assert typical_hubness(again) == pytest.approx(model.hubness)
+    assert again.fingerprint() == model.fingerprint()
