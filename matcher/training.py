@@ -34,7 +34,7 @@ def cross_validate(sets: dict[str, list[Query]], groups: dict[str, dict[str, str
     """Grouped k-fold over the union of `sets`: a fold holds whole groups (projects), so no
     model is scored on pairs it was fitted on. Returns set -> mode -> metric -> one value per fold."""
     items = [(name, q) for name, qs in sets.items() for q in qs]
-    keys = np.array([f"{name}:{groups[name].get(q.qid, q.qid)}" for name, q in items])
+    keys = np.array(fold_keys(items, groups))
     out = {name: {m: {k: [] for k in METRICS} for m in modes} for name in sets}
     for train, test in GroupKFold(folds).split(items, groups=keys):
         x, y, w = balanced_rows([items[i] for i in train], features, weights)
@@ -47,6 +47,13 @@ def cross_validate(sets: dict[str, list[Query]], groups: dict[str, dict[str, str
                 for k, v in score(held, mode, model).items():
                     out[name][mode][k].append(v)
     return out
+
+
+def fold_keys(items: list[tuple[str, Query]], groups: dict[str, dict[str, str]]) -> list[str]:
+    """The group each (set name, query) item is folded by: its dataset and project. Sets of one
+    dataset (`<dataset>/<search field>`) share them, so a project's searches by title and by
+    interests are held out together, never one fitted on while the other is scored."""
+    return [f"{name.partition('/')[0]}:{groups[name].get(q.qid, q.qid)}" for name, q in items]
 
 
 def balanced_rows(items: list[tuple[str, Query]], features: tuple[str, ...],

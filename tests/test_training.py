@@ -69,3 +69,12 @@ def test_the_fitted_model_keeps_the_mean_hubness_of_its_pairs():
     again = Model.from_dict(model.to_dict())
     assert typical_hubness(again) == pytest.approx(model.hubness)
     assert again.fingerprint() == model.fingerprint()
+
+
+def test_a_projects_searches_by_title_and_by_interests_share_a_fold():
+    from matcher.training import fold_keys
+    groups = {"pd/title": {"a": "g1", "b": "g1"}, "pd/interests": {"a": "g1", "b": "g1"}, "ed/title": {"a": "g1"}}
+    items = [("pd/title", _query("a", "b", 1)), ("pd/interests", _query("a", "b", 1)),
+             ("pd/interests", _query("b", "a", 1)), ("ed/title", _query("a", "x", 1))]
+    keys = fold_keys(items, groups)
+    assert keys[0] == keys[1] == keys[2] != keys[3]
