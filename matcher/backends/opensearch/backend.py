@@ -239,19 +239,20 @@ class OpenSearchBackend(SearchBackend):
                        lang: str | None = None) -> list[Candidate]:
         if k <= 0:
             return []
-        if len(rq.query_terms(text)) <= 20:
-            lang = None
-        else:
-            lang = lang or detect_language(text)
-        body = rq.bm25_query(text, flt, k, [lang] if lang else [], self.analyzers)
+        body = self._bm25(text, flt, k, lang)
         return [Candidate(h["_id"], float(h["_score"])) for h in self._search(body, "search by keyword")]
+
+    def _bm25(self, text: str, flt: CandidateFilter, k: int, lang: str | None = None) -> dict | None:
+        """The keyword query for `text`; a long one (more than 20 words) also searches the field
+        of its language, detected when not given."""
+        lang = (lang or detect_language(text)) if len(rq.query_terms(text)) > 20 else None
+        return rq.bm25_query(text, flt, k, [lang] if lang else [], self.analyzers)
 
     def keyword_scores(self, record: Record, texts: list[str]) -> list[float]:
         """One msearch: each text's keyword query, limited to the record's id."""
         bodies: list[dict | None] = []
         for text in texts:
-            lang = detect_language(text) if len(rq.query_terms(text)) > 20 else None
-            body = rq.bm25_query(text, CandidateFilter(open_only=False), 1, [lang] if lang else [], self.analyzers)
+            body = self._bm25(text, CandidateFilter(open_only=False), 1)
             if body is not None:
                 body["query"]["bool"]["filter"].append({"ids": {"values": [record.profile.id]}})
             bodies.append(body)
