@@ -130,16 +130,20 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
                 req = {"text": " ".join(p.ideas[0].text.split()[:8]), "k": k}
                 match.save_search(m, store, "simulation", req, "weekly", 5)
                 fig.saved += 1
+    ran: set[str] = set()                       # the saved searches the latest arrival ran
+
+    def seen(found: list, probes: dict) -> None:
+        ran.clear(), ran.update(probes)
+        fig.searches_run += len(probes)
+        fig.search_alerts += sum(a.kind == "search" for a in found)
+
     for pid, g in last.items():
         members = [x for x in groups[g][:-1] if x in profiles]
         store.queue([pid])                      # what match.upsert does, with the matching timed alone
         m.upsert([profiles[pid]])
         t0 = time.perf_counter()
-        found, push, kth, probes = match.arrival(counting, store, pid)     # match.process, counted
-        store.commit_arrival(pid, found, push, kth, probes)
+        match.process(counting, store, [pid], seen=seen)
         fig.ms.append(1000 * (time.perf_counter() - t0))
-        fig.searches_run += len(probes)
-        fig.search_alerts += sum(a.kind == "search" for a in found)
         alerts = [a for a in store.alerts("profile") if a.newcomer == pid]
         fig.arrivals += 1
         fig.existing_members += len(members)
@@ -156,7 +160,7 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
             for s in store.searches():
                 if any(r.profile.id == pid for r in m.search(SearchRequest.model_validate(s.request)).results):
                     fig.search_reach += 1
-                    fig.search_missed += s.id not in probes
+                    fig.search_missed += s.id not in ran
         if progress:
             progress(1)
     fig.queries = counting.lists

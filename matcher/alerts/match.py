@@ -81,13 +81,18 @@ def upsert(matcher, store: AlertStore, profiles: list[Profile],
     return done
 
 
-def process(matcher, store: AlertStore, ids: list[str] | None = None) -> int:
-    """Match queued arrivals (`ids`, or every pending one); returns how many alerts are new."""
+def process(matcher, store: AlertStore, ids: list[str] | None = None,
+            seen: Callable[[list[Alert], dict[str, Bound]], None] | None = None) -> int:
+    """Match queued arrivals (`ids`, or every pending one); returns how many alerts are new.
+    `seen`, when given, gets each arrival's alerts and the bounds of the saved searches it ran
+    (the simulation and the benchmark count them)."""
     store.follow_ranking(fingerprint(matcher))
     new = 0
     for pid in store.pending() if ids is None else ids:
         alerts, push, kth, probes = arrival(matcher, store, pid)
         new += store.commit_arrival(pid, alerts, push, kth, probes)
+        if seen is not None:
+            seen(alerts, probes)
     return new
 
 
