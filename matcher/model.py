@@ -1,8 +1,9 @@
 """The learned ranking: a logistic regression over pair features, read from a versioned file.
 
-`model.json` (partners) and `search_model.json` (free-text search) hold the feature names, their standardisation, the weights and where they came
-from (data, date, cross-validated scores). `twinmatch eval --fit` writes it; nothing else
-holds a weight of the ranking.
+`model.json` (partners) and `search_model.json` (free-text search) hold the feature names, their
+standardisation, the weights and where they came from (data, date, cross-validated scores);
+`model.json` also holds the weights of an index too small to measure hubness in (`small`).
+`twinmatch eval --fit` writes them; nothing else holds a weight of the ranking.
 """
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ class Model:
     # The mean hubness per unit kind of the pairs it was fitted on: what a teacher gets in an
     # index too small to measure its own (matcher/ranking.py, MIN_REFERENCE).
     hubness: dict = field(default_factory=dict)
+    # The weights an index too small to measure hubness and whitening ranks with: the same
+    # features, fitted with every teacher given `hubness` and the typical whitened row.
+    small: "Model | None" = None
 
     def logit(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         """The model's log-odds for every pair of a feature block (any shape)."""
@@ -44,11 +48,6 @@ class Model:
         """The chance, as the model estimates it, that a pair are real project partners."""
         return 1.0 / (1.0 + np.exp(-self.logit(feats)))
 
-    def contributions(self, feats: dict[str, np.ndarray], at) -> dict[str, float]:
-        """Each feature's share of one pair's log-odds, against an average pair (explanations)."""
-        return {name: float(w * (np.asarray(feats[name])[at] - mu) / sd)
-                for name, mu, sd, w in zip(self.features, self.mean, self.scale, self.coef)}
-
     def fingerprint(self) -> str:
         """Names the weights: two models with the same fingerprint give the same probabilities."""
         d = self.to_dict()
@@ -56,9 +55,12 @@ class Model:
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict:
-        return {"format": FORMAT, "features": list(self.features), "mean": self.mean.tolist(),
-                "scale": self.scale.tolist(), "coef": self.coef.tolist(),
-                "intercept": self.intercept, "hubness": self.hubness, "provenance": self.provenance}
+        d = {"format": FORMAT, "features": list(self.features), "mean": self.mean.tolist(),
+             "scale": self.scale.tolist(), "coef": self.coef.tolist(),
+             "intercept": self.intercept, "hubness": self.hubness, "provenance": self.provenance}
+        if self.small is not None:
+            d["small"] = self.small.to_dict()
+        return d
 
     def save(self, path: Path = MODEL_FILE) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -71,7 +73,8 @@ class Model:
         if unknown:
             raise ValueError(f"the model uses features this version does not compute: {sorted(unknown)}")
         return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
-                   float(d["intercept"]), d.get("provenance", {}), d.get("hubness", {}))
+                   float(d["intercept"]), d.get("provenance", {}), d.get("hubness", {}),
+                   cls.from_dict(d["small"]) if d.get("small") else None)
 
 
 @lru_cache(maxsize=4)

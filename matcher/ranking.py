@@ -17,11 +17,16 @@ from matcher.features import Teachers, hubness, pair_features, today_days, white
 from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
+# Teachers whose profile rows the whitening is measured on, of which the hubness reference is a
+# spread: a 384 x 384 covariance needs more rows than a mean cosine needs teachers (2,048 against
+# 256 gained 0.004-0.008 nDCG@10 on projects-dev; docs/quality.md, Whitening).
+WHITEN_REFERENCE = 2048
 HUB_CACHE = 200_000           # teachers whose hubness the scorer keeps; emptied when full
 # Below this many reference teachers the mean cosine measures a small index's few themes, not
 # how close a text sits to everything: in four teachers, three on recycling, it would discount
-# the recycling teachers below one on robots. Every teacher then gets the typical hubness of
-# the pairs the model was fitted on.
+# the recycling teachers below one on robots. Every teacher then gets the typical hubness and
+# whitened row of the pairs the model was fitted on, and the model's small-index part, fitted on
+# features computed that way, scores the pairs.
 MIN_REFERENCE = 100
 # How much of the index's mean row a vector query leaves out (docs/quality.md, Candidates).
 CENTRING = 0.7
@@ -40,8 +45,9 @@ class Scorer:
     """Scores pairs of teachers with the learned model.
 
     It keeps the index's hubness reference (a fixed spread of its teachers, drawn again when the
-    index has grown or shrunk by a fifth), the whitening of profile rows measured on it, and each
-    scored teacher's hubness against it, until the teacher is written again."""
+    index has grown or shrunk by a fifth), the whitening of profile rows measured on a wider
+    spread, and each scored teacher's hubness against the reference, until the teacher is
+    written again."""
 
     def __init__(self, backend: SearchBackend, model: learned.Model | None = None):
         self.backend, self.model = backend, model or learned.load()
@@ -56,14 +62,13 @@ class Scorer:
         n = self.backend.count()
         with self._lock:
             if self._ref is None or abs(n - self._ref_count) > max(20, self._ref_count // 5):
-                ids = self.backend.filter_ids(CandidateFilter(open_only=False), 20_000)
-                step = max(1, len(ids) // HUB_REFERENCE)
-                picked = ids[::step][:HUB_REFERENCE]
-                recs = self.backend.get_many(picked)
-                self._ref = Teachers.from_records([recs[i] for i in picked if i in recs], self.backend.dim)
+                ids = spread(self.backend.filter_ids(CandidateFilter(open_only=False), 20_000), WHITEN_REFERENCE)
+                recs = self.backend.get_many(ids)
+                wide = Teachers.from_records([recs[i] for i in ids if i in recs], self.backend.dim)
+                self._ref = wide.take(spread(list(range(len(wide))), HUB_REFERENCE))
                 self._ref_count, self._hubs = n, {}
                 self._mean = self._ref.vecs.mean(axis=0, dtype=np.float32) if len(self._ref.vecs) else None
-                self._white = whitening(self._ref) if len(self._ref) > 1 else None
+                self._white = whitening(wide) if len(wide) > 1 else None
             return self._ref
 
     def centred(self, queries: np.ndarray) -> np.ndarray:
@@ -86,7 +91,7 @@ class Scorer:
         ref = self.reference()
         white = self._white
         if len(ref) < MIN_REFERENCE or white is None:
-            return self._typical(len(t))
+            return typical_hubs(self.model, len(t), self.backend.dim)
         with self._lock:
             rows = [self._hubs.get(pid) for pid in t.ids]
         missing = [i for i, row in enumerate(rows) if row is None]
@@ -106,16 +111,7 @@ class Scorer:
         the model's typical hubness in an index too small to have one. Searches compare no
         whitened rows."""
         ref = self.reference()
-        return self._typical(len(t)) if len(ref) < MIN_REFERENCE else hubness(t, ref)
-
-    def _typical(self, n: int) -> dict[str, np.ndarray]:
-        """Every teacher the typical hubness, and one same row whose cosine with itself is the
-        typical whitened cosine: an index this small has no spread to whiten by, so that feature
-        moves no pair."""
-        out = {name: np.full(n, h) for name, h in typical_hubness(self.model).items()}
-        out["white"] = np.zeros((n, self.backend.dim), np.float32)
-        out["white"][:, 0] = np.sqrt(max(0.0, typical_white(self.model)))
-        return out
+        return typical_hubs(self.model, len(t), self.backend.dim) if len(ref) < MIN_REFERENCE else hubness(t, ref)
 
     def forget(self, ids: list[str]) -> None:
         """Drop the cached hubness of teachers just written: their texts may have changed."""
@@ -126,15 +122,26 @@ class Scorer:
     def features(self, a: Teachers, b: Teachers) -> dict[str, np.ndarray]:
         return pair_features(a, b, self.hubs(a), self.hubs(b))
 
+    def probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
+        """The learned probability of pairs whose features `features` gave: by the model's
+        small-index part where the index is too small to measure hubness and whitening by."""
+        small = self.model.small is not None and len(self.reference()) < MIN_REFERENCE
+        return (self.model.small if small else self.model).probability(feats)
+
     def score(self, a: Teachers, b: Teachers) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """(features, the model's probability) of every pair (a[i], b[j])."""
         feats = self.features(a, b)
-        return feats, self.model.probability(feats)
+        return feats, self.probability(feats)
 
     def pair(self, a: Record, b: Record) -> tuple[dict[str, np.ndarray], float]:
         feats, p = self.score(Teachers.from_records([a], self.backend.dim),
                               Teachers.from_records([b], self.backend.dim))
         return feats, float(p[0, 0])
+
+
+def spread(items: list, n: int) -> list:
+    """At most `n` of `items`, evenly spaced from the first."""
+    return items[::max(1, len(items) // n)][:n]
 
 
 def typical_hubness(model: learned.Model) -> dict[str, float]:
@@ -150,6 +157,16 @@ def typical_hubness(model: learned.Model) -> dict[str, float]:
 def typical_white(model: learned.Model) -> float:
     """The mean whitened profile cosine of the pairs `model` was fitted on (0 without it)."""
     return float(dict(zip(model.features, model.mean)).get("profile_white", 0.0))
+
+
+def typical_hubs(model: learned.Model, n: int, dim: int) -> dict[str, np.ndarray]:
+    """`Scorer.hubs` for `n` teachers of an index too small to measure them in: every teacher
+    the typical hubness, and one same row whose cosine with itself is the typical whitened
+    cosine, so that feature moves no pair."""
+    out = {name: np.full(n, h) for name, h in typical_hubness(model).items()}
+    out["white"] = np.zeros((n, dim), np.float32)
+    out["white"][:, 0] = np.sqrt(max(0.0, typical_white(model)))
+    return out
 
 
 def responsiveness(pool: Teachers, today: int) -> np.ndarray:

@@ -9,8 +9,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from matcher.evaluation import METRICS, Query, score, training_rows
-from matcher.features import FEATURES
+from matcher.features import FEATURES, Teachers, pair_features
 from matcher.model import Model
+from matcher.ranking import typical_hubs
 
 C = 0.1          # inverse L2 strength; 0.01-10 moved nDCG@10 by under 0.02 on the dev sets
 # How much each dataset counts in a partner-model fit, relative to a real-project set (1.0).
@@ -88,7 +89,22 @@ def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = 
         "positives": int(y.sum()),
         "weighting": {name: set_weight(name, weights) for name in sets},
         "date": dt.date.today().isoformat(), "c": c, "cross_validation": summary})
-    return dataclasses.replace(model, hubness=mean_hubness([q for qs in sets.values() for q in qs]))
+    model = dataclasses.replace(model, hubness=mean_hubness([q for qs in sets.values() for q in qs]))
+    if tuple(features) != FEATURES:      # the search model ranks no partner lists
+        return model
+    small = {name: [as_in_small_index(q, model) for q in qs] for name, qs in sets.items()}
+    x, y, w = balanced_rows([(name, q) for name, qs in small.items() for q in qs], features, weights)
+    return dataclasses.replace(model, small=fit(x, y, features, c, weight=w))
+
+
+def as_in_small_index(q: Query, model: Model) -> Query:
+    """A partner query with its pairs' features as an index too small to measure hubness and
+    whitening computes them (matcher/ranking.py, MIN_REFERENCE), from `model`'s typical ones."""
+    c = q.cands
+    dim = c.pool.vecs.shape[1]
+    feats = pair_features(Teachers.from_records([c.me], dim), c.pool, typical_hubs(model, 1, dim),
+                          typical_hubs(model, len(c.pool), dim))
+    return dataclasses.replace(q, cands=dataclasses.replace(c, feats={k: v[0] for k, v in feats.items()}))
 
 
 def mean_hubness(queries: list[Query]) -> dict[str, float]:

@@ -6,6 +6,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from matcher import model as learned
 from matcher import ranking
 from matcher.backends.base import SearchBackend
 from matcher.backends.embedded.backend import EmbeddedBackend
@@ -268,3 +269,47 @@ def test_whitening_weighs_down_the_direction_every_text_spreads_along():
     rows = whitened(query_teacher(np.stack([me, same_topic, same_language])), *whitening(query_teacher(ref)))
     assert rows[0] @ rows[1] > rows[0] @ rows[2]
     assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+
+
+def test_whitening_is_measured_on_a_wider_spread_than_the_hubness_reference(matcher, monkeypatch):
+    """The covariance needs more rows than hubness needs teachers: the whitening comes from
+    `WHITEN_REFERENCE` teachers, the hubness reference is an even spread of those."""
+    from matcher.backends.types import CandidateFilter
+    monkeypatch.setattr(ranking, "WHITEN_REFERENCE", 40)
+    monkeypatch.setattr(ranking, "HUB_REFERENCE", 10)
+    ids = ranking.spread(matcher.backend.filter_ids(CandidateFilter(open_only=False), 20_000), 40)
+    ref = matcher.scorer.reference()
+    assert len(ids) == 40 and len(ref) == 10 and ref.ids == ids[::4]
+    recs = matcher.backend.get_many(ids)
+    mean, transform = whitening(Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim))
+    assert np.allclose(matcher.scorer._white[0], mean) and np.allclose(matcher.scorer._white[1], transform)
+
+
+def test_a_small_index_is_scored_by_the_small_index_weights(matcher, monkeypatch):
+    """Below MIN_REFERENCE the model's `small` weights score the pairs; above it the main ones."""
+    t = Teachers.from_records(list(matcher.backend.get_many(["p000", "p001", "p002"]).values()),
+                              ThemeEmbedder.dim)
+    model = matcher.scorer.model
+    assert model.small is not None and len(matcher.scorer.reference()) < ranking.MIN_REFERENCE
+    feats, prob = matcher.scorer.score(t, t)
+    assert np.allclose(prob, model.small.probability(feats))
+    assert not np.allclose(prob, model.probability(feats))
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
+    feats, prob = matcher.scorer.score(t, t)
+    assert np.allclose(prob, model.probability(feats))
+
+
+def test_the_small_index_weights_are_fitted_on_the_features_a_small_index_computes(matcher):
+    """Training recomputes a pool's features as a small index serves them, value for value."""
+    from matcher.evaluation import Query
+    from matcher.training import as_in_small_index
+    me = matcher.record("p000")
+    c = matcher.candidates(me)
+    assert len(c.pool) > 1 and len(matcher.scorer.reference()) < ranking.MIN_REFERENCE
+    other = learned.Model.from_dict({**matcher.scorer.model.to_dict(),
+                                     "hubness": {"profile": 0.3, "idea": 0.2, "interests": 0.1}})
+    q = as_in_small_index(Query("p000", {}, c), matcher.scorer.model)
+    for name in FEATURES:
+        assert np.allclose(q.cands.feats[name], c.feats[name]), name
+    moved = as_in_small_index(Query("p000", {}, c), other).cands.feats
+    assert not np.allclose(moved["idea_hub"], c.feats["idea_hub"])

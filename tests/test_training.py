@@ -71,6 +71,20 @@ def test_the_fitted_model_keeps_the_mean_hubness_of_its_pairs():
     assert again.fingerprint() == model.fingerprint()
 
 
+def test_the_small_index_weights_travel_with_the_model_and_name_it():
+    """`small` survives save and load, and other small-index weights make another fingerprint."""
+    from matcher.model import Model
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(200, 2))
+    main, small = fit(x, x[:, 0] > 0, FEATS), fit(x, x[:, 1] > 0, FEATS)
+    model = Model(main.features, main.mean, main.scale, main.coef, main.intercept, small=small)
+    again = Model.from_dict(model.to_dict())
+    assert again.small is not None and np.allclose(again.small.coef, small.coef)
+    assert again.fingerprint() == model.fingerprint() != main.fingerprint()
+    other = Model(main.features, main.mean, main.scale, main.coef, main.intercept, small=main)
+    assert other.fingerprint() != model.fingerprint()
+
+
 def test_a_projects_searches_by_title_and_by_interests_share_a_fold():
     from matcher.training import fold_keys
     groups = {"pd/title": {"a": "g1", "b": "g1"}, "pd/interests": {"a": "g1", "b": "g1"}, "ed/title": {"a": "g1"}}

@@ -49,7 +49,7 @@ class Cohort:
         ok &= self.open[at, None] & self.open[None, :]
         ok[np.arange(i1 - i0), at] = False
         hubs_a = {k: v[at] for k, v in self.hubs.items()}
-        prob = self.scorer.model.probability(features.pair_features(a, self.teachers, hubs_a, self.hubs))
+        prob = self.scorer.probability(features.pair_features(a, self.teachers, hubs_a, self.hubs))
         return ok, np.where(ok, prob, 0.0)
 
     def scores(self, i: int, js) -> np.ndarray:
@@ -61,7 +61,7 @@ class Cohort:
         ok &= (self.school[js] != self.school[i]) & self.open[js] & self.open[i] & (js != i)
         hubs_a = {k: v[[i]] for k, v in self.hubs.items()}
         hubs_b = {k: v[js] for k, v in self.hubs.items()}
-        prob = self.scorer.model.probability(features.pair_features(a, b, hubs_a, hubs_b))[0]
+        prob = self.scorer.probability(features.pair_features(a, b, hubs_a, hubs_b))[0]
         return np.where(ok, prob, 0.0)
 
 
