@@ -1,6 +1,7 @@
 """The arrival simulation: every project member but one is indexed and subscribed, then the last one joins.
 
-On a dataset folder with `profiles.jsonl` and `meta.tsv` (profile_id, text_lang, kind, group):
+On a dataset folder with `profiles.jsonl` and either `meta.tsv` (profile_id, text_lang, kind,
+group) or `qrels.tsv` (groups: the profiles its top grade joins, as cross-validation folds them):
 each group's members but its last (in file order) are indexed with every other profile of the
 dataset and an optional background file, and subscribed (k=10); then each group's last member
 is written through `matcher.alerts.match.upsert`, one at a time, as it would arrive.
@@ -30,6 +31,7 @@ from indexer.ingest import load_file
 from matcher.alerts import match
 from matcher.alerts.store import AlertStore
 from matcher.embeddings.cache import import_vectors
+from matcher.evaluation import groups_from_qrels, read_qrels
 from models import SearchRequest
 
 
@@ -88,13 +90,20 @@ class CountingMatcher:
         return getattr(self._m, name)
 
 
-def read_groups(path: Path) -> dict[str, list[str]]:
-    """Members of each group, in file order of meta.tsv."""
+def read_groups(dataset: Path, order: list[str]) -> dict[str, list[str]]:
+    """Members of each group of two or more: meta.tsv's members in its order, else the groups
+    of qrels.tsv's top grade (`evaluation.groups_from_qrels`) in `order` (profiles.jsonl's)."""
     groups: dict[str, list[str]] = {}
-    with open(path, encoding="utf-8") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            if row["kind"] == "member" and row["group"] not in ("", "-"):
-                groups.setdefault(row["group"], []).append(row["profile_id"])
+    if (dataset / "meta.tsv").exists():
+        with open(dataset / "meta.tsv", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                if row["kind"] == "member" and row["group"] not in ("", "-"):
+                    groups.setdefault(row["group"], []).append(row["profile_id"])
+    else:
+        group_of = groups_from_qrels(read_qrels(dataset / "qrels.tsv"))
+        for pid in order:
+            if pid in group_of:
+                groups.setdefault(group_of[pid], []).append(pid)
     return {g: ids for g, ids in groups.items() if len(ids) >= 2}
 
 
@@ -108,8 +117,8 @@ def _load(m, path: Path) -> list:
 
 def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None, k: int = 10,
              exhaustive: bool = False, searches: int = 0, progress=None) -> Figures:
-    groups = read_groups(dataset / "meta.tsv")
     profiles = {p.id: p for p in _load(m, dataset / "profiles.jsonl")}
+    groups = read_groups(dataset, list(profiles))
     last = {ids[-1]: g for g, ids in groups.items() if ids[-1] in profiles}
     group_of = {pid: g for g, ids in groups.items() for pid in ids}
     first = [p for pid, p in profiles.items() if pid not in last]

@@ -116,8 +116,8 @@ def cmd_token(args) -> int:
 
 def cmd_simulate(args) -> int:
     dataset = Path(args.dataset)
-    if not (dataset / "profiles.jsonl").exists() or not (dataset / "meta.tsv").exists():
-        print(f"error: {dataset} needs profiles.jsonl and meta.tsv", file=sys.stderr)
+    if not (dataset / "profiles.jsonl").exists() or not any((dataset / f).exists() for f in ("meta.tsv", "qrels.tsv")):
+        print(f"error: {dataset} needs profiles.jsonl, and meta.tsv or qrels.tsv for its groups", file=sys.stderr)
         return 2
     match.POOL = args.pool
     with tempfile.TemporaryDirectory(prefix="twinmatch-alerts-") as tmp:
@@ -167,7 +167,7 @@ def register(sub) -> None:
     q.add_argument("--ttl", type=int, default=3600, help="seconds")
     q.set_defaults(func=cmd_token)
     q = a.add_parser("simulate", help="alert recall, precision and alerts per arrival on a dataset")
-    q.add_argument("dataset", help="folder with profiles.jsonl and meta.tsv (groups)")
+    q.add_argument("dataset", help="folder with profiles.jsonl, and meta.tsv or qrels.tsv (its groups)")
     q.add_argument("--background", help="more profiles indexed first, e.g. indexer/data/sample.jsonl")
     q.add_argument("-k", type=int, default=10)
     q.add_argument("--exhaustive", action="store_true", help="also scan every subscriber's own top k "

@@ -123,8 +123,8 @@ class Scorer:
         return pair_features(a, b, self.hubs(a), self.hubs(b))
 
     def probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
-        """The learned probability of pairs whose features `features` gave: by the model's
-        small-index part where the index is too small to measure hubness and whitening by."""
+        """The learned probability of pairs from their `features`: by the model's small-index
+        weights where the index is too small to measure hubness and whitening in."""
         small = self.model.small is not None and len(self.reference()) < MIN_REFERENCE
         return (self.model.small if small else self.model).probability(feats)
 

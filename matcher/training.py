@@ -80,7 +80,8 @@ def set_weight(name: str, weights: dict[str, float] | None) -> float:
 
 def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = FEATURES,
             c: float = C, weights: dict[str, float] | None = None) -> Model:
-    """One model on every query of every set, with its provenance: data, date, CV scores."""
+    """One model on every query of every set, with its provenance (data, date, CV scores); a
+    partner model also gets its small-index weights (`as_in_small_index`)."""
     x, y, w = balanced_rows([(name, q) for name, qs in sets.items() for q in qs], features, weights)
     summary = {name: {m: {k: round(float(np.mean(v)), 4) for k, v in metrics.items()}
                       for m, metrics in per_mode.items()} for name, per_mode in cv.items()}

@@ -33,3 +33,20 @@ def test_the_bound_skips_searches_and_misses_none(make_matcher, store, tmp_path)
     assert fig.arrivals == 6 and fig.saved == 12
     assert fig.search_reach > 0 and fig.search_missed == 0
     assert fig.searches_run < fig.saved * fig.arrivals, fig.table()
+
+
+def test_a_dataset_without_meta_takes_its_groups_from_the_qrels(make_matcher, store, tmp_path):
+    """Top-grade judgments join a group as cross-validation folds it; members keep file order."""
+    from indexer.alert_simulation import read_groups
+    d = _dataset(tmp_path)
+    with_meta = read_groups(d, [])
+    qrels = ["# query\tpartner\tgrade"]
+    for ids in with_meta.values():
+        qrels += [f"{a}\t{b}\t2" for a in ids for b in ids if a != b]
+    qrels += ["g0m0\tx0\t1"]                          # below g0m0's top grade: joins nobody
+    (d / "meta.tsv").unlink()
+    (d / "qrels.tsv").write_text("\n".join(qrels) + "\n", encoding="utf-8")
+    order = [json.loads(line)["id"] for line in (d / "profiles.jsonl").read_text().splitlines()]
+    assert sorted(read_groups(d, order).values()) == sorted(with_meta.values())
+    fig = simulate(make_matcher([]), store, d, k=3)
+    assert fig.arrivals == 6 and fig.existing_members == 12
