@@ -124,8 +124,10 @@ class Scorer:
 
     def probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         """The learned probability of pairs from their `features`: by the model's small-index
-        weights where the index is too small to measure hubness and whitening in."""
-        small = self.model.small is not None and len(self.reference()) < MIN_REFERENCE
+        weights where the index is too small to measure hubness and whitening in. The features
+        came with the reference drawn, so the index is not counted again."""
+        ref = self._ref if self._ref is not None else self.reference()
+        small = self.model.small is not None and len(ref) < MIN_REFERENCE
         return (self.model.small if small else self.model).probability(feats)
 
     def score(self, a: Teachers, b: Teachers) -> tuple[dict[str, np.ndarray], np.ndarray]:
