@@ -116,8 +116,10 @@ def cmd_token(args) -> int:
 
 def cmd_simulate(args) -> int:
     dataset = Path(args.dataset)
-    if not (dataset / "profiles.jsonl").exists() or not any((dataset / f).exists() for f in ("meta.tsv", "qrels.tsv")):
-        print(f"error: {dataset} needs profiles.jsonl, and meta.tsv or qrels.tsv for its groups", file=sys.stderr)
+    grouped = (dataset / "meta.tsv").exists() or (dataset / "qrels.tsv").exists()
+    if not (dataset / "profiles.jsonl").exists() or not grouped:
+        print(f"error: {dataset} needs profiles.jsonl, and meta.tsv or qrels.tsv for its groups",
+              file=sys.stderr)
         return 2
     match.POOL = args.pool
     with tempfile.TemporaryDirectory(prefix="twinmatch-alerts-") as tmp:

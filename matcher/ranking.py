@@ -111,7 +111,9 @@ class Scorer:
         the model's typical hubness in an index too small to have one. Searches compare no
         whitened rows."""
         ref = self.reference()
-        return typical_hubs(self.model, len(t), self.backend.dim) if len(ref) < MIN_REFERENCE else hubness(t, ref)
+        if len(ref) < MIN_REFERENCE:
+            return typical_hubs(self.model, len(t), self.backend.dim)
+        return hubness(t, ref)
 
     def forget(self, ids: list[str]) -> None:
         """Drop the cached hubness of teachers just written: their texts may have changed."""
