@@ -58,3 +58,30 @@ def test_a_search_binds_the_filter_to_the_columns_as_they_are_then(tmp_path):
         assert b.filter_ids(CandidateFilter(countries=["PT"], open_only=False), 10) == ["c"]
     finally:
         b.close()
+
+
+def test_the_sample_is_kept_while_the_columns_grow_a_little():
+    """New profiles past the sample's slots leave it and its gathered rows as they are, until the
+    columns have grown by SAMPLE_REDRAW; the estimate stays the sample's exact share throughout."""
+    from matcher.backends.embedded.columns import SAMPLE_REDRAW
+
+    cols = Columns()
+    pt, de = _doc("PT"), _doc("DE")
+    for slot in range(N):
+        cols.set_doc(slot, pt)
+    flt = CandidateFilter(countries=["DE"], open_only=False)
+    sample = cols.sample(Selection.SAMPLE).copy()
+    gathered = cols.sampled(Selection.SAMPLE)
+    grown = N + int(N * SAMPLE_REDRAW) - 1
+    for slot in range(N, grown):
+        cols.set_doc(slot, de)
+    assert np.array_equal(cols.sample(Selection.SAMPLE), sample)
+    assert cols.sampled(Selection.SAMPLE) is gathered
+    assert Selection(cols, flt).estimate() == 0.0 == _expected(cols, "DE")
+    cols.set_doc(int(sample[0]), de)                 # a slot inside the sample: its row is read again
+    assert Selection(cols, flt).estimate() == _expected(cols, "DE") > 0.0
+    for slot in range(grown, grown + 2):
+        cols.set_doc(slot, de)
+    assert not np.array_equal(cols.sample(Selection.SAMPLE), sample)   # drawn again over every slot
+    assert cols.sampled(Selection.SAMPLE) is not gathered
+    assert Selection(cols, flt).estimate() == _expected(cols, "DE")

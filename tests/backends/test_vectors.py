@@ -272,10 +272,14 @@ def test_erasure_overwrites_the_rows_inside_the_graph_and_its_snapshot(tmp_path)
     b.close()
 
 
-def test_post_filtered_bm25_equals_the_filtered_query(tmp_path):
+def test_post_filtered_bm25_equals_the_filtered_query(tmp_path, monkeypatch):
     """The embedded backend checks unfiltered BM25 hits against the columns when that is
     cheaper; the list must be the one the filtered tantivy query gives."""
+    from matcher.backends.embedded import keyword_plan
     from tests.backends.conformance import profile
+
+    # 1,500 profiles: a lower bound on checked hits lets the narrow filters reach every path.
+    monkeypatch.setattr(keyword_plan, "POST_FILTER_MAX", 400)
 
     words = ["garden", "robots", "music", "water", "birds", "poems", "maths", "recycling", "theatre"]
     rng = np.random.default_rng(8)
