@@ -76,19 +76,26 @@ def _row(mode: str, r: dict[str, float], spread: dict[str, float] | None = None)
 
 def cmd_eval(args) -> int:
     background = Path(args.background) if args.background else None
-    if background and not background.exists():
-        print(f"error: no such file: {background}", file=sys.stderr)
+    ranked_among = Path(args.train_background) if args.train_background else None
+    for path in (background, ranked_among):
+        if path and not path.exists():
+            print(f"error: no such file: {path}", file=sys.stderr)
+            return 2
+    if background and ranked_among:
+        print("error: --background and --train-background exclude each other: --background ranks "
+              "every dataset among it, --train-background adds each dataset among it beside itself",
+              file=sys.stderr)
         return 2
     if args.report and f"<!-- eval:{args.section} -->" not in Path(args.report).read_text(encoding="utf-8"):
         print(f"error: {args.report} has no <!-- eval:{args.section} --> block to fill", file=sys.stderr)
         return 2
     searches = args.search or []
     sets, search_sets, groups = {}, {}, {}
+    workdir = Path(args.workdir) if args.workdir else None
     try:
         for d in args.dataset:
-            name, queries, found, g, size = load_set(Path(d), background,
-                                                     Path(args.workdir) if args.workdir else None,
-                                                     args.limit, searches, args.consortia)
+            name, queries, found, g, size = load_set(Path(d), background, workdir, args.limit,
+                                                     searches, args.consortia)
             sets[name], groups[name] = queries, g
             _table(f"{name}: partner queries, {size} profiles, {len(queries)} queries",
                    {mode: score(queries, mode) for mode in args.mode or MODES})
@@ -96,6 +103,11 @@ def cmd_eval(args) -> int:
                 search_sets[f"{name}/{field}"], groups[f"{name}/{field}"] = qs, g
                 _table(f"{name}: searches by {field}, {len(qs)} queries",
                        {mode: score(qs, mode) for mode in SEARCH_MODES})
+            if ranked_among:
+                name, queries, _, g, size = load_set(Path(d), ranked_among, workdir, args.limit, [])
+                sets[name], groups[name] = queries, g
+                _table(f"{name}: partner queries, {size} profiles, {len(queries)} queries",
+                       {mode: score(queries, mode) for mode in args.mode or MODES})
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -150,6 +162,10 @@ def register(sub) -> None:
     p.add_argument("dataset", nargs="+", help="folders with profiles.jsonl and qrels.tsv (and meta.tsv)")
     p.add_argument("--mode", action="append", choices=MODES, help="rankings to score (default: all)")
     p.add_argument("--background", help="a profiles file indexed beside each dataset: unjudged teachers")
+    p.add_argument("--train-background", metavar="FILE",
+                   help="also rank each dataset's partner queries among FILE's teachers: "
+                   "cross-validation reports them, and a fit learns to rank each real partner "
+                   "above the other candidates of those pools (matcher/training.py)")
     p.add_argument("--cv", type=int, metavar="K", help="grouped K-fold cross-validation of the learned model")
     p.add_argument("--fit", metavar="FILE", help="fit the model on every dataset and write it to FILE "
                    "(matcher/model.json ships); implies --cv 5 unless given")

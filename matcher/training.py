@@ -1,10 +1,17 @@
-"""Fitting the learned ranking: grouped cross-validation across datasets, then one fit on all."""
+"""Fitting the learned ranking: grouped cross-validation across datasets, then one fit on all.
+
+A dataset comes alone (its own profiles) or among a background of unjudged teachers, named
+`<dataset>+<background>`. Sets alone teach the model to score one candidate at a time, which
+calibrates its probability; sets among a background teach it to rank each real partner above
+every other candidate of its pool, the order a large index asks of it.
+"""
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 
 import numpy as np
+from scipy.optimize import brentq
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
@@ -18,15 +25,61 @@ C = 0.1          # inverse L2 strength; 0.01-10 moved nDCG@10 by under 0.02 on t
 # The generated set counts a quarter: of 1, 0.5, 0.25 and 0.1 it gives the highest sum of both
 # sets' cross-validated nDCG@10 (docs/quality.md, "Fitting without fooling ourselves").
 SET_WEIGHTS = {"evaldev": 0.25}
+# The share of a partner-model fit that ranks pairs among a background (the rest scores the sets
+# alone). Under 3 random grouped fold assignments, 0.7 against none (pointwise only), nDCG@10:
+# projects-dev 0.768 -> 0.759 alone, 0.689 -> 0.708 among the 2,000-teacher sample; evaldev
+# 0.588 -> 0.599 and 0.371 -> 0.384 (0.5: 0.759, 0.705, 0.598, 0.383; docs/quality.md).
+PAIRWISE_SHARE = 0.7
 
 
 def fit(x: np.ndarray, y: np.ndarray, features: tuple[str, ...] = FEATURES, c: float = C,
-        provenance: dict | None = None, weight: np.ndarray | None = None) -> Model:
-    """Logistic regression on standardised features."""
+        provenance: dict | None = None, weight: np.ndarray | None = None,
+        pairs: tuple[np.ndarray, np.ndarray] | None = None) -> Model:
+    """Logistic regression on standardised features. With `pairs` (differences of two candidates'
+    features, the better one first, and their weights), PAIRWISE_SHARE of the fit orders each
+    pair and the rest scores the rows of `x`, which alone set the intercept."""
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
-    lr = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y, sample_weight=weight)
-    return Model(tuple(features), mean, scale, lr.coef_[0].copy(), float(lr.intercept_[0]), provenance or {})
+    xs = (x - mean) / scale
+    if pairs is None or not len(pairs[0]):
+        lr = LogisticRegression(C=c, max_iter=5000).fit(xs, y, sample_weight=weight)
+        return Model(tuple(features), mean, scale, lr.coef_[0].copy(), float(lr.intercept_[0]), provenance or {})
+    d, dw = pairs[0] / scale, pairs[1]
+    w = np.ones(len(y)) if weight is None else weight
+    # Each pair in both orders, so the pairs' part has no intercept to learn; the last column
+    # is an intercept on the rows of `x` only, set again unpenalised once the weights are fitted.
+    rows = np.vstack([np.c_[xs, np.ones(len(xs))], np.c_[d, np.zeros(len(d))], np.c_[-d, np.zeros(len(d))]])
+    labels = np.r_[y, np.ones(len(d)), np.zeros(len(d))]
+    half = PAIRWISE_SHARE / 2 * dw / dw.sum()
+    weights = np.r_[(1 - PAIRWISE_SHARE) * w / w.sum(), half, half]
+    lr = LogisticRegression(C=c, max_iter=5000, fit_intercept=False).fit(
+        rows, labels, sample_weight=weights * len(weights))
+    coef = lr.coef_[0][:-1].copy()
+    return Model(tuple(features), mean, scale, coef, calibrated_intercept(xs @ coef, y, w), provenance or {})
+
+
+def calibrated_intercept(s: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """The unpenalised intercept of a logistic model with scores `s` fixed: the one at which the
+    rows' weighted mean probability is their weighted share of positives."""
+    gap = lambda b: float(np.sum(w * (1 / (1 + np.exp(-(s + b))) - y)))  # noqa: E731
+    return float(brentq(gap, -60.0, 60.0))
+
+
+def among_background(name: str) -> bool:
+    """Whether a set's queries were ranked among a background (`<dataset>+<background>`)."""
+    return "+" in name.partition("/")[0]
+
+
+def fit_items(items: list[tuple[str, Query]], features: tuple[str, ...] = FEATURES, c: float = C,
+              weights: dict[str, float] | None = None, provenance: dict | None = None) -> Model:
+    """A model fitted on (set name, query) items: the sets alone scored a candidate at a time,
+    the sets among a background in pairs. Without a set alone, the background's sets are
+    scored a candidate at a time."""
+    alone = [(name, q) for name, q in items if not among_background(name)]
+    among = [(name, q) for name, q in items if among_background(name)]
+    x, y, w = balanced_rows(alone or among, features, weights)
+    pairs = pair_rows(among, features, weights) if alone and among else None
+    return fit(x, y, features, c, provenance, w, pairs)
 
 
 def cross_validate(sets: dict[str, list[Query]], groups: dict[str, dict[str, str]], folds: int = 5,
@@ -38,8 +91,7 @@ def cross_validate(sets: dict[str, list[Query]], groups: dict[str, dict[str, str
     keys = np.array(fold_keys(items, groups))
     out = {name: {m: {k: [] for k in METRICS} for m in modes} for name in sets}
     for train, test in GroupKFold(folds).split(items, groups=keys):
-        x, y, w = balanced_rows([items[i] for i in train], features, weights)
-        model = fit(x, y, features, c, weight=w)
+        model = fit_items([items[i] for i in train], features, c, weights)
         for name in sets:
             held = [items[i][1] for i in test if items[i][0] == name]
             if not held:
@@ -52,9 +104,10 @@ def cross_validate(sets: dict[str, list[Query]], groups: dict[str, dict[str, str
 
 def fold_keys(items: list[tuple[str, Query]], groups: dict[str, dict[str, str]]) -> list[str]:
     """The group each (set name, query) item is folded by: its dataset and project. Sets of one
-    dataset (`<dataset>/<search field>`) share them, so a project's searches by title and by
-    interests are held out together, never one fitted on while the other is scored."""
-    return [f"{name.partition('/')[0]}:{groups[name].get(q.qid, q.qid)}" for name, q in items]
+    dataset (`<dataset>/<search field>`, `<dataset>+<background>`) share them, so a project's
+    searches by title and by interests, or its queries alone and among a background, are held
+    out together, never one fitted on while the other is scored."""
+    return [f"{name.partition('/')[0].partition('+')[0]}:{groups[name].get(q.qid, q.qid)}" for name, q in items]
 
 
 def balanced_rows(items: list[tuple[str, Query]], features: tuple[str, ...],
@@ -72,6 +125,26 @@ def balanced_rows(items: list[tuple[str, Query]], features: tuple[str, ...],
     return np.concatenate(xs), np.concatenate(ys), w * len(w) / len(names)
 
 
+def pair_rows(items: list[tuple[str, Query]], features: tuple[str, ...],
+              weights: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For every query of `items`, the features of each top-grade partner less those of each
+    other candidate of its pool (the asking teacher left out), and the pairs' weights: every
+    query's pairs count the same within its set, and every set as `balanced_rows` counts it."""
+    ds, ws = [], []
+    for name in sorted({name for name, _ in items}):
+        diffs = []
+        for q in [q for n, q in items if n == name]:
+            x, y = training_rows([q], features)
+            if y.any() and not y.all():
+                diffs.append((x[y][:, None, :] - x[~y][None, :, :]).reshape(-1, len(features)))
+        if diffs:
+            w = np.concatenate([np.full(len(d), 1.0 / len(d)) for d in diffs])
+            ds.append(np.concatenate(diffs)), ws.append(w * set_weight(name, weights) / w.sum())
+    if not ds:
+        return np.zeros((0, len(features))), np.zeros(0)
+    return np.concatenate(ds), np.concatenate(ws)
+
+
 def set_weight(name: str, weights: dict[str, float] | None) -> float:
     """A set's entry in `weights`; a set measured among a background is named
     `<dataset>+<background>` and counts as its dataset does."""
@@ -81,19 +154,24 @@ def set_weight(name: str, weights: dict[str, float] | None) -> float:
 def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = FEATURES,
             c: float = C, weights: dict[str, float] | None = None) -> Model:
     """One model on every query of every set, with its provenance (data, date, CV scores); a
-    partner model also gets its small-index weights (`as_in_small_index`)."""
-    x, y, w = balanced_rows([(name, q) for name, qs in sets.items() for q in qs], features, weights)
+    partner model also gets its small-index weights (`as_in_small_index`), fitted on the sets
+    alone: an index that small has no background."""
+    items = [(name, q) for name, qs in sets.items() for q in qs]
+    alone = {name: qs for name, qs in sets.items() if not among_background(name)} or sets
+    ranked = len(alone) < len(sets)
+    y = balanced_rows([(name, q) for name, qs in alone.items() for q in qs], features, weights)[1]
     summary = {name: {m: {k: round(float(np.mean(v)), 4) for k, v in metrics.items()}
                       for m, metrics in per_mode.items()} for name, per_mode in cv.items()}
-    model = fit(x, y, features, c, weight=w, provenance={
-        "data": {name: len(qs) for name, qs in sets.items()}, "pairs": int(len(y)),
-        "positives": int(y.sum()),
+    model = fit_items(items, features, c, weights, provenance={
+        "data": {name: len(qs) for name, qs in sets.items()},
+        "pairs": int(len(y)), "positives": int(y.sum()),
         "weighting": {name: set_weight(name, weights) for name in sets},
+        "pairwise_share": PAIRWISE_SHARE if ranked else 0.0,
         "date": dt.date.today().isoformat(), "c": c, "cross_validation": summary})
-    model = dataclasses.replace(model, hubness=mean_hubness([q for qs in sets.values() for q in qs]))
+    model = dataclasses.replace(model, hubness=mean_hubness([q for qs in alone.values() for q in qs]))
     if tuple(features) != FEATURES:      # the search model ranks no partner lists
         return model
-    small = {name: [as_in_small_index(q, model) for q in qs] for name, qs in sets.items()}
+    small = {name: [as_in_small_index(q, model) for q in qs] for name, qs in alone.items()}
     x, y, w = balanced_rows([(name, q) for name, qs in small.items() for q in qs], features, weights)
     return dataclasses.replace(model, small=fit(x, y, features, c, weight=w))
 

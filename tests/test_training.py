@@ -92,3 +92,43 @@ def test_a_projects_searches_by_title_and_by_interests_share_a_fold():
              ("pd/interests", _query("b", "a", 1)), ("ed/title", _query("a", "x", 1))]
     keys = fold_keys(items, groups)
     assert keys[0] == keys[1] == keys[2] != keys[3]
+
+
+def test_a_datasets_queries_alone_and_among_a_background_share_a_fold():
+    from matcher.training import fold_keys
+    groups = {"pd": {"a": "g1", "b": "g2"}, "pd+sample": {"a": "g1", "b": "g2"}}
+    items = [("pd", _query("a", "x", 1)), ("pd+sample", _query("a", "x", 1)), ("pd+sample", _query("b", "x", 1))]
+    keys = fold_keys(items, groups)
+    assert keys[0] == keys[1] != keys[2]
+
+
+def test_pair_rows_put_each_partner_against_every_other_candidate():
+    from matcher.training import pair_rows
+    q = _query("a1", "pa", 3)
+    d, w = pair_rows([("real+sample", q)], FEATS)
+    x = np.stack([q.cands.feats[f] for f in FEATS], axis=1)
+    assert np.allclose(d, x[0] - x[1:])                       # the partner is the pool's first
+    assert w == pytest.approx(np.full(3, 1 / 3))
+    d, w = pair_rows([("made+sample", _query("b1", "pb", 9)), ("real+sample", q)], FEATS, {"made": 0.25})
+    assert len(d) == 9 + 3 and w[:9].sum() == pytest.approx(0.25 * w[9:].sum())
+
+
+def test_sets_among_a_background_teach_the_order_and_sets_alone_the_probability():
+    """Among a background the partner is told apart by the second feature only; alone, the first
+    feature tells it. The fitted model weighs both, and its intercept comes from the sets alone:
+    their mean probability stays near their share of partners."""
+    from matcher.training import fit_items
+    rng = np.random.default_rng(3)
+
+    def query(qid: str, telling: int) -> Query:
+        ids = [f"{qid}-p", *(f"{qid}-x{i}" for i in range(19))]
+        feats = {f: rng.normal(size=len(ids)) for f in FEATS}
+        feats[FEATS[telling]][0] += 3.0
+        return Query(qid, {f"{qid}-p": 2}, SimpleNamespace(pool=SimpleNamespace(ids=ids), feats=feats))
+    alone = [("real", query(f"a{i}", 0)) for i in range(40)]
+    among = [("real+sample", query(f"b{i}", 1)) for i in range(40)]
+    pointwise, both = fit_items(alone, FEATS), fit_items(alone + among, FEATS)
+    assert abs(pointwise.coef[1]) < pointwise.coef[0] / 4
+    assert both.coef[0] > 0 and both.coef[1] > both.coef[0] / 4
+    x = np.stack([np.concatenate([q.cands.feats[f] for _, q in alone]) for f in FEATS], axis=1)
+    assert both.probability({f: x[:, i] for i, f in enumerate(FEATS)}).mean() == pytest.approx(1 / 20, abs=0.03)

@@ -45,7 +45,7 @@ POOL = 50             # depth of the newcomer's own partner list that names reac
 # 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
 SLACK = 0.98
 # Teachers alerted per arriving profile, best fits first. Among the 2,000-teacher sample, 4 sends
-# 3.16 alerts an arrival for an alert recall of 0.766 (3: 2.60 and 0.688; 5: 3.53 and 0.780;
+# 3.19 alerts an arrival for an alert recall of 0.773 (3: 2.64 and 0.702; 5: 3.60 and 0.787;
 # docs/alerts.md).
 PER_ARRIVAL = 4
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
