@@ -272,14 +272,10 @@ def test_erasure_overwrites_the_rows_inside_the_graph_and_its_snapshot(tmp_path)
     b.close()
 
 
-def test_post_filtered_bm25_equals_the_filtered_query(tmp_path, monkeypatch):
+def test_post_filtered_bm25_equals_the_filtered_query(tmp_path):
     """The embedded backend checks unfiltered BM25 hits against the columns when that is
     cheaper; the list must be the one the filtered tantivy query gives."""
-    from matcher.backends.embedded import keyword_plan
     from tests.backends.conformance import profile
-
-    # 1,500 profiles: a lower bound on checked hits lets the narrow filters reach every path.
-    monkeypatch.setattr(keyword_plan, "POST_FILTER_MAX", 400)
 
     words = ["garden", "robots", "music", "water", "birds", "poems", "maths", "recycling", "theatre"]
     rng = np.random.default_rng(8)
@@ -311,3 +307,20 @@ def test_post_filtered_bm25_equals_the_filtered_query(tmp_path, monkeypatch):
     # filter, countries too for a narrow one), one that was not, and the filtered query alone.
     assert {("exclusions",), ("countries",), ("countries", "filtered"), ("filtered",)} <= paths, paths
     b.close()
+
+
+def test_the_hits_checked_instead_of_the_filtered_query_grow_with_the_index():
+    """A filter passing a quarter of the profiles asks 1,000 hits for 125: at 100k profiles the
+    filtered query runs, at 1M the hits of the exclusions alone are checked."""
+    from matcher.backends.embedded import keyword_plan
+    calls = []
+
+    class Index:
+        def search(self, text, flt, k, lang=None):
+            calls.append(flt)
+            return []
+    flt = CandidateFilter(exclude_countries=["PT"], languages=["pt"])
+    for profiles in (100_000, 1_000_000):
+        keyword_plan.search(Index(), "recycling", flt, 125, None, 0.25, lambda ids: ids, profiles)
+    assert calls[0] is flt
+    assert calls[1].languages is None and calls[1].exclude_countries == ["PT"]

@@ -209,9 +209,9 @@ class EmbeddedBackend(SearchBackend):
             return []
         self.follow()
         with self._rw.read():
-            share = self.mem.selection(flt).estimate()
+            share, profiles = self.mem.selection(flt).estimate(), len(self.mem.slot)
         return keyword_plan.search(self.keyword, text, flt, k, lang, share,
-                                   lambda ids: self.passing(ids, flt))
+                                   lambda ids: self.passing(ids, flt), profiles)
 
     def keyword_scores(self, record: Record, texts: list[str]) -> list[float]:
         self.follow()
