@@ -74,11 +74,14 @@ def fit_items(items: list[tuple[str, Query]], features: tuple[str, ...] = FEATUR
               weights: dict[str, float] | None = None, provenance: dict | None = None) -> Model:
     """A model fitted on (set name, query) items: the sets alone scored a candidate at a time,
     the sets among a background in pairs. Without a set alone, the background's sets are
-    scored a candidate at a time."""
+    scored a candidate at a time. A `provenance` given gets the rows' and pairs' counts."""
     alone = [(name, q) for name, q in items if not among_background(name)]
     among = [(name, q) for name, q in items if among_background(name)]
     x, y, w = balanced_rows(alone or among, features, weights)
     pairs = pair_rows(among, features, weights) if alone and among else None
+    if provenance is not None:
+        provenance = {**provenance, "pairs": int(len(y)), "positives": int(y.sum()),
+                      "pairwise_share": PAIRWISE_SHARE if pairs is not None else 0.0}
     return fit(x, y, features, c, provenance, w, pairs)
 
 
@@ -158,15 +161,11 @@ def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = 
     alone: an index that small has no background."""
     items = [(name, q) for name, qs in sets.items() for q in qs]
     alone = {name: qs for name, qs in sets.items() if not among_background(name)} or sets
-    ranked = len(alone) < len(sets)
-    y = balanced_rows([(name, q) for name, qs in alone.items() for q in qs], features, weights)[1]
     summary = {name: {m: {k: round(float(np.mean(v)), 4) for k, v in metrics.items()}
                       for m, metrics in per_mode.items()} for name, per_mode in cv.items()}
     model = fit_items(items, features, c, weights, provenance={
         "data": {name: len(qs) for name, qs in sets.items()},
-        "pairs": int(len(y)), "positives": int(y.sum()),
         "weighting": {name: set_weight(name, weights) for name in sets},
-        "pairwise_share": PAIRWISE_SHARE if ranked else 0.0,
         "date": dt.date.today().isoformat(), "c": c, "cross_validation": summary})
     model = dataclasses.replace(model, hubness=mean_hubness([q for qs in alone.values() for q in qs]))
     if tuple(features) != FEATURES:      # the search model ranks no partner lists
