@@ -19,6 +19,8 @@ _STYPE = {t: i for i, t in enumerate(taxonomy.school_types())}
 _LANG_WORDS = LANG_WORDS
 _ARRAYS = ("alive", "country", "stype", "tlang", "school", "open", "langs", "subjects", "ages", "active",
            "rate", "received", "answered")
+# The columns `evaluate` reads: the only ones the selectivity sample gathers.
+_FILTERED = ("alive", "country", "stype", "school", "open", "langs", "subjects", "ages")
 # The selectivity sample is drawn again once the columns have grown by this share: until then a
 # new profile's slot is outside it, and a write to a slot inside it refreshes that row of the
 # gathered copy, so an estimate after each write does not gather the whole sample again
@@ -110,7 +112,6 @@ class Columns:
 
     def set_contacts(self, slot: int, received: int, answered: int) -> None:
         self.received[slot], self.answered[slot] = received, answered
-        self._touch(slot)
 
     def clear(self, slot: int) -> None:
         self.alive[slot] = False
@@ -134,19 +135,19 @@ class Columns:
         return s[2]
 
     def sampled(self, size: int) -> "Columns":
-        """The columns of `sample(size)`'s slots: gathered once per sample, then only the rows
-        of slots written since are read again, so an estimate reads contiguous rows instead of
-        gathering scattered ones from every column."""
+        """The filtered columns (`_FILTERED`) of `sample(size)`'s slots: gathered once per sample,
+        then only the rows of slots written since are read again, so an estimate reads contiguous
+        rows instead of gathering scattered ones from every column."""
         with self._sample_lock:
             at = self.sample(size)
             if self._sampled is None:
                 sub = Columns(len(at))
-                for name in _ARRAYS:
+                for name in _FILTERED:
                     setattr(sub, name, getattr(self, name)[at])
                 sub.n, sub._schools, self._sampled, self._stale = len(at), self._schools, sub, []
             elif self._stale:
                 pos = np.flatnonzero(np.isin(at, self._stale))
-                for name in _ARRAYS:
+                for name in _FILTERED:
                     getattr(self._sampled, name)[pos] = getattr(self, name)[at[pos]]
                 self._stale = []
             return self._sampled
