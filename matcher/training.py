@@ -65,6 +65,12 @@ def calibrated_intercept(s: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     return float(brentq(gap, -60.0, 60.0))
 
 
+def dataset_of(name: str) -> str:
+    """The dataset a set's name starts with: sets are named `<dataset>`, `<dataset>/<search
+    field>` or `<dataset>+<background>` (its queries ranked among a background)."""
+    return name.partition("/")[0].partition("+")[0]
+
+
 def among_background(name: str) -> bool:
     """Whether a set's queries were ranked among a background (`<dataset>+<background>`)."""
     return "+" in name.partition("/")[0]
@@ -110,7 +116,7 @@ def fold_keys(items: list[tuple[str, Query]], groups: dict[str, dict[str, str]])
     dataset (`<dataset>/<search field>`, `<dataset>+<background>`) share them, so a project's
     searches by title and by interests, or its queries alone and among a background, are held
     out together, never one fitted on while the other is scored."""
-    return [f"{name.partition('/')[0].partition('+')[0]}:{groups[name].get(q.qid, q.qid)}" for name, q in items]
+    return [f"{dataset_of(name)}:{groups[name].get(q.qid, q.qid)}" for name, q in items]
 
 
 def balanced_rows(items: list[tuple[str, Query]], features: tuple[str, ...],
@@ -149,9 +155,8 @@ def pair_rows(items: list[tuple[str, Query]], features: tuple[str, ...],
 
 
 def set_weight(name: str, weights: dict[str, float] | None) -> float:
-    """A set's entry in `weights`; a set measured among a background is named
-    `<dataset>+<background>` and counts as its dataset does."""
-    return (weights or {}).get(name.partition("+")[0], 1.0)
+    """A set's entry in `weights`, by its dataset: a set among a background counts as its dataset does."""
+    return (weights or {}).get(dataset_of(name), 1.0)
 
 
 def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = FEATURES,
