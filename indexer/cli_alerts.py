@@ -121,7 +121,6 @@ def cmd_simulate(args) -> int:
         print(f"error: {dataset} needs profiles.jsonl, and meta.tsv or qrels.tsv for its groups",
               file=sys.stderr)
         return 2
-    match.POOL = args.pool
     with tempfile.TemporaryDirectory(prefix="twinmatch-alerts-") as tmp:
         work = Path(args.workdir or tmp)
         settings = get_settings().model_copy(update={"data_dir": work})
@@ -134,7 +133,7 @@ def cmd_simulate(args) -> int:
         finally:
             m.close(), store.close()
     bg = f" · background {args.background}" if args.background else ""
-    print(f"dataset {dataset}{bg} · k={args.k} · pool {match.POOL} · at most {match.PER_ARRIVAL} alerts per arrival")
+    print(f"dataset {dataset}{bg} · k={args.k} · at most {match.PER_ARRIVAL} alerts per arrival")
     print(fig.table(), end="")
     return 0
 
@@ -177,6 +176,5 @@ def register(sub) -> None:
     q.add_argument("--searches", type=int, default=0, metavar="N",
                    help="also save N searches: the first words of an idea of each group's first member, "
                    "then of other indexed teachers")
-    q.add_argument("--pool", type=int, default=match.POOL, help="depth of the newcomer's own list searched")
     q.add_argument("--workdir", help="index folder (default: a temporary one)")
     q.set_defaults(func=cmd_simulate)

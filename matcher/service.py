@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable, Literal
+from typing import Callable, Collection, Literal
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -173,13 +173,19 @@ class Matcher:
 
     # -- partners -------------------------------------------------------------------------
 
-    def candidates(self, me: Record, filters: Filters | None = None) -> Candidates:
+    def candidates(self, me: Record, filters: Filters | None = None,
+                   keep: Callable[[list[str]], Collection[str]] | None = None) -> Candidates:
         """Every candidate the retrieval legs find for `me` that passes the hard constraints, with
-        its features. The pool depends on the profile and the filters only, never on the page."""
+        its features. The pool depends on the profile and the filters only, never on the page.
+        `keep`, given the retrieved ids, names the only ones to fetch and score (alerts score
+        just the subscribed teachers of a newcomer's pool)."""
         flt = self.hard_filter(me.profile, filters)
         kw = self._retrieve(me, flt)
-        pool = self.backend.features(list(kw), flt)
         kw_max = max(kw.values(), default=0.0) or 1.0
+        if keep is not None:
+            wanted = keep(list(kw))
+            kw = {pid: score for pid, score in kw.items() if pid in wanted}
+        pool = self.backend.features(list(kw), flt)
         feats, prob = self.scorer.score(self.teachers([me]), pool)
         return Candidates(me, pool, {name: v[0] for name, v in feats.items()}, prob[0],
                           np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]))
@@ -205,15 +211,14 @@ class Matcher:
         return list(self._retrieve(me, self.hard_filter(me.profile, None)))
 
     def ranked(self, profile_id: str, k: int, offset: int = 0, filters: Filters | None = None,
-               mode: Mode = "full", me: Record | None = None) -> tuple[Record, list[tuple[str, float]], int]:
+               mode: Mode = "full") -> tuple[Record, list[tuple[str, float]], int]:
         """The teacher's record, the ids and scores of their partners `offset`..`offset + k` in
         the order `partners` shows them, and the pool's size; no candidate's record is fetched
-        and nothing explained (alerts and consortia need the order, not the results). `me` is
-        the teacher's record when the caller already holds it."""
+        and nothing explained (alerts and consortia need the order, not the results)."""
         if mode not in ("full", "model"):
             raise InvalidQuery(f"unknown ranking mode {mode!r}; full or model "
                                "(the baselines live in matcher/evaluation.py)")
-        me = me or self.record(profile_id)
+        me = self.record(profile_id)
         c = self.candidates(me, filters)
         # Countries the teacher asked for lift the quota.
         order, keys = ranking.rank(c.pool, c.prob, full=mode == "full",

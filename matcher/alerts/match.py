@@ -4,9 +4,10 @@ A newcomer N alerts subscriber S only when N is in S's own `partners(S, k)` list
 never names anyone S would not see. Running that query for every subscriber on every write
 would cost one partner query per subscriber; instead:
 
-1. N's own partner list, ordered by the learned probability and `POOL` deep, names the
-   subscribers N can reach: the hard constraints (country, shared language, overlapping ages)
-   and the probability are symmetric, so a teacher who would rank N highly is high in N's list.
+1. N's own candidate pool (both retrieval legs, under N's hard constraints) names the
+   subscribers N can reach, and only they are scored: the hard constraints (country, shared
+   language, overlapping ages) and the probability are symmetric, so a teacher who would rank
+   N highly is in N's pool.
 2. Each subscription keeps the score of the k-th partner in its list (`kth`). S would score N
    with the pair's probability times N's responsiveness (matcher/ranking.py), known without
    S's query; a subscriber for whom that is below `SLACK` x kth is skipped.
@@ -39,7 +40,6 @@ from matcher.errors import ProfileNotFound
 from matcher.features import today_days
 from models import Profile, ResultList, SearchRequest
 
-POOL = 50             # depth of the newcomer's own partner list that names reachable subscribers
 # Confirm a subscriber when its score for N is >= SLACK x its stored k-th score. Below 1 because
 # a stored k-th score can be higher than today's: responsiveness fades with inactivity (about
 # 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
@@ -133,13 +133,19 @@ def reach_teachers(matcher, store: AlertStore, me: Record, now: float, kth: dict
     """Alerts for subscribed teachers about the newcomer `me`; fills `kth` with the k-th scores
     it saw on the way. Lists are ranked, not explained: only an alert's own pair gets its reasons."""
     pid = me.profile.id
-    _, pool, _ = matcher.ranked(pid, POOL, mode="model", me=me)
+    subs: dict[str, Subscription] = {}
+
+    def subscribed(ids: list[str]) -> dict[str, Subscription]:
+        subs.update(store.subscriptions(ids=ids))
+        return subs
+    c = matcher.candidates(me, keep=subscribed)
+    if not subs:
+        return []
     lift = float(ranking.responsiveness(matcher.teachers([me]), today_days())[0])
-    subs = store.subscriptions(ids=[sid for sid, _ in pool])
     out: list[Alert] = []
-    for sid, prob in pool:                          # best fits first
-        s = subs.get(sid)
-        if s is None or (s.kth is not None and prob * lift < SLACK * s.kth):
+    for i in np.argsort(-c.prob, kind="stable"):    # best fits first
+        s, prob = subs[c.pool.ids[i]], float(c.prob[i])
+        if s.kth is not None and prob * lift < SLACK * s.kth:
             continue
         if len(kth) >= MAX_CONFIRM:
             break

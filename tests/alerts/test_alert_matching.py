@@ -82,11 +82,37 @@ def test_confirming_queries_per_arrival_are_capped_and_refresh_the_kth_score(mak
     ranked = m.ranked
     monkeypatch.setattr(m, "ranked", lambda pid, *a, **kw: calls.append(pid) or ranked(pid, *a, **kw))
     _add(m, store, profile("new", "HR", "recycling"))
-    assert len(calls) == 1 + 2 and len(_recipients(store, "new")) <= 2
+    # the newcomer's own pool is scored without ranking a list; each confirmation ranks one
+    assert len(calls) == 2 and "new" not in calls and len(_recipients(store, "new")) <= 2
     refreshed = {s: sub.kth for s, sub in store.subscriptions().items() if sub.kth is not None}
-    assert sorted(refreshed) == sorted(calls[1:])
+    assert sorted(refreshed) == sorted(calls)
     for s, kth in refreshed.items():
         assert kth == pytest.approx(m.partners(s, k=3).results[2].score, abs=1e-6)
+
+
+def test_an_arrival_scores_only_the_subscribed_teachers_of_its_pool(make_matcher, store, monkeypatch):
+    countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR")
+    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
+    for pid in ("t1", "t4"):
+        store.subscribe(pid, "k1", "daily", 5, 10, None)
+    scored = []
+    score = m.scorer.score
+    monkeypatch.setattr(m.scorer, "score", lambda a, b: scored.append(list(b.ids)) or score(a, b))
+    monkeypatch.setattr(match, "MAX_CONFIRM", 0)      # the newcomer's own scoring alone
+    _add(m, store, profile("new", "HR", "recycling"))
+    assert [sorted(ids) for ids in scored] == [["t1", "t4"]]
+    assert len(m.candidates(m.record("new")).pool) == len(countries)   # the whole pool, for scale
+
+
+def test_an_arrival_whose_pool_holds_no_subscriber_scores_nothing(make_matcher, store, monkeypatch):
+    m = make_matcher([profile("pt1", "PT", "recycling"), profile("de1", "DE", "robots", languages=["de"])])
+    store.subscribe("de1", "k1", "daily", 5, 10, None)   # no language shared with the newcomer
+    scored = []
+    score = m.scorer.score
+    monkeypatch.setattr(m.scorer, "score", lambda a, b: scored.extend(b.ids) or score(a, b))
+    _add(m, store, profile("new", "RO", "recycling", languages=["ro", "en"]))
+    assert scored == [] and store.alerts("profile") == []
+    assert "pt1" in m.candidates(m.record("new")).pool.ids        # the pool held an unsubscribed teacher
 
 
 def test_a_subscribers_score_for_the_newcomer_is_known_from_the_newcomers_own_list(make_matcher, store):
@@ -118,7 +144,7 @@ def test_a_subscriber_whose_kth_score_the_newcomer_misses_costs_no_query(make_ma
     monkeypatch.setattr(m, "ranked", lambda pid, *a, **kw: calls.append(pid) or ranked(pid, *a, **kw))
     store.queue(["new"])
     match.process(m, store, ["new"])
-    assert calls == ["new"] and _recipients(store, "new") == []
+    assert calls == [] and _recipients(store, "new") == []
 
 
 def test_only_new_profiles_and_changed_ideas_languages_or_ages_are_matched(world, store):
