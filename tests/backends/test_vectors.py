@@ -133,7 +133,7 @@ class _Share:
 def test_the_planner_picks_the_cheaper_strategy_at_1m(monkeypatch, dim, frac, k, strategy):
     """At 2.67M rows (1M profiles) a teacher's own filters with the served pool stay on the graph
     (a ~17 ms walk at 384-d, where the exact scan reads ~800k rows), and narrow filters or deep
-    asks scan; the 64-d cases are the ones timed on bench/alerts.py's index."""
+    asks scan; the 64-d cases were timed on bench/alerts.py's index built with `--dim 64`."""
     from matcher.backends.embedded import vector_search
     planner = vector_search.VectorSearch()
     monkeypatch.setattr(planner, "_graph_search", lambda *a: [(0, 1.0)])
