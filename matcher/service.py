@@ -18,22 +18,34 @@ from matcher.embeddings.factory import make_embedder
 from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
 from matcher.settings import get_settings
 from matcher.consortium import Consortium, best_group
-from matcher.features import PROFILE_UNIT, Teachers, shared_ages, with_profile_row
+from matcher.features import PROFILE, PROFILE_UNIT, Teachers, shared_ages, with_profile_row
 from matcher.reasons import activity_reasons, reason, similar_idea
 from matcher.whynot import why_empty
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
 
 Mode = Literal["full", "model"]
 
+@dataclass(frozen=True)
+class Reach:
+    """What a profile needs to enter a teacher's candidate pool: the least cosine that got a
+    profile in through the vector leg and the least BM25 score through the keyword leg. A leg
+    that found fewer profiles than it asks for lets in every profile the filter passes (-1)
+    or that shares a term (0)."""
+    vector: float
+    keyword: float
+
+
 @dataclass
 class Candidates:
     """A partner query's candidate pool: the asking record, the candidates' features, the
-    learned probability of each, and each one's BM25 score over the pool's best (0 if none)."""
+    learned probability of each, each one's BM25 score over the pool's best (0 if none), and
+    what it took to enter the pool."""
     me: Record
     pool: Teachers
     feats: dict[str, np.ndarray]
     prob: np.ndarray
     kw: np.ndarray
+    reach: Reach
 
 
 def _one_blas_thread() -> None:
@@ -180,7 +192,7 @@ class Matcher:
         `keep`, given the retrieved ids, names the only ones to fetch and score (alerts score
         just the subscribed teachers of a newcomer's pool)."""
         flt = self.hard_filter(me.profile, filters)
-        kw = self._retrieve(me, flt)
+        kw, reach = self._retrieve(me, flt)
         kw_max = max(kw.values(), default=0.0) or 1.0
         if keep is not None:
             wanted = keep(list(kw))
@@ -188,16 +200,18 @@ class Matcher:
         pool = self.backend.features(list(kw), flt)
         feats, prob = self.scorer.score(self.teachers([me]), pool)
         return Candidates(me, pool, {name: v[0] for name, v in feats.items()}, prob[0],
-                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]))
+                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]), reach)
 
-    def _retrieve(self, me: Record, flt: CandidateFilter) -> dict[str, float]:
-        """Both legs' candidates for `me`, vector hits first: id -> BM25 score (0 if BM25 missed it)."""
+    def _retrieve(self, me: Record, flt: CandidateFilter) -> tuple[dict[str, float], Reach]:
+        """Both legs' candidates for `me`, vector hits first: id -> BM25 score (0 if BM25 missed
+        it), and what it took to be among them."""
         kw_leg = self._aside(self.backend.keyword_search, text.keyword_text(me.profile), flt,
                              self.pool_size // 2, lang=text.main_language(me.profile))
-        vec_ids = [c.id for c in self.backend.vector_search(self._query_row(me), flt, self.pool_size)] \
-            if len(me.vectors) else []
+        vec = self.backend.vector_search(self._query_row(me), flt, self.pool_size) if len(me.vectors) else []
         kw = {c.id: c.score for c in kw_leg.result()}
-        return {pid: kw.get(pid, 0.0) for pid in dict.fromkeys([*vec_ids, *kw])}
+        reach = Reach(min(c.score for c in vec) if len(vec) >= self.pool_size else -1.0,
+                      min(kw.values()) if len(kw) >= self.pool_size // 2 else 0.0)
+        return {pid: kw.get(pid, 0.0) for pid in dict.fromkeys([*(c.id for c in vec), *kw])}, reach
 
     def _query_row(self, me: Record) -> np.ndarray:
         """The vector leg's query: the teacher's profile row, centred. Against every stored row it
@@ -208,13 +222,24 @@ class Matcher:
 
     def candidate_ids(self, me: Record) -> list[str]:
         """The ids `candidates` would score for `me`, unscored."""
-        return list(self._retrieve(me, self.hard_filter(me.profile, None)))
+        return list(self._retrieve(me, self.hard_filter(me.profile, None))[0])
+
+    def reach_scores(self, me: Record, pool: Teachers) -> np.ndarray:
+        """The cosine each pool teacher's own vector leg (`_query_row`) gives `me`: how near
+        `me` comes to entering that teacher's candidate pool (`Reach.vector`)."""
+        if not len(pool) or not len(me.vectors):
+            return np.full(len(pool), -1.0, np.float32)
+        rows = np.flatnonzero(pool.kind == PROFILE)
+        mine, _ = with_profile_row(me.vectors, me.units)
+        out = np.full(len(pool), -1.0, np.float32)
+        out[pool.owner[rows]] = (self.scorer.centred(pool.vecs[rows]) @ np.asarray(mine, np.float32).T).max(axis=1)
+        return out
 
     def ranked(self, profile_id: str, k: int, offset: int = 0, filters: Filters | None = None,
-               mode: Mode = "full") -> tuple[Record, list[tuple[str, float]], int]:
-        """The teacher's record, the ids and scores of their partners `offset`..`offset + k` in
-        the order `partners` shows them, and the pool's size; no candidate's record is fetched
-        and nothing explained (alerts and consortia need the order, not the results)."""
+               mode: Mode = "full") -> tuple[Candidates, list[tuple[str, float]]]:
+        """The teacher's candidate pool (with their record, `me`) and the ids and scores of their
+        partners `offset`..`offset + k` in the order `partners` shows them; no candidate's record
+        is fetched and nothing explained (alerts and consortia need the order, not the results)."""
         if mode not in ("full", "model"):
             raise InvalidQuery(f"unknown ranking mode {mode!r}; full or model "
                                "(the baselines live in matcher/evaluation.py)")
@@ -223,7 +248,7 @@ class Matcher:
         # Countries the teacher asked for lift the quota.
         order, keys = ranking.rank(c.pool, c.prob, full=mode == "full",
                                    spread=not (filters and filters.country))
-        return me, [(c.pool.ids[i], float(keys[i])) for i in order[offset:offset + k]], len(c.pool)
+        return c, [(c.pool.ids[i], float(keys[i])) for i in order[offset:offset + k]]
 
     def partners(self, profile_id: str, k: int = 10, offset: int = 0, filters: Filters | None = None,
                  lang: str | None = None, mode: Mode = "full", facets: list[str] = (),
@@ -231,7 +256,8 @@ class Matcher:
         """Partners of a stored teacher, best first. `full` weighs the learned score by
         responsiveness and spreads countries over the first page; `model` is the score alone.
         `facets` and `explain` add counts (matcher/facets.py) and why an empty list is empty."""
-        me, page, total = self.ranked(profile_id, k, offset, filters, mode)
+        c, page = self.ranked(profile_id, k, offset, filters, mode)
+        me, total = c.me, len(c.pool)
         recs = self.backend.get_many([pid for pid, _ in page])
         # A candidate erased since the pool was read is left out.
         results = [self.result(me, recs[pid], score, lang) for pid, score in page if pid in recs]
@@ -267,10 +293,10 @@ class Matcher:
     def consortium(self, profile_id: str, size: int = 4, lang: str | None = None,
                    pool: int = 30) -> Consortium:
         """A group of `size` teachers (this one included) from `size` countries, all pairs compatible."""
-        me, ranked, _ = self.ranked(profile_id, pool, mode="model")
+        c, ranked = self.ranked(profile_id, pool, mode="model")
         recs = self.backend.get_many([pid for pid, _ in ranked])
         cands = [recs[pid] for pid, _ in ranked if pid in recs]
-        return best_group(me, cands, size, self.scorer, lang)
+        return best_group(c.me, cands, size, self.scorer, lang)
 
     def stats(self) -> dict:
         return {**self.backend.health(), "model": self.embedder.model_id, "dim": self.embedder.dim}

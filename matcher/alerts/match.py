@@ -11,8 +11,14 @@ would cost one partner query per subscriber; instead:
 2. Each subscription keeps the score of the k-th partner in its list (`kth`). S would score N
    with the pair's probability times N's responsiveness (matcher/ranking.py), known without
    S's query; a subscriber for whom that is below `SLACK` x kth is skipped.
-3. The rest, best fits first, are confirmed by the subscriber's own `partners(S, k)`, which
-   also refreshes the stored kth; at most `PER_ARRIVAL` teachers are alerted and at most
+3. Pools are not symmetric: N's retrieval found S, but S's may not find N, and then S's list
+   cannot hold N. Each subscription also keeps what it took to enter its pool (`reach_vec`,
+   `reach_kw`: the least cosine and BM25 score among its legs' hits). N's cosine to S's vector
+   query comes from S's stored row, and N's BM25 for S's text from the backend; a subscriber
+   N enters through neither leg is skipped (`out_of_pool`). In a large index nearly every
+   pool is full and most subscribers that pass step 2 fail here.
+4. The rest, best fits first, are confirmed by the subscriber's own `partners(S, k)`, which
+   also refreshes the stored figures; at most `PER_ARRIVAL` teachers are alerted and at most
    `MAX_CONFIRM` queries run per arrival, which bounds its cost.
 
 Saved searches are found the same way round: the backend keeps each one's filters as a standing
@@ -32,10 +38,11 @@ from typing import Callable
 
 import numpy as np
 
-from matcher import constraints, ranking, search
+from matcher import constraints, ranking, search, text
 from matcher import model as learned
-from matcher.alerts.store import Alert, AlertStore, SavedSearch, Subscription, alert_id
+from matcher.alerts.store import Alert, AlertStore, SavedSearch, Standing, Subscription, alert_id
 from matcher.backends.types import CandidateFilter, Record
+from matcher.features import Teachers
 from matcher.errors import ProfileNotFound
 from matcher.features import today_days
 from models import Profile, ResultList, SearchRequest
@@ -49,6 +56,10 @@ SLACK = 0.98
 # docs/alerts.md).
 PER_ARRIVAL = 4
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
+# Confirm a subscriber whose vector query gives N a cosine down to REACH_MARGIN below the least
+# one that entered its pool: a pool's last cosine falls when profiles leave it, and the centring
+# of the query follows the index's mean row.
+REACH_MARGIN = 0.02
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
 IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop (digests only)
 
@@ -89,8 +100,8 @@ def process(matcher, store: AlertStore, ids: list[str] | None = None,
     store.follow_ranking(fingerprint(matcher))
     new = 0
     for pid in store.pending() if ids is None else ids:
-        alerts, push, kth, probes = arrival(matcher, store, pid)
-        new += store.commit_arrival(pid, alerts, push, kth, probes)
+        alerts, push, standing, probes = arrival(matcher, store, pid)
+        new += store.commit_arrival(pid, alerts, push, standing, probes)
         if seen is not None:
             seen(alerts, probes)
     return new
@@ -101,37 +112,67 @@ def fingerprint(matcher) -> str:
     return matcher.scorer.model.fingerprint() + learned.load(learned.SEARCH_MODEL_FILE).fingerprint()
 
 
-def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str], dict[str, float], dict]:
-    """The alerts one arrival raises, the ids of those to push by webhook now, the k-th scores
-    of the subscribers it confirmed and the bounds of the saved searches it ran."""
+def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str], dict[str, Standing], dict]:
+    """The alerts one arrival raises, the ids of those to push by webhook now, the fresh figures
+    of the subscribers whose lists it read and the bounds of the saved searches it ran."""
     try:
         me = matcher.record(pid)
     except ProfileNotFound:  # erased since it was queued
         return [], set(), {}, {}
-    now, kth = time.time(), {}
+    now, standing = time.time(), {}
+    own = store.subscriptions(ids=[pid]).get(pid)
+    if own is not None:     # a subscriber whose profile changed: its own list changed with it
+        standing[pid] = measure(matcher, pid, own.k)[2]
     probes: dict[str, Bound] = {}
-    alerts = reach_teachers(matcher, store, me, now, kth) + reach_searches(matcher, store, me, now, probes)
+    alerts = reach_teachers(matcher, store, me, now, standing) + reach_searches(matcher, store, me, now, probes)
     push = set()
     for a in alerts:
         rec = store.subscription(a.recipient) if a.kind == "profile" else store.search(a.recipient)
         if rec.frequency == "instant" and store.count_between(a.kind, a.recipient, rec.acked, now) < IGNORE_STEP:
             push.add(a.id)
-    return alerts, push, kth, probes
+    return alerts, push, standing, probes
+
+
+def measure(matcher, profile_id: str, k: int) -> tuple[Record, list[tuple[str, float]], Standing]:
+    """A teacher's record, its first `k` partners (ids and scores) and the figures its
+    subscription keeps: the k-th score (0 when the list is shorter) and what it took to enter
+    the pool."""
+    c, top = matcher.ranked(profile_id, k)
+    return c.me, top, (top[k - 1][1] if len(top) >= k else 0.0, c.reach.vector, c.reach.keyword)
 
 
 def subscribe(matcher, store: AlertStore, profile_id: str, owner: str, frequency: str,
               max_per_digest: int, k: int) -> Subscription:
-    """Subscribe a teacher, with the score of the k-th partner in its own list (0 when the list
-    is shorter); raises ProfileNotFound for an unknown profile."""
-    _, top, _ = matcher.ranked(profile_id, k)
+    """Subscribe a teacher, with the figures of its own list (`measure`); raises
+    ProfileNotFound for an unknown profile."""
+    kth, vec, kw = measure(matcher, profile_id, k)[2]
     store.follow_ranking(fingerprint(matcher))
-    return store.subscribe(profile_id, owner, frequency, max_per_digest, k,
-                           top[k - 1][1] if len(top) >= k else 0.0)
+    return store.subscribe(profile_id, owner, frequency, max_per_digest, k, kth, (vec, kw))
 
 
-def reach_teachers(matcher, store: AlertStore, me: Record, now: float, kth: dict[str, float]) -> list[Alert]:
-    """Alerts for subscribed teachers about the newcomer `me`; fills `kth` with the k-th scores
-    it saw on the way. Lists are ranked, not explained: only an alert's own pair gets its reasons."""
+def out_of_pool(matcher, me: Record, pool: Teachers, subs: list[Subscription]) -> set[str]:
+    """The subscribers (all in `pool`) whose own candidate pool the newcomer `me` enters through
+    neither leg, by their stored reach: its cosine to their vector query is more than
+    `REACH_MARGIN` under the least that entered, and its BM25 for their text is 0 or under
+    `SLACK` x the least that entered. A subscriber without stored reach is kept."""
+    at = {pid: i for i, pid in enumerate(pool.ids)}
+    near = matcher.reach_scores(me, pool)
+    far = [s for s in subs if s.reach_vec is not None and s.reach_kw is not None
+           and near[at[s.profile_id]] < s.reach_vec - REACH_MARGIN]
+    if not far:
+        return set()
+    recs = matcher.backend.get_many([s.profile_id for s in far])
+    far = [s for s in far if s.profile_id in recs]
+    profiles = [recs[s.profile_id].profile for s in far]
+    bm25 = matcher.backend.keyword_scores(me, [text.keyword_text(p) for p in profiles],
+                                          [text.main_language(p) for p in profiles])
+    return {s.profile_id for s, kw in zip(far, bm25) if kw <= 0.0 or kw < SLACK * s.reach_kw}
+
+
+def reach_teachers(matcher, store: AlertStore, me: Record, now: float,
+                   standing: dict[str, Standing]) -> list[Alert]:
+    """Alerts for subscribed teachers about the newcomer `me`; fills `standing` with the figures
+    of the lists it read. Lists are ranked, not explained: only an alert's own pair gets its reasons."""
     pid = me.profile.id
     subs: dict[str, Subscription] = {}
 
@@ -142,15 +183,18 @@ def reach_teachers(matcher, store: AlertStore, me: Record, now: float, kth: dict
     if not subs:
         return []
     lift = float(ranking.responsiveness(matcher.teachers([me]), today_days())[0])
+    fits = [subs[c.pool.ids[i]] for i in np.argsort(-c.prob, kind="stable")     # best fits first
+            if subs[c.pool.ids[i]].kth is None or c.prob[i] * lift >= SLACK * subs[c.pool.ids[i]].kth]
+    outside = out_of_pool(matcher, me, c.pool, fits)
     out: list[Alert] = []
-    for i in np.argsort(-c.prob, kind="stable"):    # best fits first
-        s, prob = subs[c.pool.ids[i]], float(c.prob[i])
-        if s.kth is not None and prob * lift < SLACK * s.kth:
+    read = 0
+    for s in fits:
+        if s.profile_id in outside:
             continue
-        if len(kth) >= MAX_CONFIRM:
+        if read >= MAX_CONFIRM:
             break
-        theirs, top, _ = matcher.ranked(s.profile_id, s.k)
-        kth[s.profile_id] = top[s.k - 1][1] if len(top) >= s.k else 0.0
+        theirs, top, standing[s.profile_id] = measure(matcher, s.profile_id, s.k)
+        read += 1
         hit = next((x for x in top if x[0] == pid), None)
         if hit is not None:
             shown = matcher.result(theirs, me, hit[1], None)

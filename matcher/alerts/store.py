@@ -25,7 +25,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
   profile_id TEXT PRIMARY KEY, owner TEXT NOT NULL, frequency TEXT NOT NULL,
   max_per_digest INTEGER NOT NULL, k INTEGER NOT NULL, kth REAL, created REAL NOT NULL,
-  acked REAL NOT NULL);
+  acked REAL NOT NULL, reach_vec REAL, reach_kw REAL);
 CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions(owner);
 CREATE TABLE IF NOT EXISTS searches (
   id TEXT PRIMARY KEY, owner TEXT NOT NULL, request TEXT NOT NULL, frequency TEXT NOT NULL,
@@ -59,6 +59,15 @@ class Subscription:
     kth: float | None
     created: float
     acked: float
+    # What a profile needs to enter the subscriber's candidate pool, from its latest partner
+    # list (matcher.service.Reach): the vector leg's least cosine and the keyword leg's least
+    # BM25 score. None until measured.
+    reach_vec: float | None = None
+    reach_kw: float | None = None
+
+
+# A subscriber's figures from its latest partner list: its k-th partner's score, reach_vec, reach_kw.
+Standing = tuple[float, float, float]
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,10 @@ class AlertStore:
                                  ("join_at", "REAL")):                     # files written before the bound
                 if column not in have:
                     self._db.execute(f"ALTER TABLE searches ADD COLUMN {column} {kind}")
+            have = {r["name"] for r in self._db.execute("PRAGMA table_info(subscriptions)")}
+            for column in ("reach_vec", "reach_kw"):                      # files written before reach
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE subscriptions ADD COLUMN {column} REAL")
 
     def close(self) -> None:
         with self._lock:
@@ -133,12 +146,14 @@ class AlertStore:
     # -- subscriptions -----------------------------------------------------------------------
 
     def subscribe(self, profile_id: str, owner: str, frequency: str, max_per_digest: int, k: int,
-                  kth: float | None) -> Subscription:
+                  kth: float | None, reach: tuple[float, float] | None = None) -> Subscription:
         now = time.time()
-        self._tx([("INSERT INTO subscriptions VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(profile_id) DO UPDATE SET "
+        vec, kw = reach or (None, None)
+        self._tx([("INSERT INTO subscriptions (profile_id, owner, frequency, max_per_digest, k, kth, created, "
+                   "acked, reach_vec, reach_kw) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(profile_id) DO UPDATE SET "
                    "owner=excluded.owner, frequency=excluded.frequency, max_per_digest=excluded.max_per_digest, "
-                   "k=excluded.k, kth=excluded.kth",
-                   (profile_id, owner, frequency, max_per_digest, k, kth, now, now))])
+                   "k=excluded.k, kth=excluded.kth, reach_vec=excluded.reach_vec, reach_kw=excluded.reach_kw",
+                   (profile_id, owner, frequency, max_per_digest, k, kth, now, now, vec, kw))])
         return self.subscription(profile_id)
 
     def subscription(self, profile_id: str) -> Subscription:
@@ -230,11 +245,11 @@ class AlertStore:
         return [r["profile_id"] for r in self._q("SELECT profile_id FROM arrivals ORDER BY queued")]
 
     def commit_arrival(self, profile_id: str, alerts: list[Alert], push: set[str] = frozenset(),
-                       kth: dict[str, float] | None = None,
+                       standing: dict[str, Standing] | None = None,
                        probes: dict[str, tuple] | None = None) -> int:
         """Insert the arrival's alerts, a webhook delivery for those in `push` whose owner has a
-        webhook, the subscribers' k-th scores and the saved searches' bounds refreshed on the
-        way (`kth`, `probes`), and drop the arrival from the queue, in one transaction (one
+        webhook, the subscribers' k-th scores and reach and the saved searches' bounds refreshed
+        on the way (`standing`, `probes`), and drop the arrival from the queue, in one transaction (one
         fsync); returns how many alerts are new."""
         hooks = {r["owner"] for r in self._q("SELECT owner FROM webhooks")}
         with self._lock:
@@ -249,7 +264,8 @@ class AlertStore:
                 if a.id in push and a.owner in hooks:
                     stmts.append(("INSERT INTO deliveries(alert_id, owner, status, next_at) "
                                   "VALUES (?,?,'pending',?)", (a.id, a.owner, a.created)))
-            stmts += [("UPDATE subscriptions SET kth=? WHERE profile_id=?", (v, pid)) for pid, v in (kth or {}).items()]
+            stmts += [("UPDATE subscriptions SET kth=?, reach_vec=?, reach_kw=? WHERE profile_id=?", (*v, pid))
+                      for pid, v in (standing or {}).items()]
             stmts += [("UPDATE searches SET probe=?, kth=?, kw_best=?, join_at=? WHERE id=?", (*bound, sid))
                       for sid, bound in (probes or {}).items()]
             stmts.append(("DELETE FROM arrivals WHERE profile_id=?", (profile_id,)))

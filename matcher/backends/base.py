@@ -49,10 +49,11 @@ class SearchBackend(ABC):
         ideas), which saves detecting it."""
 
     @abstractmethod
-    def keyword_scores(self, record: Record, texts: list[str]) -> list[float]:
-        """The stored `record`'s BM25 for each text, as `keyword_search` scores it; 0 where they
-        share no analysed term. A saved search's alert check uses it to skip searches that a
-        newcomer cannot enter (matcher/alerts/match.py)."""
+    def keyword_scores(self, record: Record, texts: list[str],
+                       langs: list[str | None] | None = None) -> list[float]:
+        """The stored `record`'s BM25 for each text, as `keyword_search(text, lang=...)` scores
+        it; 0 where they share no analysed term. The alert checks use it to skip saved searches
+        and subscribers whose results a newcomer cannot enter (matcher/alerts/match.py)."""
 
     def passing(self, ids: list[str], flt: CandidateFilter) -> list[str]:
         """The stored `ids` that pass `flt`, in `ids` order. This default fetches the records."""

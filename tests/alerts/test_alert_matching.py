@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher import search
+from matcher import search, text
 from matcher.alerts import match
 from matcher.alerts.store import Alert, AlertStore, alert_id
 from matcher.backends.types import CandidateFilter
+from matcher.service import Reach
 from models import Profile
 from tests.fakes import profile
 
@@ -122,8 +123,8 @@ def test_a_subscribers_score_for_the_newcomer_is_known_from_the_newcomers_own_li
     countries = ("PT", "RO", "DE", "FR", "ES")
     m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
     m.upsert([Profile.model_validate(profile("new", "HR", "recycling"))])
-    me, mine, _ = m.ranked("new", 10, mode="model")
-    lift = ranking.responsiveness(m.teachers([me]), today_days())[0]
+    c, mine = m.ranked("new", 10, mode="model")
+    lift = ranking.responsiveness(m.teachers([c.me]), today_days())[0]
     assert len(mine) == len(countries)
     for sid, prob in mine:
         theirs = {pid: score for pid, score in m.ranked(sid, 10)[1]}
@@ -145,6 +146,75 @@ def test_a_subscriber_whose_kth_score_the_newcomer_misses_costs_no_query(make_ma
     store.queue(["new"])
     match.process(m, store, ["new"])
     assert calls == [] and _recipients(store, "new") == []
+
+
+def test_a_pools_reach_is_the_least_score_each_full_leg_let_in(make_matcher):
+    countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR", "HR")
+    m = make_matcher([profile(f"t{i}", c, ("recycling", "music")[i % 2]) for i, c in enumerate(countries)])
+    me = m.record("t0")
+    flt = m.hard_filter(me.profile, None)
+    m.pool_size = 4                                 # both legs full: 4 by vector, 2 by BM25
+    vec = m.backend.vector_search(m._query_row(me), flt, 4)
+    kw = m.backend.keyword_search(text.keyword_text(me.profile), flt, 2, lang=text.main_language(me.profile))
+    assert len(vec) == 4 and len(kw) == 2
+    assert m.candidates(me).reach == Reach(min(c.score for c in vec), min(c.score for c in kw))
+    m.pool_size = 100                               # fewer than asked: the legs let anyone in
+    assert m.candidates(me).reach == Reach(-1.0, 0.0)
+
+
+def test_reach_scores_are_the_cosines_of_each_teachers_own_vector_leg(make_matcher):
+    countries = ("PT", "RO", "DE", "FR", "ES")
+    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
+    new = m.record("t0")
+    pool = m.candidates(new).pool
+    near = m.reach_scores(new, pool)
+    assert len(pool) == len(countries) - 1
+    for i, pid in enumerate(pool.ids):
+        theirs = m.record(pid)
+        leg = {c.id: c.score for c in m.backend.vector_search(m._query_row(theirs),
+                                                              m.hard_filter(theirs.profile, None), 100)}
+        assert near[i] == pytest.approx(leg["t0"], abs=1e-5), pid
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_subscribers_whose_pool_the_newcomer_cannot_enter_cost_no_query_and_lose_no_alert(
+        make_matcher, store, monkeypatch, k):
+    """Small full pools (4 by vector, 2 by BM25) among 8 teachers a theme, and k-th scores
+    unknown: only what it took to enter each subscriber's pool rules subscribers out. None of
+    them holds the newcomer in its own top k, and the alerts stay exactly the subscribers of the
+    newcomer's pool whose top k does."""
+    themes = ("recycling", "music", "robots")
+    words = ("garden", "sea", "city", "bottles", "songs", "river", "coding", "paper")
+
+    def varied(pid, country, i):     # distinct texts: no two candidates tie
+        idea = f"A project about {themes[i % 3]} with pupils, {words[i % 8]} and {words[(3 * i + 1) % 8]}"
+        return profile(pid, country, themes[i % 3], ideas=[{"title": themes[i % 3], "text": idea}])
+    countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR", "HR", "BE", "NL", "AT",
+                 "IE", "DK", "LU", "MT", "CY", "BG", "LV", "EE", "IS", "NO", "RS", "AL")
+    m = make_matcher([varied(f"t{i}", c, i) for i, c in enumerate(countries)])
+    m.pool_size = 4
+    for i in range(len(countries)):
+        _subscribe(m, store, f"t{i}", k=k)
+    monkeypatch.setattr(match, "PER_ARRIVAL", 100)
+    monkeypatch.setattr(match, "MAX_CONFIRM", 100)
+    ruled_out = []
+
+    def out_of_pool(*a):
+        ruled_out.append(match_out_of_pool(*a))
+        return ruled_out[-1]
+    match_out_of_pool = match.out_of_pool
+    monkeypatch.setattr(match, "out_of_pool", out_of_pool)
+    total = 0
+    for j, c in enumerate(("SE", "FI", "CZ", "SK", "SI", "LT")):
+        for pid, s in store.subscriptions().items():     # forget the k-th scores: reach alone decides
+            store.subscribe(pid, "k1", "daily", 5, k, None, (s.reach_vec, s.reach_kw))
+        new = f"n{j}"
+        _add(m, store, varied(new, c, j + 5))
+        exhaustive = {s for s in store.subscriptions() if new in dict(m.ranked(s, k)[1])}
+        assert not ruled_out[-1] & exhaustive
+        assert _recipients(store, new) == sorted(exhaustive & set(m.candidate_ids(m.record(new))))
+        total += len(exhaustive)
+    assert total > 0 and any(ruled_out)                  # neither side of the comparison was empty
 
 
 def test_only_new_profiles_and_changed_ideas_languages_or_ages_are_matched(world, store):
@@ -173,7 +243,6 @@ def test_a_saved_search_is_alerted_by_a_newcomer_it_finds(world, store):
 def test_the_backend_keeps_the_standing_filters_of_the_stored_searches_only(world, store):
     """Saved searches written while the backend was out of step (a crash between the two
     writes) are put right before the first arrival is matched."""
-    from matcher.backends.types import CandidateFilter
     kept = store.save_search("nss", {"text": "robots", "filters": {"country": ["PL"]}, "k": 10}, "daily", 5)
     world.backend.put_standing("deleted-meanwhile", CandidateFilter())
     _add(world, store, profile("pl1", "PL", "robots"))
@@ -309,7 +378,7 @@ def test_a_new_model_makes_every_subscriber_checked_again(world, store, monkeypa
     """k-th scores from other weights are forgotten: a subscriber whose stored score no newcomer
     could reach under the old model is confirmed with its own list under the new one."""
     _subscribe(world, store, "pt1")
-    store.commit_arrival("none", [], kth={"pt1": 2.0})        # out of reach of any probability
+    store.commit_arrival("none", [], standing={"pt1": (2.0, -1.0, 0.0)})        # out of reach of any probability
     world.upsert([Profile.model_validate(profile("pl1", "PL", "recycling"))])
     store.queue(["pl1"])
     match.process(world, store, ["pl1"])
@@ -319,3 +388,4 @@ def test_a_new_model_makes_every_subscriber_checked_again(world, store, monkeypa
     match.process(world, store, ["pl1"])
     assert _recipients(store, "pl1") == ["pt1"]
     assert store.subscription("pt1").kth < 1.0
+

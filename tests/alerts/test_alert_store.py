@@ -45,6 +45,25 @@ def test_a_store_written_before_the_search_bound_opens_and_keeps_its_searches(tm
     s.close()
 
 
+def test_a_store_written_before_the_pool_reach_opens_and_keeps_its_subscriptions(tmp_path):
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "alerts.sqlite")
+    db.execute("CREATE TABLE subscriptions (profile_id TEXT PRIMARY KEY, owner TEXT NOT NULL, "
+               "frequency TEXT NOT NULL, max_per_digest INTEGER NOT NULL, k INTEGER NOT NULL, kth REAL, "
+               "created REAL NOT NULL, acked REAL NOT NULL)")
+    db.execute("INSERT INTO subscriptions VALUES ('pt1', 'k1', 'daily', 5, 10, 0.4, 1.0, 1.0)")
+    db.commit(), db.close()
+    s = AlertStore(tmp_path)
+    old = s.subscription("pt1")
+    assert (old.owner, old.kth, old.reach_vec, old.reach_kw) == ("k1", 0.4, None, None)
+    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.31, 7.5)})
+    assert (s.subscription("pt1").kth, s.subscription("pt1").reach_vec, s.subscription("pt1").reach_kw) == \
+        (0.5, 0.31, 7.5)
+    s.subscribe("pl1", "k1", "daily", 5, 10, 0.2, (0.4, 3.0))
+    assert (s.subscription("pl1").reach_vec, s.subscription("pl1").reach_kw) == (0.4, 3.0)
+    s.close()
+
+
 def test_an_arrival_committed_twice_adds_each_alert_once(store):
     store.subscribe("pt1", "k1", "instant", 5, 10, None)
     store.queue(["pl1"])
@@ -101,13 +120,15 @@ def test_scores_of_other_ranking_weights_are_forgotten(tmp_path):
     sid = s.save_search("k1", {"text": "robots", "k": 10}, "daily", 5, (b"\0" * 8, 0.3, 2.0, 0.9)).id
     assert s.follow_ranking("v1")                       # a store that never named its weights
     assert s.subscription("pt1").kth is None and s.search(sid).probe is None
-    s.commit_arrival("x", [], kth={"pt1": 0.5}, probes={sid: (b"\0" * 8, 0.3, 2.0, 0.9)})
+    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.3, 4.0)}, probes={sid: (b"\0" * 8, 0.3, 2.0, 0.9)})
     s.close()
     s = AlertStore(tmp_path)
     assert not s.follow_ranking("v1")                   # the same weights: kept
     assert s.subscription("pt1").kth == 0.5 and s.search(sid).kth == 0.3
     assert s.follow_ranking("v2")
     assert s.subscription("pt1").kth is None
+    # what entered the pool comes from the retrieval legs, not from the weights: kept
+    assert (s.subscription("pt1").reach_vec, s.subscription("pt1").reach_kw) == (0.3, 4.0)
     assert (s.search(sid).probe, s.search(sid).kth, s.search(sid).kw_best, s.search(sid).join_at) == (None,) * 4
     assert s.subscription("pt1").frequency == "weekly" and s.search(sid).request["text"] == "robots"
     s.close()

@@ -305,6 +305,20 @@ class KeywordTests(ConformanceBase):
             assert got == pytest.approx(want, rel=1e-5), p.id
         assert [s > 0 for s in backend.keyword_scores(rec(stored[0], unit(1)), ["recycling", "sea"])] == [True, False]
 
+    def test_keyword_scores_take_a_long_texts_language_as_keyword_search_does(self, backend: SearchBackend):
+        """A whole profile's text searches its own language's field: told that the text is
+        Portuguese, 'garrafa' meets the stored 'garrafas' under the Portuguese stemmer."""
+        stored = profile("s1", ideas=(("Vamos reciclar garrafas de plástico na escola", "pt"),))
+        backend.upsert([rec(stored, unit(1))])
+        long = "garrafa " + " ".join(f"w{i}" for i in range(300))
+        for lang in ("pt", "en"):
+            want = {c.id: c.score for c in backend.keyword_search(long, CandidateFilter(open_only=False), 10,
+                                                                   lang=lang)}.get("s1", 0.0)
+            got = backend.keyword_scores(rec(stored, unit(1)), [long], [lang])
+            assert got == pytest.approx([want], rel=1e-5), lang
+        assert backend.keyword_scores(rec(stored, unit(1)), [long], ["pt"])[0] > \
+            backend.keyword_scores(rec(stored, unit(1)), [long], ["en"])[0]
+
 
 class VectorTests(ConformanceBase):
     def _load(self, backend):

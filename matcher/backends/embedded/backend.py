@@ -213,9 +213,10 @@ class EmbeddedBackend(SearchBackend):
         return keyword_plan.search(self.keyword, text, flt, k, lang, share,
                                    lambda ids: self.passing(ids, flt), profiles)
 
-    def keyword_scores(self, record: Record, texts: list[str]) -> list[float]:
+    def keyword_scores(self, record: Record, texts: list[str],
+                       langs: list[str | None] | None = None) -> list[float]:
         self.follow()
-        return self.keyword.scores(texts, record.profile)
+        return self.keyword.scores(texts, record.profile, langs)
 
     def passing(self, ids: list[str], flt: CandidateFilter) -> list[str]:
         """From the columns: no document is read."""

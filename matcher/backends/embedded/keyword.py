@@ -277,8 +277,9 @@ class KeywordIndex:
         return tantivy.Query.boolean_query([
             (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, term)) for field, term in terms]), terms
 
-    def scores(self, texts: list[str], p: Profile) -> list[float]:
-        """Profile `p`'s BM25 for each text, as `search` scores it; 0 where they share no term.
+    def scores(self, texts: list[str], p: Profile, langs: list[str | None] | None = None) -> list[float]:
+        """Profile `p`'s BM25 for each text (in its language of `langs`), as `search` scores it;
+        0 where they share no term.
         Only the fields `p` has terms in can score, so each text is analysed for those alone, and
         only a text that shares a term with `p` is searched for."""
         have: set[tuple[str, str]] = set()
@@ -288,8 +289,8 @@ class KeywordIndex:
         searcher = self.index.searcher()
         only = tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, "id", p.id), 0.0)
         out = []
-        for text in texts:
-            query, terms = self._query(searcher, text, only=fields)
+        for text, lang in zip(texts, langs or [None] * len(texts)):
+            query, terms = self._query(searcher, text, lang, only=fields)
             if query is None or not any(t in have for t in terms):
                 out.append(0.0)
                 continue

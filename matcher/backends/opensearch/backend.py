@@ -248,11 +248,12 @@ class OpenSearchBackend(SearchBackend):
         lang = (lang or detect_language(text)) if len(rq.query_terms(text)) > 20 else None
         return rq.bm25_query(text, flt, k, [lang] if lang else [], self.analyzers)
 
-    def keyword_scores(self, record: Record, texts: list[str]) -> list[float]:
+    def keyword_scores(self, record: Record, texts: list[str],
+                       langs: list[str | None] | None = None) -> list[float]:
         """One msearch: each text's keyword query, limited to the record's id."""
         bodies: list[dict | None] = []
-        for text in texts:
-            body = self._bm25(text, CandidateFilter(open_only=False), 1)
+        for text, lang in zip(texts, langs or [None] * len(texts)):
+            body = self._bm25(text, CandidateFilter(open_only=False), 1, lang)
             if body is not None:
                 body["query"]["bool"]["filter"].append({"ids": {"values": [record.profile.id]}})
             bodies.append(body)
