@@ -164,7 +164,8 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
                      if any(x == pid for x, _ in m.ranked(s, k)[1])}
             fig.exhaustive_reach += len(reach)
             fig.exhaustive_true += len(reach & set(members))
-            pool = set(m.candidate_ids(m.record(pid)))
+            me = m.record(pid)
+            pool = set(match.reachable(m, store, me, m.hard_filter(me.profile, None)))
             fig.cheap_reach += len(reach & pool)
             for s in store.searches():
                 if any(r.profile.id == pid for r in m.search(SearchRequest.model_validate(s.request)).results):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable, Collection, Literal
+from typing import Callable, Literal
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -185,18 +185,12 @@ class Matcher:
 
     # -- partners -------------------------------------------------------------------------
 
-    def candidates(self, me: Record, filters: Filters | None = None,
-                   keep: Callable[[list[str]], Collection[str]] | None = None) -> Candidates:
+    def candidates(self, me: Record, filters: Filters | None = None) -> Candidates:
         """Every candidate the retrieval legs find for `me` that passes the hard constraints, with
-        its features. The pool depends on the profile and the filters only, never on the page.
-        `keep`, given the retrieved ids, names the only ones to fetch and score (alerts score
-        just the subscribed teachers of a newcomer's pool)."""
+        its features. The pool depends on the profile and the filters only, never on the page."""
         flt = self.hard_filter(me.profile, filters)
         kw, reach = self._retrieve(me, flt)
         kw_max = max(kw.values(), default=0.0) or 1.0
-        if keep is not None:
-            wanted = keep(list(kw))
-            kw = {pid: score for pid, score in kw.items() if pid in wanted}
         pool = self.backend.features(list(kw), flt)
         feats, prob = self.scorer.score(self.teachers([me]), pool)
         return Candidates(me, pool, {name: v[0] for name, v in feats.items()}, prob[0],
@@ -205,13 +199,18 @@ class Matcher:
     def _retrieve(self, me: Record, flt: CandidateFilter) -> tuple[dict[str, float], Reach]:
         """Both legs' candidates for `me`, vector hits first: id -> BM25 score (0 if BM25 missed
         it), and what it took to be among them."""
-        kw_leg = self._aside(self.backend.keyword_search, text.keyword_text(me.profile), flt,
-                             self.pool_size // 2, lang=text.main_language(me.profile))
+        kw_leg = self.keyword_leg(me, flt)
         vec = self.backend.vector_search(self._query_row(me), flt, self.pool_size) if len(me.vectors) else []
         kw = {c.id: c.score for c in kw_leg.result()}
         reach = Reach(min(c.score for c in vec) if len(vec) >= self.pool_size else -1.0,
                       min(kw.values()) if len(kw) >= self.pool_size // 2 else 0.0)
         return {pid: kw.get(pid, 0.0) for pid in dict.fromkeys([*(c.id for c in vec), *kw])}, reach
+
+    def keyword_leg(self, me: Record, flt: CandidateFilter) -> Future:
+        """The keyword leg of `me`'s partner query, run aside: the best BM25 matches of its whole
+        text (`Candidate`s)."""
+        return self._aside(self.backend.keyword_search, text.keyword_text(me.profile), flt,
+                           self.pool_size // 2, lang=text.main_language(me.profile))
 
     def _query_row(self, me: Record) -> np.ndarray:
         """The vector leg's query: the teacher's profile row, centred. Against every stored row it
@@ -224,16 +223,20 @@ class Matcher:
         """The ids `candidates` would score for `me`, unscored."""
         return list(self._retrieve(me, self.hard_filter(me.profile, None))[0])
 
-    def reach_scores(self, me: Record, pool: Teachers) -> np.ndarray:
-        """The cosine each pool teacher's own vector leg (`_query_row`) gives `me`: how near
-        `me` comes to entering that teacher's candidate pool (`Reach.vector`)."""
-        if not len(pool) or not len(me.vectors):
-            return np.full(len(pool), -1.0, np.float32)
+    def vector_queries(self, pool: Teachers) -> np.ndarray:
+        """Each pool teacher's vector-leg query (`_query_row`: its centred profile row), in pool order."""
         rows = np.flatnonzero(pool.kind == PROFILE)
-        mine, _ = with_profile_row(me.vectors, me.units)
-        out = np.full(len(pool), -1.0, np.float32)
-        out[pool.owner[rows]] = (self.scorer.centred(pool.vecs[rows]) @ np.asarray(mine, np.float32).T).max(axis=1)
+        out = np.zeros((len(pool), self.backend.dim), np.float32)
+        out[pool.owner[rows]] = self.scorer.centred(pool.vecs[rows])
         return out
+
+    def reach_scores(self, me: Record, queries: np.ndarray) -> np.ndarray:
+        """The cosine each of the teachers' vector-leg `queries` (`vector_queries`) gives `me`: how
+        near `me` comes to entering that teacher's candidate pool (`Reach.vector`)."""
+        if not len(queries) or not len(me.vectors):
+            return np.full(len(queries), -1.0, np.float32)
+        mine, _ = with_profile_row(me.vectors, me.units)
+        return (queries @ np.asarray(mine, np.float32).T).max(axis=1)
 
     def ranked(self, profile_id: str, k: int, offset: int = 0, filters: Filters | None = None,
                mode: Mode = "full") -> tuple[Candidates, list[tuple[str, float]]]:

@@ -4,22 +4,25 @@ A newcomer N alerts subscriber S only when N is in S's own `partners(S, k)` list
 never names anyone S would not see. Running that query for every subscriber on every write
 would cost one partner query per subscriber; instead:
 
-1. N's own candidate pool (both retrieval legs, under N's hard constraints) names the
-   subscribers N can reach, and only they are scored: the hard constraints (country, shared
-   language, overlapping ages) and the probability are symmetric, so a teacher who would rank
-   N highly is in N's pool.
+1. S's list can hold N only if N is in S's candidate pool. Each subscription keeps what it
+   took to enter that pool (`reach_vec`, `reach_kw`: the least cosine and BM25 score among its
+   two retrieval legs' hits). One matrix product of N's rows with every subscriber's vector
+   query, held in memory (`SubscriberQueries`), names the subscribers whose vector leg N
+   enters; N's own keyword leg names those whose keyword leg it likely enters (BM25 is not
+   symmetric, step 3 checks it). Only these, under N's hard constraints (which are symmetric:
+   country, shared language, overlapping ages), are scored.
 2. Each subscription keeps the score of the k-th partner in its list (`kth`). S would score N
    with the pair's probability times N's responsiveness (matcher/ranking.py), known without
    S's query; a subscriber for whom that is below `SLACK` x kth is skipped.
-3. Pools are not symmetric: N's retrieval found S, but S's may not find N, and then S's list
-   cannot hold N. Each subscription also keeps what it took to enter its pool (`reach_vec`,
-   `reach_kw`: the least cosine and BM25 score among its legs' hits). N's cosine to S's vector
-   query comes from S's stored row, and N's BM25 for S's text from the backend; a subscriber
-   N enters through neither leg is skipped (`out_of_pool`). In a large index nearly every
-   pool is full and most subscribers that pass step 2 fail here.
+3. A subscriber whose vector leg N does not enter (by the cosine to S's current row) needs N's
+   BM25 for S's own text, from the backend, to reach `reach_kw`; otherwise it is skipped
+   (`out_of_pool`).
 4. The rest, best fits first, are confirmed by the subscriber's own `partners(S, k)`, which
    also refreshes the stored figures; at most `PER_ARRIVAL` teachers are alerted and at most
    `MAX_CONFIRM` queries run per arrival, which bounds its cost.
+
+An arrival thus costs N's keyword leg, not its vector leg: at 1M profiles the vector leg is
+the slower (p95 41 against 22 ms) and its top 250 would name the subscribers only roughly.
 
 Saved searches are found the same way round: the backend keeps each one's filters as a standing
 filter (on OpenSearch, a percolator query), so one `percolate` call names the saved searches
@@ -34,6 +37,7 @@ only when one of them could place the newcomer in its first k (`bounded_out`).
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Callable
 
 import numpy as np
@@ -52,7 +56,7 @@ from models import Profile, ResultList, SearchRequest
 # 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
 SLACK = 0.98
 # Teachers alerted per arriving profile, best fits first. Among the 2,000-teacher sample, 4 sends
-# 3.19 alerts an arrival for an alert recall of 0.773 (3: 2.64 and 0.702; 5: 3.60 and 0.787;
+# 3.21 alerts an arrival for an alert recall of 0.773 (3: 2.64 and 0.702; 5: 3.62 and 0.787;
 # docs/alerts.md).
 PER_ARRIVAL = 4
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
@@ -71,12 +75,13 @@ NO_BOUND: Bound = (None, None, None, None)
 
 
 def relevant_change(old: Profile | None, new: Profile) -> bool:
-    """A new profile, or one whose ideas, languages or pupil ages changed."""
+    """A new profile, or one whose ideas, interests, languages or pupil ages changed: what its
+    candidate pool and its vector query are made of."""
     if old is None:
         return True
     ideas = lambda p: [(i.title, i.text) for i in p.ideas]  # noqa: E731
-    return (ideas(old) != ideas(new) or sorted(old.languages) != sorted(new.languages)
-            or old.age_groups != new.age_groups)
+    return (ideas(old) != ideas(new) or old.interests != new.interests
+            or sorted(old.languages) != sorted(new.languages) or old.age_groups != new.age_groups)
 
 
 def upsert(matcher, store: AlertStore, profiles: list[Profile],
@@ -156,7 +161,7 @@ def out_of_pool(matcher, me: Record, pool: Teachers, subs: list[Subscription]) -
     `REACH_MARGIN` under the least that entered, and its BM25 for their text is 0 or under
     `SLACK` x the least that entered. A subscriber without stored reach is kept."""
     at = {pid: i for i, pid in enumerate(pool.ids)}
-    near = matcher.reach_scores(me, pool)
+    near = matcher.reach_scores(me, matcher.vector_queries(pool))
     far = [s for s in subs if s.reach_vec is not None and s.reach_kw is not None
            and near[at[s.profile_id]] < s.reach_vec - REACH_MARGIN]
     if not far:
@@ -169,23 +174,82 @@ def out_of_pool(matcher, me: Record, pool: Teachers, subs: list[Subscription]) -
     return {s.profile_id for s, kw in zip(far, bm25) if kw <= 0.0 or kw < SLACK * s.reach_kw}
 
 
+class SubscriberQueries:
+    """Every subscriber's vector-leg query (`Matcher.vector_queries`) and stored `reach_vec`, in
+    memory: one matrix product names the subscribers whose own vector leg a newcomer enters.
+    What changed since it last looked (who subscribes, a subscriber's own profile; see
+    `AlertStore.subscriber_changes`) is read again from the backend; 1.5 KB a subscriber at 384
+    dimensions."""
+
+    def __init__(self):
+        self._state: tuple = (None, -1, [], np.zeros((0, 0), np.float32), np.zeros(0, np.float32))
+
+    def refresh(self, matcher, store: AlertStore) -> tuple:
+        """Read what changed since the last look; returns the state to use."""
+        state = self._state
+        if state[0] != id(matcher.backend) or state[1] != store.subscribers_changed():
+            state = self._state = self._update(matcher, store, state)
+        return state
+
+    def entered(self, matcher, store: AlertStore, me: Record) -> list[str]:
+        """The subscribers whose vector leg gives `me` a cosine no more than `REACH_MARGIN` under
+        the least that entered their pool (all of them when it is not known)."""
+        _, _, ids, queries, reach = self.refresh(matcher, store)
+        near = matcher.reach_scores(me, queries)
+        return [ids[i] for i in np.flatnonzero(near >= reach - REACH_MARGIN)]
+
+    @staticmethod
+    def _update(matcher, store: AlertStore, state: tuple) -> tuple:
+        backend, since, ids, queries, reach = state
+        if backend != id(matcher.backend):
+            since, ids = -1, []
+        count, now, changed = store.subscriber_changes(since)
+        kept = [i for i, pid in enumerate(ids) if pid in now and pid not in changed]
+        fresh = matcher.backend.features(sorted(changed), CandidateFilter(open_only=False))
+        old = queries[kept] if kept else np.zeros((0, matcher.backend.dim), np.float32)
+        unknown = -np.inf                 # never measured: every newcomer is checked
+        fresh_reach = [unknown if changed[i].reach_vec is None else changed[i].reach_vec for i in fresh.ids]
+        return (id(matcher.backend), count, [ids[i] for i in kept] + fresh.ids,
+                np.vstack([old, matcher.vector_queries(fresh)]),
+                np.concatenate([reach[kept], np.array(fresh_reach, np.float32)]))
+
+
+_QUERIES: "weakref.WeakKeyDictionary[AlertStore, SubscriberQueries]" = weakref.WeakKeyDictionary()
+
+
+def subscriber_queries(store: AlertStore) -> SubscriberQueries:
+    """This process's `SubscriberQueries` for `store`."""
+    return _QUERIES.setdefault(store, SubscriberQueries())
+
+
+def reachable(matcher, store: AlertStore, me: Record, flt: CandidateFilter) -> list[str]:
+    """The teachers an arrival checks: the subscribers whose own vector leg the newcomer enters
+    (`SubscriberQueries`), and the newcomer's keyword leg's matches under its hard filter `flt`
+    (the subscribers among them are those whose keyword leg it is likeliest to enter)."""
+    by_keyword = matcher.keyword_leg(me, flt)
+    entered = subscriber_queries(store).entered(matcher, store, me)
+    return list(dict.fromkeys([*entered, *(c.id for c in by_keyword.result())]))
+
+
 def reach_teachers(matcher, store: AlertStore, me: Record, now: float,
                    standing: dict[str, Standing]) -> list[Alert]:
     """Alerts for subscribed teachers about the newcomer `me`; fills `standing` with the figures
     of the lists it read. Lists are ranked, not explained: only an alert's own pair gets its reasons."""
     pid = me.profile.id
-    subs: dict[str, Subscription] = {}
-
-    def subscribed(ids: list[str]) -> dict[str, Subscription]:
-        subs.update(store.subscriptions(ids=ids))
-        return subs
-    c = matcher.candidates(me, keep=subscribed)
+    flt = matcher.hard_filter(me.profile, None)
+    subs = store.subscriptions(ids=reachable(matcher, store, me, flt))
+    subs.pop(pid, None)
     if not subs:
         return []
-    lift = float(ranking.responsiveness(matcher.teachers([me]), today_days())[0])
-    fits = [subs[c.pool.ids[i]] for i in np.argsort(-c.prob, kind="stable")     # best fits first
-            if subs[c.pool.ids[i]].kth is None or c.prob[i] * lift >= SLACK * subs[c.pool.ids[i]].kth]
-    outside = out_of_pool(matcher, me, c.pool, fits)
+    mine = matcher.teachers([me])
+    pool = matcher.backend.features(list(subs), flt)     # the hard constraints are symmetric
+    if not len(pool):
+        return []
+    prob = matcher.scorer.score(mine, pool)[1][0]
+    lift = float(ranking.responsiveness(mine, today_days())[0])
+    fits = [subs[pool.ids[i]] for i in np.argsort(-prob, kind="stable")     # best fits first
+            if subs[pool.ids[i]].kth is None or prob[i] * lift >= SLACK * subs[pool.ids[i]].kth]
+    outside = out_of_pool(matcher, me, pool, fits)
     out: list[Alert] = []
     read = 0
     for s in fits:

@@ -25,7 +25,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
   profile_id TEXT PRIMARY KEY, owner TEXT NOT NULL, frequency TEXT NOT NULL,
   max_per_digest INTEGER NOT NULL, k INTEGER NOT NULL, kth REAL, created REAL NOT NULL,
-  acked REAL NOT NULL, reach_vec REAL, reach_kw REAL);
+  acked REAL NOT NULL, reach_vec REAL, reach_kw REAL, changed INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions(owner);
 CREATE TABLE IF NOT EXISTS searches (
   id TEXT PRIMARY KEY, owner TEXT NOT NULL, request TEXT NOT NULL, frequency TEXT NOT NULL,
@@ -64,10 +64,21 @@ class Subscription:
     # BM25 score. None until measured.
     reach_vec: float | None = None
     reach_kw: float | None = None
+    changed: int = 0       # `AlertStore.subscribers_changed()` when it or its profile last changed
 
 
 # A subscriber's figures from its latest partner list: its k-th partner's score, reach_vec, reach_kw.
 Standing = tuple[float, float, float]
+
+
+def _changed(profile_id: str) -> list[tuple[str, tuple]]:
+    """Count a change to who subscribes or to a subscriber's own profile, and mark the row with
+    the count, so that a process keeping the subscribers' vector queries in memory reads only
+    what changed since it last looked (matcher/alerts/match.py)."""
+    return [("INSERT INTO meta VALUES ('subscribers', '1') ON CONFLICT(key) "
+             "DO UPDATE SET value=CAST(value AS INTEGER) + 1", ()),
+            ("UPDATE subscriptions SET changed=(SELECT CAST(value AS INTEGER) FROM meta "
+             "WHERE key='subscribers') WHERE profile_id=?", (profile_id,))]
 
 
 @dataclass(frozen=True)
@@ -126,9 +137,10 @@ class AlertStore:
                 if column not in have:
                     self._db.execute(f"ALTER TABLE searches ADD COLUMN {column} {kind}")
             have = {r["name"] for r in self._db.execute("PRAGMA table_info(subscriptions)")}
-            for column in ("reach_vec", "reach_kw"):                      # files written before reach
+            for column, kind in (("reach_vec", "REAL"), ("reach_kw", "REAL"),     # files written before reach
+                                 ("changed", "INTEGER NOT NULL DEFAULT 0")):
                 if column not in have:
-                    self._db.execute(f"ALTER TABLE subscriptions ADD COLUMN {column} REAL")
+                    self._db.execute(f"ALTER TABLE subscriptions ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -153,7 +165,8 @@ class AlertStore:
                    "acked, reach_vec, reach_kw) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(profile_id) DO UPDATE SET "
                    "owner=excluded.owner, frequency=excluded.frequency, max_per_digest=excluded.max_per_digest, "
                    "k=excluded.k, kth=excluded.kth, reach_vec=excluded.reach_vec, reach_kw=excluded.reach_kw",
-                   (profile_id, owner, frequency, max_per_digest, k, kth, now, now, vec, kw))])
+                   (profile_id, owner, frequency, max_per_digest, k, kth, now, now, vec, kw)),
+                  *_changed(profile_id)])
         return self.subscription(profile_id)
 
     def subscription(self, profile_id: str) -> Subscription:
@@ -177,7 +190,8 @@ class AlertStore:
     def unsubscribe(self, profile_id: str) -> None:
         self.subscription(profile_id)
         self._tx([("DELETE FROM subscriptions WHERE profile_id=?", (profile_id,)),
-                  ("DELETE FROM outbox WHERE kind='profile' AND recipient=?", (profile_id,))])
+                  ("DELETE FROM outbox WHERE kind='profile' AND recipient=?", (profile_id,)),
+                  *_changed(profile_id)])
 
     def ack(self, kind: str, recipient: str) -> None:
         table, key = ("subscriptions", "profile_id") if kind == "profile" else ("searches", "id")
@@ -232,6 +246,21 @@ class AlertStore:
                        (fingerprint,))])
             return True
 
+    def subscribers_changed(self) -> int:
+        """How many times who subscribes, or a subscriber's own profile, has changed."""
+        rows = self._q("SELECT value FROM meta WHERE key='subscribers'")
+        return int(rows[0]["value"]) if rows else 0
+
+    def subscriber_changes(self, since: int) -> tuple[int, set[str], dict[str, Subscription]]:
+        """`subscribers_changed()`, the ids subscribed now, and the subscriptions that changed
+        after count `since`, read in one transaction."""
+        with self._lock, transaction(self._db, "BEGIN") as db:
+            row = db.execute("SELECT value FROM meta WHERE key='subscribers'").fetchone()
+            ids = {r["profile_id"] for r in db.execute("SELECT profile_id FROM subscriptions")}
+            changed = {r["profile_id"]: Subscription(**dict(r))
+                       for r in db.execute("SELECT * FROM subscriptions WHERE changed > ?", (since,))}
+        return (int(row["value"]) if row else 0), ids, changed
+
     def has_subscribers(self) -> bool:
         return bool(self._q("SELECT 1 FROM subscriptions UNION ALL SELECT 1 FROM searches LIMIT 1"))
 
@@ -266,6 +295,8 @@ class AlertStore:
                                   "VALUES (?,?,'pending',?)", (a.id, a.owner, a.created)))
             stmts += [("UPDATE subscriptions SET kth=?, reach_vec=?, reach_kw=? WHERE profile_id=?", (*v, pid))
                       for pid, v in (standing or {}).items()]
+            if profile_id in (standing or {}):     # a subscriber's own profile changed
+                stmts += _changed(profile_id)
             stmts += [("UPDATE searches SET probe=?, kth=?, kw_best=?, join_at=? WHERE id=?", (*bound, sid))
                       for sid, bound in (probes or {}).items()]
             stmts.append(("DELETE FROM arrivals WHERE profile_id=?", (profile_id,)))
@@ -297,7 +328,7 @@ class AlertStore:
                   ("DELETE FROM searches WHERE owner=?", (teacher,)),
                   ("DELETE FROM outbox WHERE (kind='profile' AND recipient=?) OR newcomer=?",
                    (profile_id, profile_id)),
-                  ("DELETE FROM arrivals WHERE profile_id=?", (profile_id,))])
+                  ("DELETE FROM arrivals WHERE profile_id=?", (profile_id,)), *_changed(profile_id)])
         return searches
 
     # -- webhooks ------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def test_reach_scores_are_the_cosines_of_each_teachers_own_vector_leg(make_match
     m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
     new = m.record("t0")
     pool = m.candidates(new).pool
-    near = m.reach_scores(new, pool)
+    near = m.reach_scores(new, m.vector_queries(pool))
     assert len(pool) == len(countries) - 1
     for i, pid in enumerate(pool.ids):
         theirs = m.record(pid)
@@ -177,12 +177,11 @@ def test_reach_scores_are_the_cosines_of_each_teachers_own_vector_leg(make_match
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_subscribers_whose_pool_the_newcomer_cannot_enter_cost_no_query_and_lose_no_alert(
+def test_subscribers_whose_pool_the_newcomer_cannot_enter_are_not_scored_and_lose_no_alert(
         make_matcher, store, monkeypatch, k):
     """Small full pools (4 by vector, 2 by BM25) among 8 teachers a theme, and k-th scores
-    unknown: only what it took to enter each subscriber's pool rules subscribers out. None of
-    them holds the newcomer in its own top k, and the alerts stay exactly the subscribers of the
-    newcomer's pool whose top k does."""
+    unknown: only what it took to enter each subscriber's pool keeps subscribers from being
+    scored, and the alerts are exactly the subscribers whose own top k holds the newcomer."""
     themes = ("recycling", "music", "robots")
     words = ("garden", "sea", "city", "bottles", "songs", "river", "coding", "paper")
 
@@ -197,27 +196,64 @@ def test_subscribers_whose_pool_the_newcomer_cannot_enter_cost_no_query_and_lose
         _subscribe(m, store, f"t{i}", k=k)
     monkeypatch.setattr(match, "PER_ARRIVAL", 100)
     monkeypatch.setattr(match, "MAX_CONFIRM", 100)
-    ruled_out = []
-
-    def out_of_pool(*a):
-        ruled_out.append(match_out_of_pool(*a))
-        return ruled_out[-1]
-    match_out_of_pool = match.out_of_pool
-    monkeypatch.setattr(match, "out_of_pool", out_of_pool)
-    total = 0
+    scored: dict[str, set[str]] = {}
+    score = m.scorer.score
+    monkeypatch.setattr(m.scorer, "score", lambda a, b: scored.setdefault(a.ids[0], set(b.ids)) and score(a, b)
+                        or score(a, b))
+    total, unscored = 0, 0
     for j, c in enumerate(("SE", "FI", "CZ", "SK", "SI", "LT")):
         for pid, s in store.subscriptions().items():     # forget the k-th scores: reach alone decides
             store.subscribe(pid, "k1", "daily", 5, k, None, (s.reach_vec, s.reach_kw))
         new = f"n{j}"
+        scored.clear()
         _add(m, store, varied(new, c, j + 5))
         exhaustive = {s for s in store.subscriptions() if new in dict(m.ranked(s, k)[1])}
-        assert not ruled_out[-1] & exhaustive
-        assert _recipients(store, new) == sorted(exhaustive & set(m.candidate_ids(m.record(new))))
+        assert exhaustive <= scored[new]
+        assert _recipients(store, new) == sorted(exhaustive)
         total += len(exhaustive)
-    assert total > 0 and any(ruled_out)                  # neither side of the comparison was empty
+        unscored += len(store.subscriptions()) - len(scored[new])
+    assert total > 0 and unscored > 0                    # neither side of the comparison was empty
 
 
-def test_only_new_profiles_and_changed_ideas_languages_or_ages_are_matched(world, store):
+def test_an_arrival_does_not_search_the_newcomers_vector_leg(make_matcher, store, monkeypatch):
+    """The subscribers' own vector queries, in memory, name those the newcomer reaches by vector."""
+    countries = ("PT", "RO", "DE", "FR")
+    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
+    for i in range(len(countries)):
+        _subscribe(m, store, f"t{i}")
+    searched = []
+    vector_search = m.backend.vector_search
+    monkeypatch.setattr(m.backend, "vector_search", lambda *a: searched.append(a) or vector_search(*a))
+    monkeypatch.setattr(match, "MAX_CONFIRM", 0)      # no subscriber's list either
+    _add(m, store, profile("new", "HR", "recycling"))
+    assert searched == []
+
+
+def test_the_subscribers_queries_in_memory_follow_subscriptions_and_their_profiles(make_matcher, store,
+                                                                                   monkeypatch):
+    m = make_matcher([profile("pt1", "PT", "recycling"), profile("de1", "DE", "robots"),
+                      profile("fr1", "FR", "music")])
+    read = []
+    features = m.backend.features
+    monkeypatch.setattr(m.backend, "features", lambda ids, flt: read.append(list(ids)) or features(ids, flt))
+    queries = match.SubscriberQueries()
+    newcomer = m.record("de1")
+    assert queries.entered(m, store, newcomer) == []
+    store.subscribe("fr1", "k1", "daily", 5, 10, None, (0.9, 0.0))   # only a near twin enters
+    store.subscribe("pt1", "k1", "daily", 5, 10, None)              # reach unknown: always checked
+    assert queries.entered(m, store, newcomer) == ["pt1"]
+    store.subscribe("pt1", "k1", "daily", 5, 10, None, (0.9, 0.0))
+    assert queries.entered(m, store, newcomer) == []
+    m.upsert([Profile.model_validate(profile("pt1", "PT", "robots"))])
+    assert queries.entered(m, store, newcomer) == []                # nothing told it yet
+    store.commit_arrival("pt1", [], standing={"pt1": (0.0, 0.9, 0.0)})   # its own arrival
+    assert queries.entered(m, store, newcomer) == ["pt1"]            # read again: now a twin
+    store.unsubscribe("pt1")
+    assert queries.entered(m, store, newcomer) == []
+    assert read == [[], ["fr1", "pt1"], ["pt1"], ["pt1"], []]        # only what changed is read again
+
+
+def test_only_new_profiles_and_changed_ideas_interests_languages_or_ages_are_matched(world, store):
     _subscribe(world, store, "pt1")
     pl = profile("pl1", "PL", "recycling")
     _add(world, store, pl)
@@ -226,6 +262,7 @@ def test_only_new_profiles_and_changed_ideas_languages_or_ages_are_matched(world
     assert not match.relevant_change(old, Profile.model_validate({**pl, "name": "Renamed"}))
     assert match.relevant_change(old, Profile.model_validate({**pl, "languages": ["en", "pl"]}))
     assert match.relevant_change(old, Profile.model_validate({**pl, "age_groups": [{"from": 12, "to": 15}]}))
+    assert match.relevant_change(old, Profile.model_validate({**pl, "interests": ["astronomy"]}))
     _add(world, store, {**pl, "ideas": [{"title": "recycling", "text": "recycling plastic at school"}]})
     assert len(store.alerts("profile")) == 1 and store.pending() == []
     store.queue(["unrelated"])             # a queued id that is no longer indexed is dropped quietly

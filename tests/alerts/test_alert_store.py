@@ -55,12 +55,14 @@ def test_a_store_written_before_the_pool_reach_opens_and_keeps_its_subscriptions
     db.commit(), db.close()
     s = AlertStore(tmp_path)
     old = s.subscription("pt1")
-    assert (old.owner, old.kth, old.reach_vec, old.reach_kw) == ("k1", 0.4, None, None)
+    assert (old.owner, old.kth, old.reach_vec, old.reach_kw, old.changed) == ("k1", 0.4, None, None, 0)
     s.commit_arrival("x", [], standing={"pt1": (0.5, 0.31, 7.5)})
     assert (s.subscription("pt1").kth, s.subscription("pt1").reach_vec, s.subscription("pt1").reach_kw) == \
         (0.5, 0.31, 7.5)
     s.subscribe("pl1", "k1", "daily", 5, 10, 0.2, (0.4, 3.0))
     assert (s.subscription("pl1").reach_vec, s.subscription("pl1").reach_kw) == (0.4, 3.0)
+    count, ids, changed = s.subscriber_changes(0)
+    assert (count, ids, list(changed)) == (1, {"pt1", "pl1"}, ["pl1"]) and changed["pl1"].changed == 1
     s.close()
 
 
