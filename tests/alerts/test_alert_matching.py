@@ -2,13 +2,11 @@
 the recipient's own top k."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from matcher import search, text
+from matcher import text
 from matcher.alerts import match
-from matcher.alerts.store import Alert, AlertStore, alert_id
-from matcher.backends.types import CandidateFilter
+from matcher.alerts.store import Alert, alert_id
 from matcher.service import Reach
 from models import Profile
 from tests.fakes import profile
@@ -267,115 +265,6 @@ def test_only_new_profiles_and_changed_ideas_interests_languages_or_ages_are_mat
     assert len(store.alerts("profile")) == 1 and store.pending() == []
     store.queue(["unrelated"])             # a queued id that is no longer indexed is dropped quietly
     assert match.process(world, store) == 0 and store.pending() == []
-
-
-def test_a_saved_search_is_alerted_by_a_newcomer_it_finds(world, store):
-    s = store.save_search("nss", {"text": "robots", "filters": {"country": ["PL", "HR"]}, "k": 10}, "daily", 5)
-    _add(world, store, profile("pl1", "PL", "robots"), profile("it1", "IT", "robots"))
-    got = store.alerts("search", s.id)
-    assert [a.newcomer for a in got] == ["pl1"]          # it1 fails the country filter
-    assert got[0].reasons[0]["code"] == "matches_search"
-
-
-def test_the_backend_keeps_the_standing_filters_of_the_stored_searches_only(world, store):
-    """Saved searches written while the backend was out of step (a crash between the two
-    writes) are put right before the first arrival is matched."""
-    kept = store.save_search("nss", {"text": "robots", "filters": {"country": ["PL"]}, "k": 10}, "daily", 5)
-    world.backend.put_standing("deleted-meanwhile", CandidateFilter())
-    _add(world, store, profile("pl1", "PL", "robots"))
-    assert world.backend.standing_keys() == {kept.id}
-    assert [a.newcomer for a in store.alerts("search", kept.id)] == ["pl1"]
-    assert store.alerts("search", "deleted-meanwhile") == []
-
-
-def _robots_world(make_matcher):
-    """Two teachers on robots, two on robots and another theme (farther from "robots"), two on other themes."""
-    return make_matcher([profile("r0", "PT", "robots"), profile("r1", "RO", "robots"),
-                         profile("x0", "DE", "robots and history"), profile("x1", "FR", "robots and poetry"),
-                         profile("h1", "ES", "history"), profile("p1", "AT", "poetry")])
-
-
-def _count_runs(monkeypatch) -> list[str]:
-    ran, real = [], search.ranked
-    monkeypatch.setattr(search, "ranked", lambda m, req, flt: ran.append(req.text) or real(m, req, flt))
-    return ran
-
-
-def test_the_bound_gives_a_newcomer_the_probability_its_search_gives(make_matcher):
-    m = _robots_world(make_matcher)
-    c = search.candidates(m, "robots", CandidateFilter())
-    recs = m.backend.get_many(c.pool.ids)
-    got = [search.probabilities(m, c.q[None, :], m.teachers([recs[pid]]))[0] for pid in c.pool.ids]
-    assert np.allclose(got, c.prob, atol=1e-6)
-
-
-def test_a_saved_search_runs_only_for_a_newcomer_within_its_bound(make_matcher, store, monkeypatch):
-    m = _robots_world(make_matcher)
-    s = store.save_search("nss", {"text": "robots", "k": 3}, "daily", 5)
-    ran = _count_runs(monkeypatch)
-    _add(m, store, profile("m1", "IT", "music"))           # no bound stored yet: the search runs
-    kept = store.search(s.id)
-    assert ran == ["robots"] and kept.probe is not None and kept.kth > 0.0
-    _add(m, store, profile("m2", "PL", "poetry"), profile("m3", "HR", "water"))
-    assert len(ran) == 1                                     # far below the 3rd result, no word shared
-    _add(m, store, profile("r9", "GR", "Robotsklubben"))     # the theme, in a word BM25 does not match
-    assert len(ran) == 2
-
-
-def test_a_shared_keyword_runs_the_search_whatever_the_vector_says(make_matcher, store, monkeypatch):
-    m = _robots_world(make_matcher)
-    s = store.save_search("nss", {"text": "robots", "k": 3}, "daily", 5)
-    _add(m, store, profile("m1", "IT", "music"))
-    assert store.search(s.id).probe is not None
-    monkeypatch.setattr(search, "probabilities", lambda m, qs, me: np.zeros(len(qs)))
-    ran = _count_runs(monkeypatch)
-    _add(m, store, profile("m2", "PL", "poetry"))
-    assert ran == []
-    _add(m, store, profile("m4", "HR", "music", interests=["robots club"]))
-    assert ran == ["robots"]
-
-
-def test_a_newcomer_that_joins_a_searchs_feedback_runs_it(make_matcher, store, monkeypatch):
-    """The search expands its text towards its nearest profiles: a newcomer among them changes
-    the search itself, so no stored figure can rule it out."""
-    others = ("music", "history", "poetry", "water", "recycling", "music")
-    m = make_matcher([profile(f"r{i}", c, f"robots and {x}")     # the five nearest to "robots" are half on it
-                      for i, (c, x) in enumerate(zip(("PT", "RO", "DE", "FR", "ES", "AT"), others))]
-                     + [profile("h1", "BE", "history")])
-    match.save_search(m, store, "nss", {"text": "robots", "k": 3}, "daily", 5)
-    monkeypatch.setattr(search, "probabilities", lambda m, qs, me: np.zeros(len(qs)))
-    monkeypatch.setattr(m.backend, "keyword_scores", lambda me, texts: [0.0] * len(texts))
-    ran = _count_runs(monkeypatch)
-    _add(m, store, profile("m2", "PL", "poetry"))
-    assert ran == []
-    _add(m, store, profile("r9", "GR", "Robotsklubben"))
-    assert ran == ["robots"]
-
-
-@pytest.mark.parametrize("k", [1, 2, 3])
-def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeypatch, k):
-    """The same arrivals, matched with the bound and by running every saved search, raise the
-    same alerts."""
-    themes = ("recycling", "music", "robots", "history")
-    countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR", "HR", "AT", "BE", "CZ")
-    arrivals = [profile(f"n{i}", countries[(i + 5) % len(countries)], themes[(i * 3) % 4]) for i in range(10)]
-    texts = ["robots", "recycling plastic", "music", "histoire", "robots and music"]
-    got, runs = {}, {}
-    for bounded in (True, False):
-        m = make_matcher([profile(f"t{i}", c, themes[i % 4]) for i, c in enumerate(countries)])
-        st = AlertStore(tmp_path / f"alerts-{bounded}")
-        with monkeypatch.context() as mp:
-            if not bounded:
-                mp.setattr(match, "bounded_out", lambda *a: set())
-            ran = _count_runs(mp)
-            ids = [st.save_search("nss", {"text": t, "k": k}, "daily", 5).id for t in texts]
-            for d in arrivals:
-                _add(m, st, d)
-        got[bounded], runs[bounded] = sorted((texts[ids.index(a.recipient)], a.newcomer)
-                                             for a in st.alerts("search")), len(ran)
-        st.close()
-    assert got[True] == got[False] and got[True]
-    assert runs[True] < runs[False]
 
 
 def test_instant_alerts_stop_pushing_to_a_teacher_who_ignores_them(world, store, monkeypatch):
