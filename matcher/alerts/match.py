@@ -177,9 +177,10 @@ def out_of_pool(matcher, me: Record, pool: Teachers, subs: list[Subscription]) -
 class SubscriberQueries:
     """Every subscriber's vector-leg query (`Matcher.vector_queries`) and stored `reach_vec`, in
     memory: one matrix product names the subscribers whose own vector leg a newcomer enters.
-    What changed since it last looked (who subscribes, a subscriber's own profile; see
-    `AlertStore.subscriber_changes`) is read again from the backend; 1.5 KB a subscriber at 384
-    dimensions."""
+    What changed since it last looked (who subscribes, a subscriber's own profile, a reach
+    measured for the first time; see `AlertStore.subscriber_changes`) is read again from the
+    backend; 1.5 KB a subscriber at 384 dimensions. A stored reach that has risen since is not:
+    the lower copy only lets more subscribers through to `out_of_pool`, which reads the store."""
 
     def __init__(self):
         self._state: tuple = (None, -1, [], np.zeros((0, 0), np.float32), np.zeros(0, np.float32))

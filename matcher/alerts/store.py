@@ -295,8 +295,14 @@ class AlertStore:
                                   "VALUES (?,?,'pending',?)", (a.id, a.owner, a.created)))
             stmts += [("UPDATE subscriptions SET kth=?, reach_vec=?, reach_kw=? WHERE profile_id=?", (*v, pid))
                       for pid, v in (standing or {}).items()]
-            if profile_id in (standing or {}):     # a subscriber's own profile changed
-                stmts += _changed(profile_id)
+            # What a process keeps in memory must be read again for a subscriber whose own profile
+            # changed, and for one whose reach was never measured (every newcomer reaches it
+            # there). A reach that rises as the index grows is left: it only lets more through.
+            unknown = {r["profile_id"] for r in self._q(
+                f"SELECT profile_id FROM subscriptions WHERE reach_vec IS NULL AND profile_id IN "
+                f"({','.join('?' * len(standing))})", tuple(standing))} if standing else set()
+            for pid in sorted(unknown | ({profile_id} & set(standing or {}))):
+                stmts += _changed(pid)
             stmts += [("UPDATE searches SET probe=?, kth=?, kw_best=?, join_at=? WHERE id=?", (*bound, sid))
                       for sid, bound in (probes or {}).items()]
             stmts.append(("DELETE FROM arrivals WHERE profile_id=?", (profile_id,)))

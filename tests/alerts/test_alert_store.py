@@ -61,8 +61,9 @@ def test_a_store_written_before_the_pool_reach_opens_and_keeps_its_subscriptions
         (0.5, 0.31, 7.5)
     s.subscribe("pl1", "k1", "daily", 5, 10, 0.2, (0.4, 3.0))
     assert (s.subscription("pl1").reach_vec, s.subscription("pl1").reach_kw) == (0.4, 3.0)
-    count, ids, changed = s.subscriber_changes(0)
-    assert (count, ids, list(changed)) == (1, {"pt1", "pl1"}, ["pl1"]) and changed["pl1"].changed == 1
+    count, ids, changed = s.subscriber_changes(0)      # pt1's first measured reach marks it too
+    assert (count, ids, sorted(changed)) == (2, {"pt1", "pl1"}, ["pl1", "pt1"])
+    assert (changed["pt1"].changed, changed["pl1"].changed) == (1, 2)
     s.close()
 
 
@@ -133,4 +134,24 @@ def test_scores_of_other_ranking_weights_are_forgotten(tmp_path):
     assert (s.subscription("pt1").reach_vec, s.subscription("pt1").reach_kw) == (0.3, 4.0)
     assert (s.search(sid).probe, s.search(sid).kth, s.search(sid).kw_best, s.search(sid).join_at) == (None,) * 4
     assert s.subscription("pt1").frequency == "weekly" and s.search(sid).request["text"] == "robots"
+    s.close()
+
+
+def test_a_subscriber_is_marked_changed_when_its_profile_or_unknown_reach_is_measured(tmp_path):
+    """Processes read again only the subscribers marked since they last looked: a subscriber
+    whose own profile changed (its arrival carries its own figures) or whose reach was not known;
+    a confirmation that refreshes a known reach marks nothing."""
+    s = AlertStore(tmp_path)
+    s.subscribe("pt1", "k1", "daily", 5, 10, 0.4, (0.3, 2.0))
+    s.subscribe("pl1", "k1", "daily", 5, 10, None)                 # reach unknown
+    start = s.subscribers_changed()
+    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.35, 2.5)})
+    assert s.subscribers_changed() == start
+    s.commit_arrival("y", [], standing={"pl1": (0.5, 0.31, 7.5), "pt1": (0.5, 0.36, 2.5)})
+    assert list(s.subscriber_changes(start)[2]) == ["pl1"]
+    now = s.subscribers_changed()
+    s.commit_arrival("pt1", [], standing={"pt1": (0.6, 0.37, 2.6)})   # pt1's own arrival
+    assert list(s.subscriber_changes(now)[2]) == ["pt1"]
+    s.commit_arrival("z", [], standing={"pl1": (0.5, 0.32, 7.5)})     # known now: nothing to mark
+    assert s.subscribers_changed() == now + 1
     s.close()
