@@ -217,32 +217,38 @@ def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
     return out
 
 
-# How far `whitening` shrinks the reference's covariance towards its mean variance. Of 0.6-0.9,
-# 0.8 gives the highest sum of both dev sets' cross-validated nDCG@10 (docs/quality.md, Whitening).
-WHITEN_SHRINK = 0.8
+# A language's mean row is pulled towards the mean of every reference row, as if LANG_PRIOR more
+# rows at that overall mean were written in it: a language few reference teachers write in has a
+# noisy mean. Of 3, 10 and 30, 3 gives the highest sum of both dev sets' cross-validated nDCG@10
+# (docs/quality.md, Language centring).
+LANG_PRIOR = 3
 
 
-def whitening(ref: Teachers) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, transform) that whiten the reference teachers' profile rows, their covariance
-    shrunk towards its mean variance by WHITEN_SHRINK. The directions e5's rows spread most
-    along are largely the text's language (on projects-dev, language accounts for 0.6-0.8 of
-    the spread along four of the first five); whitening weighs them down, so a cosine between
-    whitened rows measures more of what two profiles say and less the language they say it in."""
-    rows = ref.vecs[ref.kind == PROFILE].astype(np.float64)
-    mean = rows.mean(axis=0)
-    cov = np.atleast_2d(np.cov(rows - mean, rowvar=False))
-    dim = len(cov)
-    cov = (1 - WHITEN_SHRINK) * cov + WHITEN_SHRINK * np.trace(cov) / dim * np.eye(dim)
-    val, vec = np.linalg.eigh(cov)
-    return mean.astype(np.float32), (vec / np.sqrt(np.maximum(val, 1e-12))).astype(np.float32)
+def language_means(ref: Teachers) -> np.ndarray:
+    """(languages + 1, dim) the mean profile row of the reference teachers writing in each
+    language (`lang_code`), shrunk towards the mean of all of them by LANG_PRIOR; the last row,
+    which an unknown language (-1) indexes, is that overall mean. A language moves every one of
+    its texts along its own direction in e5's space: on projects-dev it accounts for 0.6-0.8 of
+    the spread along four of the first five principal directions."""
+    r = np.flatnonzero(ref.kind == PROFILE)
+    rows, lang = ref.vecs[r].astype(np.float64), ref.tlang[ref.owner[r]]
+    overall = rows.mean(axis=0) if len(rows) else np.zeros(ref.vecs.shape[1])
+    sums = np.zeros((len(LANG_INDEX) + 1, ref.vecs.shape[1]))
+    counts = np.zeros(len(LANG_INDEX) + 1)
+    np.add.at(sums, lang, rows)
+    np.add.at(counts, lang, 1.0)
+    means = (sums + LANG_PRIOR * overall) / (counts[:, None] + LANG_PRIOR)
+    means[-1] = overall
+    return means.astype(np.float32)
 
 
-def whitened(t: Teachers, mean: np.ndarray, transform: np.ndarray) -> np.ndarray:
-    """(len(t), dim) each teacher's profile row whitened by `whitening` and normalised; zeros for
-    a teacher without rows."""
-    out = np.zeros((len(t), transform.shape[1]), np.float32)
+def language_centred(t: Teachers, means: np.ndarray) -> np.ndarray:
+    """(len(t), dim) each teacher's profile row less the mean row of the language its texts are
+    in (`language_means`), normalised; zeros for a teacher without rows. Two such rows agree on
+    what two profiles say, with the pull of each one's language taken out."""
+    out = np.zeros((len(t), means.shape[1]), np.float32)
     r = np.flatnonzero(t.kind == PROFILE)
-    z = (t.vecs[r] - mean) @ transform
+    z = t.vecs[r] - means[t.tlang[t.owner[r]]]
     out[t.owner[r]] = z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)
     return out
 
@@ -250,22 +256,22 @@ def whitened(t: Teachers, mean: np.ndarray, transform: np.ndarray) -> np.ndarray
 # -- pair features ----------------------------------------------------------------------------
 
 # The partner model's features. `pair_features` also gives `profile_hub`, which only the search
-# model reads: for partners, `profile_white` makes the same correction better (docs/quality.md,
+# model reads: for partners, `profile_lang` makes the same correction better (docs/quality.md,
 # "Choosing the features").
 FEATURES = ("profile", "idea", "idea_hub", "interests", "interests_hub",
             "subjects", "subjects_jaccard", "ages", "same_text_lang", "same_school_type",
-            "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_white")
+            "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_lang")
 
 
 def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
                   hub_b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every feature of every pair (a[i], b[j]) as (len(a), len(b)) arrays, symmetric in a and b.
-    `hub_a` and `hub_b` hold each side's hubness per kind and, under "white", its whitened
-    profile row (`Scorer.hubs`).
+    `hub_a` and `hub_b` hold each side's hubness per kind and, under "lang", its profile row
+    less its language's mean row (`Scorer.hubs`).
 
     - profile, idea, interests: best cosine of those units; `*_hub` the same less half of each
       side's hubness;
-    - profile_white: the cosine of the two whitened profile rows;
+    - profile_lang: the cosine of the two profile rows, each less its language's mean row;
     - subjects, ages: the share of a's plus the share of b's subjects (pupil ages) the other has;
     - same_text_lang: their texts are in the same language (same-language texts score higher
       cosines with the same meaning; the model learns how much to discount);
@@ -287,7 +293,7 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
     f["same_school_type"] = (a.stype[:, None] == b.stype[None, :]).astype(np.float64)
     for name in ("profile", "idea", "interests"):
         f[name + "_hub_same_lang"] = f[name + "_hub"] * f["same_text_lang"]
-    f["profile_white"] = (hub_a["white"] @ hub_b["white"].T).astype(np.float64)
+    f["profile_lang"] = (hub_a["lang"] @ hub_b["lang"].T).astype(np.float64)
     return f
 
 

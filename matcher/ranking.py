@@ -13,20 +13,19 @@ import numpy as np
 from matcher import model as learned
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import CandidateFilter, Record
-from matcher.features import Teachers, hubness, pair_features, today_days, whitened, whitening
+from matcher.features import Teachers, hubness, language_centred, language_means, pair_features, today_days
 from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
-# Teachers whose profile rows the whitening is measured on, of which the hubness reference is a
-# spread: a 384 x 384 covariance needs more rows than a mean cosine needs teachers (2,048 against
-# 256 gained 0.004-0.008 nDCG@10 on projects-dev; docs/quality.md, Whitening).
-WHITEN_REFERENCE = 2048
+# Teachers whose profile rows the language means are measured on, of which the hubness reference
+# is a spread: a mean row per language needs more rows than a mean cosine needs teachers.
+LANG_REFERENCE = 2048
 HUB_CACHE = 200_000           # teachers whose hubness the scorer keeps; emptied when full
 # Below this many reference teachers the mean cosine measures a small index's few themes, not
 # how close a text sits to everything: in four teachers, three on recycling, it would discount
 # the recycling teachers below one on robots. Every teacher then gets the typical hubness and
-# whitened row of the pairs the model was fitted on, and the model's small-index part, fitted on
-# features computed that way, scores the pairs.
+# language-centred cosine of the pairs the model was fitted on, and the model's small-index part,
+# fitted on features computed that way, scores the pairs.
 MIN_REFERENCE = 100
 # How much of the index's mean row a vector query leaves out (docs/quality.md, Candidates).
 CENTRING = 0.7
@@ -45,7 +44,7 @@ class Scorer:
     """Scores pairs of teachers with the learned model.
 
     It keeps the index's hubness reference (a fixed spread of its teachers, drawn again when the
-    index has grown or shrunk by a fifth), the whitening of profile rows measured on a wider
+    index has grown or shrunk by a fifth), each language's mean profile row measured on a wider
     spread, and each scored teacher's hubness against the reference, until the teacher is
     written again."""
 
@@ -56,19 +55,19 @@ class Scorer:
         self._ref_count = -1
         self._hubs: dict[str, tuple[float, float, float]] = {}
         self._mean: np.ndarray | None = None
-        self._white: tuple[np.ndarray, np.ndarray] | None = None
+        self._langs: np.ndarray | None = None
 
     def reference(self) -> Teachers:
         n = self.backend.count()
         with self._lock:
             if self._ref is None or abs(n - self._ref_count) > max(20, self._ref_count // 5):
-                ids = spread(self.backend.filter_ids(CandidateFilter(open_only=False), 20_000), WHITEN_REFERENCE)
+                ids = spread(self.backend.filter_ids(CandidateFilter(open_only=False), 20_000), LANG_REFERENCE)
                 recs = self.backend.get_many(ids)
                 wide = Teachers.from_records([recs[i] for i in ids if i in recs], self.backend.dim)
                 self._ref = wide.take(spread(list(range(len(wide))), HUB_REFERENCE))
                 self._ref_count, self._hubs = n, {}
                 self._mean = self._ref.vecs.mean(axis=0, dtype=np.float32) if len(self._ref.vecs) else None
-                self._white = whitening(wide) if len(wide) > 1 else None
+                self._langs = language_means(wide) if len(wide) > 1 else None
             return self._ref
 
     def centred(self, queries: np.ndarray) -> np.ndarray:
@@ -85,12 +84,12 @@ class Scorer:
         return np.where(norms > 1e-6, q / np.maximum(norms, 1e-6), queries).astype(np.float32)
 
     def hubs(self, t: Teachers) -> dict[str, np.ndarray]:
-        """Hubness of every teacher in `t`, from the cache where known, and its whitened profile
-        row under "white". The rows are read before the cache may be emptied, so a full cache,
+        """Hubness of every teacher in `t`, from the cache where known, and its language-centred
+        profile row under "lang". The rows are read before the cache may be emptied, so a full cache,
         or another thread forgetting a teacher, never loses a row this call needs."""
         ref = self.reference()
-        white = self._white
-        if len(ref) < MIN_REFERENCE or white is None:
+        langs = self._langs
+        if len(ref) < MIN_REFERENCE or langs is None:
             return typical_hubs(self.model, len(t), self.backend.dim)
         with self._lock:
             rows = [self._hubs.get(pid) for pid in t.ids]
@@ -104,12 +103,12 @@ class Scorer:
                     rows[i] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
                     self._hubs[t.ids[i]] = rows[i]
         out = np.array(rows, np.float64).reshape(len(t), 3)
-        return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2], "white": whitened(t, *white)}
+        return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2], "lang": language_centred(t, langs)}
 
     def measure(self, t: Teachers) -> dict[str, np.ndarray]:
         """Hubness of teachers that are not cached (a search's query): against the reference, or
         the model's typical hubness in an index too small to have one. Searches compare no
-        whitened rows."""
+        language-centred rows."""
         ref = self.reference()
         if len(ref) < MIN_REFERENCE:
             return typical_hubs(self.model, len(t), self.backend.dim)
@@ -126,7 +125,7 @@ class Scorer:
 
     def probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         """The learned probability of pairs from their `features`: by the model's small-index
-        weights where the index is too small to measure hubness and whitening in. The features
+        weights where the index is too small to measure hubness and language means in. The features
         came with the reference drawn, so the index is not counted again."""
         ref = self._ref if self._ref is not None else self.reference()
         small = self.model.small is not None and len(ref) < MIN_REFERENCE
@@ -158,18 +157,18 @@ def typical_hubness(model: learned.Model) -> dict[str, float]:
             else 0.0 for name in ("profile", "idea", "interests")}
 
 
-def typical_white(model: learned.Model) -> float:
-    """The mean whitened profile cosine of the pairs `model` was fitted on (0 without it)."""
-    return float(dict(zip(model.features, model.mean)).get("profile_white", 0.0))
+def typical_lang(model: learned.Model) -> float:
+    """The mean language-centred profile cosine of the pairs `model` was fitted on (0 without it)."""
+    return float(dict(zip(model.features, model.mean)).get("profile_lang", 0.0))
 
 
 def typical_hubs(model: learned.Model, n: int, dim: int) -> dict[str, np.ndarray]:
     """`Scorer.hubs` for `n` teachers of an index too small to measure them in: every teacher
-    the typical hubness, and one same row whose cosine with itself is the typical whitened
-    cosine, so that feature moves no pair."""
+    the typical hubness, and one same row whose cosine with itself is the typical
+    language-centred cosine, so that feature moves no pair."""
     out = {name: np.full(n, h) for name, h in typical_hubness(model).items()}
-    out["white"] = np.zeros((n, dim), np.float32)
-    out["white"][:, 0] = np.sqrt(max(0.0, typical_white(model)))
+    out["lang"] = np.zeros((n, dim), np.float32)
+    out["lang"][:, 0] = np.sqrt(max(0.0, typical_lang(model)))
     return out
 
 

@@ -182,7 +182,7 @@ def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = 
 
 def as_in_small_index(q: Query, model: Model) -> Query:
     """A partner query with its pairs' features as an index too small to measure hubness and
-    whitening computes them (matcher/ranking.py, MIN_REFERENCE), from `model`'s typical ones."""
+    language means computes them (matcher/ranking.py, MIN_REFERENCE), from `model`'s typical ones."""
     c = q.cands
     dim = c.pool.vecs.shape[1]
     feats = pair_features(Teachers.from_records([c.me], dim), c.pool, typical_hubs(model, 1, dim),

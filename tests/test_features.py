@@ -10,7 +10,8 @@ from matcher import model as learned
 from matcher import ranking
 from matcher.backends.base import SearchBackend
 from matcher.backends.embedded.backend import EmbeddedBackend
-from matcher.features import FEATURES, Teachers, pair_features, query_teacher, today_days, whitened, whitening
+from matcher.features import (FEATURES, LANG_PRIOR, Teachers, language_centred, language_means, pair_features,
+                              query_teacher, today_days)
 from matcher.service import Matcher
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile
@@ -244,45 +245,70 @@ def test_a_small_index_gives_every_teacher_the_typical_hubness(matcher, monkeypa
     for kind in ("profile", "idea", "interests"):
         assert 0.5 < typical[kind] < 1.0, kind
         assert np.allclose(got[kind], typical[kind]), kind
-    white = pair_features(t, t, got, got)["profile_white"]
-    assert np.allclose(white, ranking.typical_white(matcher.scorer.model)) and 0 < white[0, 0] < 1
+    lang = pair_features(t, t, got, got)["profile_lang"]
+    assert np.allclose(lang, ranking.typical_lang(matcher.scorer.model)) and 0 < lang[0, 0] < 1
     monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
     measured = matcher.scorer.hubs(t)
     assert not np.allclose(measured["profile"], typical["profile"])
-    white = pair_features(t, t, measured, measured)["profile_white"]
-    assert np.allclose(np.diag(white), 1.0, atol=1e-5) and np.allclose(white, white.T, atol=1e-6)
-    assert not np.allclose(white[0, 1:], white[0, 1])
+    lang = pair_features(t, t, measured, measured)["profile_lang"]
+    assert np.allclose(np.diag(lang), 1.0, atol=1e-5) and np.allclose(lang, lang.T, atol=1e-6)
+    assert not np.allclose(lang[0, 1:], lang[0, 1])
 
 
-def test_whitening_weighs_down_the_direction_every_text_spreads_along():
-    """Reference texts spread widely along axis 0 (say, their language) and little along the
-    others. Plainly, a text is nearest to one on another topic in its own language; whitened, to
-    one on its topic in another language."""
+def written_in(rows: np.ndarray, langs: list[int]) -> Teachers:
+    """Teachers whose profile rows are `rows`, their texts in the languages `langs` (lang codes)."""
+    t = query_teacher(rows)
+    t.tlang = np.array(langs, np.int64)
+    return t
+
+
+def test_language_centring_takes_the_pull_of_the_language_out():
+    """Reference texts in two languages sit apart along axis 0 (their language) and spread over
+    topics along the others. Plainly, a text is nearest to one on another topic in its own
+    language; each less its language's mean row, to one on its topic in the other language."""
     rng = np.random.default_rng(3)
-    ref = rng.normal(0, 0.05, (500, 64))
-    ref[:, 0] = rng.choice([-1.0, 1.0], 500) + rng.normal(0, 0.05, 500)
+    ref = rng.normal(0, 0.3, (400, 64))
+    langs = [0, 1] * 200
+    ref[:, 0] = np.where(np.array(langs) == 0, 1.0, -1.0)
     ref /= np.linalg.norm(ref, axis=1, keepdims=True)
     unit = lambda v: np.asarray(v, np.float32) / np.linalg.norm(v)  # noqa: E731
     text = lambda language, topic: unit([language, topic] + [0] * 62)  # noqa: E731
-    me, same_topic, same_language = text(1, 0.5), text(-1, 0.5), text(1, -0.5)
+    me, same_topic, same_language = text(1, 0.6), text(-1, 0.6), text(1, -0.6)
     assert me @ same_language > me @ same_topic
-    rows = whitened(query_teacher(np.stack([me, same_topic, same_language])), *whitening(query_teacher(ref)))
+    means = language_means(written_in(ref, langs))
+    rows = language_centred(written_in(np.stack([me, same_topic, same_language]), [0, 1, 0]), means)
     assert rows[0] @ rows[1] > rows[0] @ rows[2]
     assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
 
 
-def test_whitening_is_measured_on_a_wider_spread_than_the_hubness_reference(matcher, monkeypatch):
-    """The covariance needs more rows than hubness needs teachers: the whitening comes from
-    `WHITEN_REFERENCE` teachers, the hubness reference is an even spread of those."""
+def test_a_language_few_teachers_write_in_leans_on_the_overall_mean():
+    """A language's mean is shrunk towards the mean of every reference row by LANG_PRIOR rows;
+    an unknown language (-1) and one nobody in the reference writes in get that overall mean."""
+    rng = np.random.default_rng(5)
+    rows = rng.normal(0, 1, (30, 8))
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    langs = [0] * 27 + [1] * 2 + [-1]
+    means = language_means(written_in(rows, langs))
+    overall = rows.mean(axis=0)
+    assert np.allclose(means[-1], overall, atol=1e-6) and np.allclose(means[2], overall, atol=1e-6)
+    assert np.allclose(means[1], (rows[27:29].sum(axis=0) + LANG_PRIOR * overall) / (2 + LANG_PRIOR), atol=1e-6)
+    assert np.allclose(means[0], (rows[:27].sum(axis=0) + LANG_PRIOR * overall) / (27 + LANG_PRIOR), atol=1e-6)
+    unknown = language_centred(written_in(rows[29:], [-1]), means)[0]
+    assert np.allclose(unknown, (rows[29] - overall) / np.linalg.norm(rows[29] - overall), atol=1e-5)
+
+
+def test_language_means_come_from_a_wider_spread_than_the_hubness_reference(matcher, monkeypatch):
+    """A mean row per language needs more rows than hubness needs teachers: the means come from
+    `LANG_REFERENCE` teachers, the hubness reference is an even spread of those."""
     from matcher.backends.types import CandidateFilter
-    monkeypatch.setattr(ranking, "WHITEN_REFERENCE", 40)
+    monkeypatch.setattr(ranking, "LANG_REFERENCE", 40)
     monkeypatch.setattr(ranking, "HUB_REFERENCE", 10)
     ids = ranking.spread(matcher.backend.filter_ids(CandidateFilter(open_only=False), 20_000), 40)
     ref = matcher.scorer.reference()
     assert len(ids) == 40 and len(ref) == 10 and ref.ids == ids[::4]
     recs = matcher.backend.get_many(ids)
-    mean, transform = whitening(Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim))
-    assert np.allclose(matcher.scorer._white[0], mean) and np.allclose(matcher.scorer._white[1], transform)
+    means = language_means(Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim))
+    assert np.allclose(matcher.scorer._langs, means)
 
 
 def test_a_small_index_is_scored_by_the_small_index_weights(matcher, monkeypatch):
