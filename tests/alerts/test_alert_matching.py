@@ -71,6 +71,25 @@ def test_each_arrival_alerts_at_most_per_arrival_teachers_best_first(make_matche
     assert got == sorted(order[:3])           # the newcomer's best fits, which all have it in their top k
 
 
+def test_an_arrival_alerts_no_one_it_fits_far_worse_than_its_best(make_matcher, store, monkeypatch):
+    """A newcomer on recycling enters the top 10 of a recycling teacher and of a robots teacher
+    with few other candidates; it fits the robots one less than FLOOR x as well, so only the
+    recycling teacher hears of it."""
+    m = make_matcher([profile("pt1", "PT", "recycling"), profile("ro1", "RO", "robots")])
+    for pid in ("pt1", "ro1"):
+        _subscribe(m, store, pid)
+    fit = {r.profile.id: r.score for r in m.partners("pt1", k=10).results}
+    assert fit == {"ro1": fit["ro1"]}                       # ro1 is pt1's only candidate
+    _add(m, store, profile("hr1", "HR", "recycling"))
+    mine = {r.profile.id: r.score for r in m.partners("hr1", k=10).results}
+    assert mine["ro1"] < match.FLOOR * mine["pt1"]
+    assert "hr1" in {r.profile.id for r in m.partners("ro1", k=10).results}
+    assert _recipients(store, "hr1") == ["pt1"]
+    monkeypatch.setattr(match, "FLOOR", 0.0)
+    _add(m, store, profile("hr2", "HR", "recycling"))
+    assert _recipients(store, "hr2") == ["pt1", "ro1"]
+
+
 def test_confirming_queries_per_arrival_are_capped_and_refresh_the_kth_score(make_matcher, store, monkeypatch):
     countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR")
     m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
@@ -193,6 +212,7 @@ def test_subscribers_whose_pool_the_newcomer_cannot_enter_are_not_scored_and_los
     for i in range(len(countries)):
         _subscribe(m, store, f"t{i}", k=k)
     monkeypatch.setattr(match, "PER_ARRIVAL", 100)
+    monkeypatch.setattr(match, "FLOOR", 0.0)
     monkeypatch.setattr(match, "MAX_CONFIRM", 100)
     scored: dict[str, set[str]] = {}
     score = m.scorer.score
@@ -289,6 +309,7 @@ def test_alerts_are_exactly_the_subscribers_whose_own_top_k_holds_the_newcomer(m
     for i in range(len(countries)):
         _subscribe(m, store, f"t{i}", k=k)
     monkeypatch.setattr(match, "PER_ARRIVAL", 100)
+    monkeypatch.setattr(match, "FLOOR", 0.0)
     total = 0
     for j, c in enumerate(("BE", "NL", "AT", "SE")):
         new = f"n{j}"

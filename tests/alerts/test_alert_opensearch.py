@@ -49,6 +49,7 @@ def test_alerts_are_the_subscribers_whose_own_top_k_holds_the_newcomer(matcher, 
     for i in range(len(countries)):
         match.subscribe(matcher, store, f"t{i}", "k1", "daily", 5, k)
     monkeypatch.setattr(match, "PER_ARRIVAL", 100)
+    monkeypatch.setattr(match, "FLOOR", 0.0)
     monkeypatch.setattr(match, "MAX_CONFIRM", 100)
     total = 0
     for j, c in enumerate(("SE", "FI", "CZ", "SK")):

@@ -45,7 +45,7 @@ def test_a_kill_between_matching_and_delivery_loses_nothing_and_doubles_nothing(
         m, store = _open(tmp_path)
         m.upsert([Profile.model_validate(p) for p in (profile("pt1", "PT", "recycling"),
                                                       profile("de1", "DE", "recycling"),
-                                                      profile("ro1", "RO", "music"))])
+                                                      profile("ro1", "RO", "recycling"))])
         for pid in ("pt1", "de1", "ro1"):
             match.subscribe(m, store, pid, "k1", "instant", 5, 10)
         store.set_webhook("k1", rx.url)
