@@ -256,8 +256,8 @@ def language_centred(t: Teachers, means: np.ndarray) -> np.ndarray:
 # -- pair features ----------------------------------------------------------------------------
 
 # The partner model's features. `pair_features` also gives `profile_hub`, which only the search
-# model reads: for partners, `profile_lang` makes the same correction better (docs/quality.md,
-# "Choosing the features").
+# model reads: for partners it adds nothing beside `profile_lang` (docs/quality.md, "Choosing the
+# features").
 FEATURES = ("profile", "idea", "idea_hub", "interests", "interests_hub",
             "subjects", "subjects_jaccard", "ages", "same_text_lang", "same_school_type",
             "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_lang")
