@@ -47,9 +47,8 @@ from matcher import constraints, ranking, search, text
 from matcher import model as learned
 from matcher.alerts.store import Alert, AlertStore, SavedSearch, Standing, Subscription, alert_id
 from matcher.backends.types import CandidateFilter, Record
-from matcher.features import Teachers
 from matcher.errors import ProfileNotFound
-from matcher.features import today_days
+from matcher.features import Teachers, today_days
 from models import Profile, ResultList, SearchRequest
 
 # Confirm a subscriber when its score for N is >= SLACK x its stored k-th score. Below 1 because
