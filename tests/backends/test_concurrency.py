@@ -5,10 +5,12 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.backends.embedded.rwlock import RWLock
 from matcher.backends.types import CandidateFilter
+from matcher.errors import BackendUnavailable
 from tests.backends.test_vectors import DIM, _records
 
 
@@ -136,3 +138,30 @@ def test_concurrent_upserts_share_keyword_commits_and_are_searchable_on_return(t
     again = EmbeddedBackend(tmp_path / "d", DIM)
     assert again.count() == again.keyword.count() == 24
     again.close()
+
+
+def test_closing_waits_for_a_read_in_flight_and_later_reads_fail_cleanly(tmp_path):
+    """A campaign job still reading while the server shuts down: `close` waits for the read
+    instead of closing the connection under it, and a read after it gets BackendUnavailable."""
+    b = EmbeddedBackend(tmp_path, DIM)
+    b.upsert(_records(3))
+    inside, release, got = threading.Event(), threading.Event(), []
+
+    def read():
+        with b.store.snapshot() as db:
+            inside.set()
+            release.wait(5)
+            got.append(db.execute("SELECT count(*) FROM profiles").fetchone()[0])
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    assert inside.wait(5)
+    closer = threading.Thread(target=b.close)
+    closer.start()
+    closer.join(0.3)
+    assert closer.is_alive()                  # the read is still in flight: close waits
+    release.set()
+    reader.join(5), closer.join(5)
+    assert got == [3] and not closer.is_alive()
+    with pytest.raises(BackendUnavailable):
+        b.get_many(["p0"])

@@ -29,8 +29,9 @@ class Follower:
     def follow(self) -> None:
         """Catch up with what the writer committed since the last call; cheap (one indexed
         query) when nothing changed."""
-        if sql.marks(self.store.reader()) == self.seen:
-            return
+        with self.store.reading() as db:
+            if sql.marks(db) == self.seen:
+                return
         with self._writing:                      # one catch-up at a time
             with self.store.snapshot() as db:    # one read: marks, documents and vectors agree
                 marks = sql.marks(db)

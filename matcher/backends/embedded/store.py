@@ -106,6 +106,11 @@ class Store:
         self._lock = threading.RLock()       # the writing connection: one statement or transaction at a time
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        # Reads in flight, so that `close` never closes a connection another thread is reading
+        # through: SQLite's connection is not safe to close while a statement runs on it.
+        self._idle = threading.Condition()
+        self._reading = 0
+        self._closed = False
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -126,9 +131,24 @@ class Store:
         return db
 
     @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's reader, counted as in use until the block ends; BackendUnavailable once
+        the store is closed."""
+        with self._idle:
+            if self._closed:
+                raise BackendUnavailable(f"{self.path} is closed")
+            self._reading += 1
+        try:
+            yield self.reader()
+        finally:
+            with self._idle:
+                self._reading -= 1
+                self._idle.notify_all()
+
+    @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """This thread's reader inside one read transaction: every query sees one committed state."""
-        with transaction(self.reader(), "BEGIN") as db:
+        with self.reading() as db, transaction(db, "BEGIN"):
             yield db
 
     # -- writes (the caller keeps writers apart, and memory in step) -------------------------
@@ -204,7 +224,8 @@ class Store:
             db.executemany("DELETE FROM standing WHERE key = ?", [(k,) for k in keys])
 
     def standing(self) -> list[tuple[str, str]]:
-        return self.reader().execute("SELECT key, filter FROM standing").fetchall()
+        with self.reading() as db:
+            return db.execute("SELECT key, filter FROM standing").fetchall()
 
     def empty_wal(self) -> bool:
         """Checkpoint the WAL into the database file and truncate it; False while a reader
@@ -218,7 +239,8 @@ class Store:
     # -- reads -----------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        row = self.reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        with self.reading() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def get_many(self, ids: Iterable[str], dim: int) -> dict[str, Record]:
@@ -238,22 +260,30 @@ class Store:
 
     def ids(self) -> list[str]:
         """Every stored id, in id order."""
-        return [pid for (pid,) in self.reader().execute("SELECT id FROM profiles ORDER BY id")]
+        with self.reading() as db:
+            return [pid for (pid,) in db.execute("SELECT id FROM profiles ORDER BY id")]
 
     def deleted_since(self, since: int) -> list[str]:
         """Ids with a tombstone newer than `since`."""
-        return [pid for (pid,) in self.reader().execute("SELECT id FROM deleted WHERE seq > ?", (since,))]
+        with self.reading() as db:
+            return [pid for (pid,) in db.execute("SELECT id FROM deleted WHERE seq > ?", (since,))]
 
     def check(self) -> None:
         """Raise BackendUnavailable when either connection this thread uses cannot read."""
         try:
             with self._lock:
                 self._db.execute("SELECT 1").fetchone()
-            self.reader().execute("SELECT 1").fetchone()
+            with self.reading() as db:
+                db.execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"embedded store unreadable: {exc}") from exc
 
     def close(self) -> None:
+        """Close every connection once the reads in flight have ended; later reads raise
+        BackendUnavailable."""
+        with self._idle:
+            self._closed = True
+            self._idle.wait_for(lambda: self._reading == 0)
         with self._lock:
             for db in self._readers:
                 db.close()
