@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors, forward, middleware, observability, security
+from api.jobs import Jobs
 from api.routes import alerts, campaigns, meta, profiles, search, webhooks, widget
 from matcher.alerts import match as alert_match
 from matcher.alerts.deliver import Deliverer
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.matcher = matcher or build_matcher(settings, threads=settings.embed_threads or 1)
         app.state.campaigns = CampaignStore(settings.data_dir)
+        app.state.jobs = Jobs()
         backend = app.state.matcher.backend
         following = isinstance(backend, Replicated) and backend.follower
         app.state.alerts = AlertStore(settings.data_dir)
@@ -39,6 +41,7 @@ def create_app(settings: Settings | None = None, matcher=None) -> FastAPI:
             async with forward.workers(app, settings, app.state.matcher.backend):
                 yield
         finally:
+            app.state.jobs.stop()  # campaign jobs end between steps, before the matcher closes
             if deliverer is not None:
                 deliverer.stop()
             app.state.alerts.close()

@@ -111,5 +111,9 @@ class BackendUnavailable(MatchingError):
         self.retry_after = retry_after
 
 
+class ShuttingDown(BackendUnavailable):
+    """The process is stopping: a background job ends between its steps, and none starts."""
+
+
 class DirectoryInUse(BackendUnavailable):
     """Another process holds the data directory's writer: open as a follower, or refuse."""

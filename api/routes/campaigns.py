@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -11,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from api.deps import MatcherDep, PrincipalDep
 from api.forward import in_writer, writes
+from api.jobs import Jobs
 from api.security import Principal, authorize, require
 from matcher.campaign.report import render
 from matcher.campaign.run import STAGES, run_campaign
 from matcher.campaign.store import CampaignStatus, CampaignStore, participants
 from matcher.campaign.table import to_csv
-from matcher.errors import InvalidProfile, InvalidQuery
+from matcher.errors import InvalidProfile, InvalidQuery, ShuttingDown
 from matcher.reasons import reason
 from models import PROFILE_ID, JsonFloat, Profile, field_errors, json_int
 
@@ -81,22 +81,41 @@ def campaign_store(request: Request) -> CampaignStore:
 StoreDep = Annotated[CampaignStore, Depends(campaign_store)]
 
 
-def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: list[str], body: CampaignIn):
+def jobs(request: Request) -> Jobs:
+    """The app's background jobs (the lifespan stops and awaits them at shutdown)."""
+    app = request.app
+    if getattr(app.state, "jobs", None) is None:  # an app used without its lifespan
+        app.state.jobs = Jobs()
+    return app.state.jobs
+
+
+JobsDep = Annotated[Jobs, Depends(jobs)]
+
+
+def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: list[str], body: CampaignIn,
+         running: Jobs):
+    stage = "index" if profiles else "load"
     try:
-        store.update(cid, status="running", stage="index" if profiles else "load")
+        store.update(cid, status="running", stage=stage)
         if profiles:
             matcher.upsert(profiles)
         lo, hi = (int(x) for x in body.partners.split("-"))
 
-        def progress(stage: str, frac: float) -> None:
+        def progress(now: str, frac: float) -> None:
+            nonlocal stage
+            stage = now
+            running.check()   # a shutdown stops the job between blocks of its work
             if frac in (0.0, 1.0):  # stage boundaries only: a file write per block would be wasteful
-                at = STAGES.index(stage) + frac
-                store.update(cid, stage=stage, progress=round(min(1.0, at / len(STAGES)), 3))
+                at = STAGES.index(now) + frac
+                store.update(cid, stage=now, progress=round(min(1.0, at / len(STAGES)), 3))
 
         res = run_campaign(matcher, ids, partners=(lo, hi), groups=body.groups, top_k=body.top_k,
                            max_per_country=body.max_per_country, progress=progress, min_score=body.min_score)
         store.put_result(cid, res.model_dump(mode="json"), present=lambda ids: matcher.backend.get_many(ids))
         store.update(cid, status="done", stage="done", progress=1.0, summary=res.summary.model_dump())
+    except ShuttingDown:
+        store.update(cid, status="failed", error=f"interrupted: the service shut down while the campaign "
+                                                 f"was running (stage {stage}); create it again")
     except Exception as exc:  # the job must end in a state a client can read
         log.exception("campaign %s failed", cid)
         store.update(cid, status="failed", error=getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
@@ -105,7 +124,7 @@ def _job(store: CampaignStore, cid: str, matcher, profiles: list[Profile], ids: 
 @router.post("", status_code=202, response_model=CampaignStatus, dependencies=[Depends(require("campaign"))])
 @writes
 def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher: MatcherDep,
-           store: StoreDep) -> CampaignStatus:
+           store: StoreDep, running: JobsDep) -> CampaignStatus:
     """Start a campaign; poll GET /v1/campaigns/{id} until status is done or failed."""
     if body.profiles:  # they are written to the shared index, as PUT would write them
         authorize(request, principal, "write", "inline profiles are written to the shared index")
@@ -126,10 +145,10 @@ def create(body: CampaignIn, request: Request, principal: PrincipalDep, matcher:
             {"field": "cohort", "reason": "not indexed", "id": i} for i in missing[:50]])
     if len(ids) < 2:
         raise InvalidQuery("a campaign needs at least two participants")
+    running.check()
     st = store.create(body.model_dump(exclude={"profiles", "cohort"}) | {"participants": len(ids)},
                       owner=principal.name)
-    threading.Thread(target=_job, args=(store, st.id, matcher, profiles, ids, body), daemon=True,
-                     name=f"campaign-{st.id}").start()
+    running.start(f"campaign-{st.id}", _job, store, st.id, matcher, profiles, ids, body, running)
     return st
 
 
