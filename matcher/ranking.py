@@ -5,6 +5,7 @@ embedded and the OpenSearch backends rank the same candidates the same way.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 
@@ -20,7 +21,9 @@ HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread o
 # Teachers whose profile rows the language means are measured on, of which the hubness reference
 # is a spread: a mean row per language needs more rows than a mean cosine needs teachers.
 LANG_REFERENCE = 2048
-HUB_CACHE = 200_000           # teachers whose hubness the scorer keeps; emptied when full
+# Teachers whose hubness the scorer keeps; when full, the oldest quarter is forgotten, so a
+# large index keeps most of what its recent queries measured.
+HUB_CACHE = 200_000
 # Below this many reference teachers the mean cosine measures a small index's few themes, not
 # how close a text sits to everything: in four teachers, three on recycling, it would discount
 # the recycling teachers below one on robots. Every teacher then gets the typical hubness and
@@ -97,8 +100,10 @@ class Scorer:
         if missing:
             fresh = hubness(t.take(missing) if len(missing) < len(t) else t, ref)
             with self._lock:
-                if len(self._hubs) + len(missing) > HUB_CACHE:
-                    self._hubs.clear()
+                over = len(self._hubs) + len(missing) - HUB_CACHE
+                if over > 0:    # dicts keep insertion order: the first keys are the oldest
+                    for pid in list(itertools.islice(self._hubs, max(over, HUB_CACHE // 4))):
+                        del self._hubs[pid]
                 for at, i in enumerate(missing):
                     rows[i] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
                     self._hubs[t.ids[i]] = rows[i]

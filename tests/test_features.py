@@ -222,16 +222,17 @@ def test_the_centred_vector_leg_finds_the_rare_theme_among_a_crowd(tmp_path):
 
 
 def test_a_full_hubness_cache_still_scores_every_candidate(matcher, monkeypatch):
-    """When the cache fills while a block is scored, the block's known rows are kept for the call."""
+    """When the cache fills while a block is scored, the block's known rows are kept for the call,
+    and the cache forgets its oldest teachers, not all of them."""
     monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
     t = Teachers.from_records(list(matcher.backend.get_many([f"p{i:03d}" for i in range(20)]).values()),
                               ThemeEmbedder.dim)
     expected = matcher.scorer.hubs(t.take(list(range(10))))
     monkeypatch.setattr(ranking, "HUB_CACHE", 12)
-    got = matcher.scorer.hubs(t)        # 10 cached, 10 missing: the cache overflows and is emptied
+    got = matcher.scorer.hubs(t)        # 10 cached, 10 missing: the cache overflows by 8
     for kind in ("profile", "idea", "interests"):
         assert np.allclose(got[kind][:10], expected[kind]), kind
-    assert len(matcher.scorer._hubs) == 10
+    assert list(matcher.scorer._hubs) == [f"p{i:03d}" for i in range(8, 20)]
 
 
 def test_a_small_index_gives_every_teacher_the_typical_hubness(matcher, monkeypatch):
