@@ -90,6 +90,10 @@ def cmd_eval(args) -> int:
         print(f"error: {args.report} has no <!-- eval:{args.section} --> block to fill", file=sys.stderr)
         return 2
     searches = args.search or []
+    if args.fit_search and "title-unindexed" not in searches:
+        print("error: --fit-search fits on the title-unindexed searches: add --search title-unindexed",
+              file=sys.stderr)
+        return 2
     sets, search_sets, groups = {}, {}, {}
     workdir = Path(args.workdir) if args.workdir else None
     try:
@@ -104,10 +108,15 @@ def cmd_eval(args) -> int:
                 _table(f"{name}: searches by {field}, {len(qs)} queries",
                        {mode: score(qs, mode) for mode in SEARCH_MODES})
             if ranked_among:
-                name, queries, _, g, size = load_set(Path(d), ranked_among, workdir, args.limit, [])
+                name, queries, found, g, size = load_set(Path(d), ranked_among, workdir, args.limit,
+                                                         [f for f in searches if f.endswith(UNINDEXED)])
                 sets[name], groups[name] = queries, g
                 _table(f"{name}: partner queries, {size} profiles, {len(queries)} queries",
                        {mode: score(queries, mode) for mode in args.mode or MODES})
+                for field, qs in found.items():
+                    search_sets[f"{name}/{field}"], groups[f"{name}/{field}"] = qs, g
+                    _table(f"{name}: searches by {field}, {len(qs)} queries",
+                           {mode: score(qs, mode) for mode in SEARCH_MODES})
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -115,8 +124,10 @@ def cmd_eval(args) -> int:
         from matcher.training import SET_WEIGHTS, cross_validate, fit_all  # scikit-learn, for fitting only
         folds = args.cv or 5
         runs = [(sets, (), ("model", "full"), args.fit)]
-        # A searcher left out of the index is reported, never fitted on: it is the same search.
-        fitted = {k: v for k, v in search_sets.items() if not k.endswith(UNINDEXED)}
+        # The search model orders the texts that name nobody: a searcher left out of the index,
+        # alone and among the training background. A registered searcher's own title names them,
+        # and the partner model then ranks its results (matcher/search.py): reported, not fitted on.
+        fitted = {k: v for k, v in search_sets.items() if k.endswith(UNINDEXED)}
         if fitted:
             runs.append((fitted, SEARCH_FEATURES, ("search",), args.fit_search))
         for chosen, features, modes, out in runs:
@@ -172,8 +183,9 @@ def register(sub) -> None:
     p.add_argument("--search", action="append", choices=("title", "interests", "title-unindexed"),
                    help="also run each judged teacher's search by its idea title or interests; "
                    "title-unindexed leaves the searcher's own profile out of the answer")
-    p.add_argument("--fit-search", metavar="FILE", help="fit the search model on the --search queries "
-                   "and write it to FILE (matcher/search_model.json ships)")
+    p.add_argument("--fit-search", metavar="FILE", help="fit the search model on the title-unindexed "
+                   "searches (with --search title-unindexed) and write it to FILE "
+                   "(matcher/search_model.json ships)")
     p.add_argument("--consortia", action="store_true",
                    help="also measure how many real group-mates /consortium returns")
     p.add_argument("--report", metavar="FILE", help="also write the tables into FILE's "

@@ -253,6 +253,15 @@ def language_centred(t: Teachers, means: np.ndarray) -> np.ndarray:
     return out
 
 
+def text_centred(texts: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """(n, dim) search texts less the overall mean row (`language_means`' last), normalised. A
+    title is too short to detect its language reliably, so a text loses the mean of every
+    language; against profile rows less their own language's mean (`language_centred`) it still
+    agrees most with what they say, not with the language they say it in."""
+    z = np.asarray(texts, np.float32).reshape(-1, means.shape[1]) - means[-1]
+    return (z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+
+
 # -- pair features ----------------------------------------------------------------------------
 
 # The partner model's features. `pair_features` also gives `profile_hub`, which only the search
@@ -307,7 +316,7 @@ def similarity_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
     return f
 
 
-SEARCH_FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "interests_hub")
+SEARCH_FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "interests_hub", "text_lang")
 
 
 def query_teacher(q: np.ndarray) -> Teachers:
@@ -325,11 +334,15 @@ def query_teacher(q: np.ndarray) -> Teachers:
 
 
 def search_features(q: Teachers, pool: Teachers, hub_q: dict[str, np.ndarray], hub_pool: dict[str, np.ndarray],
-                    bm25: np.ndarray) -> dict[str, np.ndarray]:
-    """The search text against every candidate, as (1, len(pool)) arrays: the similarity features
-    of a pair, and BM25 over the pool's best."""
+                    text: np.ndarray, bm25: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Search texts (`q`, expanded) against every candidate, as (len(q), len(pool)) arrays: the
+    similarity features of a pair; `text_lang`, the cosine of each text's own vector less the
+    mean row (`Scorer.text_rows`, given as `text`) with each candidate's profile row less its
+    language's mean; and, for one text, BM25 over the pool's best."""
     f = similarity_features(q, pool, hub_q, hub_pool)
-    f["bm25"] = np.asarray(bm25, np.float64).reshape(1, -1)
+    f["text_lang"] = (np.asarray(text, np.float32) @ hub_pool["lang"].T).astype(np.float64)
+    if bm25 is not None:
+        f["bm25"] = np.asarray(bm25, np.float64).reshape(1, -1)
     return f
 
 

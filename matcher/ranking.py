@@ -14,7 +14,8 @@ import numpy as np
 from matcher import model as learned
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import CandidateFilter, Record
-from matcher.features import Teachers, hubness, language_centred, language_means, pair_features, today_days
+from matcher.features import (Teachers, hubness, language_centred, language_means, pair_features, text_centred,
+                              today_days)
 from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
@@ -110,10 +111,21 @@ class Scorer:
         out = np.array(rows, np.float64).reshape(len(t), 3)
         return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2], "lang": language_centred(t, langs)}
 
+    def text_rows(self, texts: np.ndarray) -> np.ndarray:
+        """(n, dim) search texts' own vectors as `text_lang` compares them (`text_centred`) with
+        each profile row less its language's mean (`hubs()["lang"]`). In an index too small to
+        measure the means in, every text gets the same row, so the feature moves no candidate."""
+        texts = np.asarray(texts, np.float32).reshape(-1, self.backend.dim)
+        ref = self.reference()
+        langs = self._langs
+        if langs is None or len(ref) < MIN_REFERENCE:
+            return typical_hubs(self.model, len(texts), self.backend.dim)["lang"]
+        return text_centred(texts, langs)
+
     def measure(self, t: Teachers) -> dict[str, np.ndarray]:
         """Hubness of teachers that are not cached (a search's query): against the reference, or
-        the model's typical hubness in an index too small to have one. Searches compare no
-        language-centred rows."""
+        the model's typical hubness in an index too small to have one. A search's language-centred
+        row comes from `text_rows`."""
         ref = self.reference()
         if len(ref) < MIN_REFERENCE:
             return typical_hubs(self.model, len(t), self.backend.dim)
@@ -128,13 +140,18 @@ class Scorer:
     def features(self, a: Teachers, b: Teachers) -> dict[str, np.ndarray]:
         return pair_features(a, b, self.hubs(a), self.hubs(b))
 
-    def probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
-        """The learned probability of pairs from their `features`: by the model's small-index
-        weights where the index is too small to measure hubness and language means in. The features
-        came with the reference drawn, so the index is not counted again."""
+    def small_index(self) -> bool:
+        """Whether the index is too small to measure hubness and language means in. Features are
+        computed with the reference drawn, so the index is not counted again."""
         ref = self._ref if self._ref is not None else self.reference()
-        small = self.model.small is not None and len(ref) < MIN_REFERENCE
-        return (self.model.small if small else self.model).probability(feats)
+        return len(ref) < MIN_REFERENCE
+
+    def probability(self, feats: dict[str, np.ndarray], model: learned.Model | None = None) -> np.ndarray:
+        """The learned probability of pairs (or of a search's candidates, with the search model
+        as `model`) from their `features`: by the model's small-index weights where the index is
+        too small to measure hubness and language means in."""
+        model = model or self.model
+        return (model.small if model.small is not None and self.small_index() else model).probability(feats)
 
     def score(self, a: Teachers, b: Teachers) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """(features, the model's probability) of every pair (a[i], b[j])."""

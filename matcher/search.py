@@ -2,11 +2,13 @@
 
 Two legs find candidates (the text's vector against every unit row, and BM25). The learned
 search model (`matcher/search_model.json`) ranks them from the similarity features a partner
-query uses; reciprocal rank fusion then adds the BM25 ranking, so a rare word that names a
-teacher's topic finds that teacher in any embedding. BM25's weight is set, not learned: the
-development sets' searches are teachers' own titles, whose keyword matches are mostly their
-compatriots, so a learned weight came out negative. A text that matches nothing (gibberish: no indexed word, and
-no profile close to it above the rest) finds nothing.
+query uses and `text_lang` (the text's own vector against each profile row, the pull of
+language taken out of both; matcher/features.py); reciprocal rank fusion then adds the BM25
+ranking, so a rare word that names a teacher's topic finds that teacher in any embedding.
+BM25's weight is set, not learned: the development sets' searches are teachers' own titles,
+whose keyword matches are mostly their compatriots, so a learned weight came out negative. A
+text that matches nothing (gibberish: no indexed word, and no profile close to it above the
+rest) finds nothing.
 
 A text that names one teacher's idea title or interests word for word (a teacher searching with
 their own project's title, or a known project's) also ranks that teacher's likely partners, by the
@@ -22,8 +24,7 @@ import numpy as np
 
 from matcher import constraints, model as learned
 from matcher.backends.types import CandidateFilter
-from matcher.features import (PROFILE_UNIT, Teachers, compatible, query_teacher, search_features,
-                              similarity_features)
+from matcher.features import PROFILE_UNIT, Teachers, compatible, query_teacher, search_features
 from matcher.reasons import reason, similar_idea
 from matcher.text import unit_label
 from models import Filters, Reason, Result, ResultList, SearchRequest
@@ -43,7 +44,7 @@ KEYWORD_WEIGHT = 0.5          # BM25's rank against the model's
 KEYWORD_STRONG = 0.5          # only matches at half the best BM25 score or more take part
 NAMED_MATCH = 0.8             # share of words a text and a title (or interests) must have in common
 NAMED_MIN_WORDS = 2           # one word ("reciclagem") is a topic, not a name
-NAMED_OF = 3                  # how many of the best candidates may be the named teacher
+NAMED_OF = 3                  # the best candidates of each order that may be the named teacher
 # The named teacher's partner probability outweighs the fused rank: on both development sets,
 # inside the 2,000-teacher sample too, title recall@10 rises with this weight up to 16 and gains
 # under 0.015 more at 32.
@@ -89,8 +90,12 @@ def names(text: str, p) -> bool:
 
 
 def named_teacher(m: "Matcher", text: str, c: "SearchCandidates"):
-    """The record of the teacher `text` names, if one of the best candidates is named by it."""
-    best = np.argsort(-fused(c), kind="stable")[:NAMED_OF]
+    """The record of the teacher `text` names, if one of the best candidates is named by it: the
+    best by the search's order, by BM25 or by the idea cosine. The search model prefers partners
+    abroad, so a teacher whose own title the text is, word for word, need not come first in its
+    order; the other two put that teacher first."""
+    orders = [fused(c), c.feats["bm25"], c.feats["idea"]]
+    best = list(dict.fromkeys(int(i) for key in orders for i in np.argsort(-key, kind="stable")[:NAMED_OF]))
     recs = m.backend.get_many([c.pool.ids[i] for i in best])
     for i in best:
         r = recs.get(c.pool.ids[i])
@@ -141,14 +146,14 @@ def expand(m: "Matcher", q: np.ndarray, exclude_ids: list[str] | None = None) ->
     return (out / np.linalg.norm(out)).astype(np.float32), margin, join
 
 
-def _scored(m: "Matcher", q: np.ndarray, ids: list[str], kw: dict[str, float], flt: CandidateFilter,
-            model: learned.Model) -> SearchCandidates:
+def _scored(m: "Matcher", q: np.ndarray, raw: np.ndarray, ids: list[str], kw: dict[str, float],
+            flt: CandidateFilter, model: learned.Model) -> SearchCandidates:
     pool = m.backend.features(ids, flt)
     kw_max = max(kw.values(), default=0.0) or 1.0
     qt = query_teacher(q)
-    feats = search_features(qt, pool, m.scorer.measure(qt), m.scorer.hubs(pool),
+    feats = search_features(qt, pool, m.scorer.measure(qt), m.scorer.hubs(pool), m.scorer.text_rows(raw),
                             np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]))
-    return SearchCandidates(q, pool, {name: v[0] for name, v in feats.items()}, model.probability(feats)[0])
+    return SearchCandidates(q, pool, {name: v[0] for name, v in feats.items()}, m.scorer.probability(feats, model)[0])
 
 
 def candidates(m: "Matcher", text: str, flt: CandidateFilter,
@@ -163,13 +168,13 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
     kw = {c.id: c.score for c in kw_leg.result()}
     if not kw and margin < MIN_MARGIN:       # no word known, and no text stands out: nothing
         vec_ids = []
-    c = _scored(m, q, list(dict.fromkeys([*vec_ids, *kw])), kw, flt, model)
+    c = _scored(m, q, raw, list(dict.fromkeys([*vec_ids, *kw])), kw, flt, model)
     c.raw, c.join, c.kw_best = raw, join, max(kw.values(), default=0.0)
     named = named_teacher(m, text, c) if len(c.pool) else None
     if named is not None:
         ids = list(dict.fromkeys([*c.pool.ids, *m.candidate_ids(named)]))
         if len(ids) > len(c.pool):
-            c = _scored(m, q, ids, kw, flt, model)
+            c = _scored(m, q, raw, ids, kw, flt, model)
         seed = m.teachers([named])
         prob = m.scorer.score(seed, c.pool)[1][0]
         # Relative to the named teacher's best partner: probabilities move with the index's
@@ -226,12 +231,13 @@ def ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> tuple[Resu
     return ResultList(results=results, total=len(order)), c
 
 
-def probabilities(m: "Matcher", qs: np.ndarray, me: Teachers) -> np.ndarray:
+def probabilities(m: "Matcher", qs: np.ndarray, raws: np.ndarray, me: Teachers) -> np.ndarray:
     """The search model's probability of the one teacher `me` for each expanded text vector of
-    `qs` (n, dim), as `candidates` gives it: one matrix product for n saved searches."""
+    `qs` (n, dim) and own vector of `raws`, as `candidates` gives it: one matrix product for n
+    saved searches."""
     qt = query_teacher(qs)
-    feats = similarity_features(qt, me, m.scorer.measure(qt), m.scorer.hubs(me))
-    return learned.load(learned.SEARCH_MODEL_FILE).probability(feats)[:, 0]
+    feats = search_features(qt, me, m.scorer.measure(qt), m.scorer.hubs(me), m.scorer.text_rows(raws))
+    return m.scorer.probability(feats, learned.load(learned.SEARCH_MODEL_FILE))[:, 0]
 
 
 

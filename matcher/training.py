@@ -16,7 +16,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from matcher.evaluation import METRICS, Query, score, training_rows
-from matcher.features import FEATURES, Teachers, pair_features
+from matcher import model as learned
+from matcher.features import (FEATURES, SEARCH_FEATURES, Teachers, pair_features, query_teacher,
+                              search_features)
 from matcher.model import Model
 from matcher.ranking import typical_hubs
 
@@ -161,8 +163,8 @@ def set_weight(name: str, weights: dict[str, float] | None) -> float:
 
 def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = FEATURES,
             c: float = C, weights: dict[str, float] | None = None) -> Model:
-    """One model on every query of every set, with its provenance (data, date, CV scores); a
-    partner model also gets its small-index weights (`as_in_small_index`), fitted on the sets
+    """One model on every query of every set, with its provenance (data, date, CV scores), and
+    its small-index weights (`as_in_small_index`, `search_as_in_small_index`), fitted on the sets
     alone: an index that small has no background."""
     items = [(name, q) for name, qs in sets.items() for q in qs]
     alone = {name: qs for name, qs in sets.items() if not among_background(name)} or sets
@@ -173,9 +175,13 @@ def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = 
         "weighting": {name: set_weight(name, weights) for name in sets},
         "date": dt.date.today().isoformat(), "c": c, "cross_validation": summary})
     model = dataclasses.replace(model, hubness=mean_hubness([q for qs in alone.values() for q in qs]))
-    if tuple(features) != FEATURES:      # the search model ranks no partner lists
+    if tuple(features) == FEATURES:
+        small = {name: [as_in_small_index(q, model) for q in qs] for name, qs in alone.items()}
+    elif tuple(features) == SEARCH_FEATURES:   # a search's typical hubness is the partner model's
+        partner = learned.load()
+        small = {name: [search_as_in_small_index(q, partner) for q in qs] for name, qs in alone.items()}
+    else:
         return model
-    small = {name: [as_in_small_index(q, model) for q in qs] for name, qs in alone.items()}
     x, y, w = balanced_rows([(name, q) for name, qs in small.items() for q in qs], features, weights)
     return dataclasses.replace(model, small=fit(x, y, features, c, weight=w))
 
@@ -187,6 +193,19 @@ def as_in_small_index(q: Query, model: Model) -> Query:
     dim = c.pool.vecs.shape[1]
     feats = pair_features(Teachers.from_records([c.me], dim), c.pool, typical_hubs(model, 1, dim),
                           typical_hubs(model, len(c.pool), dim))
+    return dataclasses.replace(q, cands=dataclasses.replace(c, feats={k: v[0] for k, v in feats.items()}))
+
+
+def search_as_in_small_index(q: Query, partner: Model) -> Query:
+    """A search with its candidates' features as an index too small to measure hubness and
+    language means computes them: every side `partner`'s typical hubness, and one `text_lang`
+    for every candidate. Without the language-centred cosine to carry the topic, the search
+    model's full weights rank a candidate lower the closer all its rows are to the text."""
+    c = q.cands
+    n, dim = len(c.pool), c.pool.vecs.shape[1]
+    one = typical_hubs(partner, 1, dim)
+    feats = search_features(query_teacher(c.q), c.pool, one, typical_hubs(partner, n, dim), one["lang"],
+                            c.feats["bm25"])
     return dataclasses.replace(q, cands=dataclasses.replace(c, feats={k: v[0] for k, v in feats.items()}))
 
 

@@ -1,4 +1,6 @@
 """Cross-lingual matching and the default hard constraints, on the real embedder."""
+import numpy as np
+
 from models import Filters
 
 UNRELATED = {"de-music", "es-math", "it-history", "fr-theatre"}
@@ -122,6 +124,21 @@ def test_a_text_that_names_an_idea_also_finds_that_teachers_partners(matcher):
     why = {r.profile.id: [x for x in r.reasons if x.code == "similar_idea"] for r in res.results}
     assert not why["pt-recycle"]
     assert any(x.details["own_idea"] == "Reciclar na escola" for p in partners for x in why[p])
+
+
+def test_a_teachers_own_title_names_them_wherever_the_search_model_puts_them(matcher, monkeypatch):
+    """The search model prefers partners abroad, so the teacher whose title the text is may come
+    late in its order; BM25 and the idea cosine still put them among the few checked."""
+    from matcher import search
+    from matcher.backends.types import CandidateFilter
+    real = search.fused
+    monkeypatch.setattr(search, "fused", lambda c, prob=None: -real(c, prob) if c.named is None else real(c, prob))
+    c = search.candidates(matcher, "Reciclar na escola", CandidateFilter())
+    assert c.named_id == "pt-recycle"
+    named, c.named = c.named, None
+    last = [c.pool.ids[i] for i in np.argsort(-search.fused(c), kind="stable")[:search.NAMED_OF]]
+    c.named = named
+    assert "pt-recycle" not in last             # the search's own order would not have named them
 
 
 def test_one_word_is_a_topic_not_a_name(matcher):

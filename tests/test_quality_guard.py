@@ -52,17 +52,19 @@ def test_full_ranking_beats_the_plain_fusion(dev_queries):
     assert full >= 1.15 * max(weighted, vector)
 
 
-SEARCH_COMMITTED = {"recall@10": 0.908, "mrr": 0.832}
+# A registered teacher searching their own title, and the same title from a teacher who is not
+# in the index (the widget's visitors), whose results the search model alone orders.
+SEARCH_COMMITTED = {("title", "recall@10"): 0.911, ("title", "mrr"): 0.843,
+                    ("title-unindexed", "recall@10"): 0.306, ("title-unindexed", "mrr"): 0.230}
 
 
 @pytest.fixture(scope="module")
-def title_searches(tmp_path_factory):
-    _, _, found, _, _ = load_set(DEV, None, tmp_path_factory.mktemp("search"), None, ["title"])
-    return found["title"]
+def searches(tmp_path_factory):
+    _, _, found, _, _ = load_set(DEV, None, tmp_path_factory.mktemp("search"), None, ["title", "title-unindexed"])
+    return found
 
 
-@pytest.mark.parametrize("metric", sorted(SEARCH_COMMITTED))
-def test_title_search_holds_its_committed_quality(title_searches, metric):
-    got = score(title_searches, "search")[metric]
-    assert got >= SEARCH_COMMITTED[metric] - SLACK, \
-        f"{metric} {got:.3f} < committed {SEARCH_COMMITTED[metric]:.3f} - {SLACK}"
+@pytest.mark.parametrize("field,metric", sorted(SEARCH_COMMITTED))
+def test_search_holds_its_committed_quality(searches, field, metric):
+    got, want = score(searches[field], "search")[metric], SEARCH_COMMITTED[field, metric]
+    assert got >= want - SLACK, f"{field} {metric} {got:.3f} < committed {want:.3f} - {SLACK}"

@@ -366,7 +366,7 @@ def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> set[str]:
     vectors = np.stack([np.frombuffer(s.probe, np.float32) for s in known])
     q, raw = vectors[:, :dim], vectors[:, dim:]
     near = (raw @ me.vectors.T).max(axis=1) if len(me.vectors) else np.full(len(known), -1.0)
-    prob = search.probabilities(matcher, q, matcher.teachers([me]))
+    prob = search.probabilities(matcher, q, raw, matcher.teachers([me]))
     bm25 = matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known])
     return {s.id for s, n, p, kw in zip(known, near, prob, bm25)
             if n < s.join_at and p < SLACK * s.kth

@@ -53,7 +53,7 @@ def test_the_bound_gives_a_newcomer_the_probability_its_search_gives(make_matche
     m = _robots_world(make_matcher)
     c = search.candidates(m, "robots", CandidateFilter())
     recs = m.backend.get_many(c.pool.ids)
-    got = [search.probabilities(m, c.q[None, :], m.teachers([recs[pid]]))[0] for pid in c.pool.ids]
+    got = [search.probabilities(m, c.q[None, :], c.raw[None, :], m.teachers([recs[pid]]))[0] for pid in c.pool.ids]
     assert np.allclose(got, c.prob, atol=1e-6)
 
 
@@ -75,7 +75,7 @@ def test_a_shared_keyword_runs_the_search_whatever_the_vector_says(make_matcher,
     s = store.save_search("nss", {"text": "robots", "k": 3}, "daily", 5)
     _add(m, store, profile("m1", "IT", "music"))
     assert store.search(s.id).probe is not None
-    monkeypatch.setattr(search, "probabilities", lambda m, qs, me: np.zeros(len(qs)))
+    monkeypatch.setattr(search, "probabilities", lambda m, qs, raws, me: np.zeros(len(qs)))
     ran = _count_runs(monkeypatch)
     _add(m, store, profile("m2", "PL", "poetry"))
     assert ran == []
@@ -91,7 +91,7 @@ def test_a_newcomer_that_joins_a_searchs_feedback_runs_it(make_matcher, store, m
                       for i, (c, x) in enumerate(zip(("PT", "RO", "DE", "FR", "ES", "AT"), others))]
                      + [profile("h1", "BE", "history")])
     match.save_search(m, store, "nss", {"text": "robots", "k": 3}, "daily", 5)
-    monkeypatch.setattr(search, "probabilities", lambda m, qs, me: np.zeros(len(qs)))
+    monkeypatch.setattr(search, "probabilities", lambda m, qs, raws, me: np.zeros(len(qs)))
     monkeypatch.setattr(m.backend, "keyword_scores", lambda me, texts: [0.0] * len(texts))
     ran = _count_runs(monkeypatch)
     _add(m, store, profile("m2", "PL", "poetry"))

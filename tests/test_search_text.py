@@ -1,0 +1,67 @@
+"""A search text against profiles: its language-centred cosine and the search model's small-index part."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher import model as learned
+from matcher import ranking, search
+from matcher.backends.types import CandidateFilter
+from matcher.evaluation import Query
+from matcher.features import SEARCH_FEATURES, language_centred, language_means, text_centred
+from tests.test_features import matcher, written_in  # noqa: F401  (the fixture)
+
+
+def test_a_text_agrees_with_its_topic_across_languages_not_with_its_language():
+    """Reference profiles in two languages sit apart along axis 0 and spread over topics along
+    the others. A text in language 1 is plainly nearest to a profile on another topic in its
+    own language; less the mean of every language, against profile rows less their own
+    language's mean, nearest to the one on its topic in the other language."""
+    rng = np.random.default_rng(7)
+    unit = lambda v: np.asarray(v, np.float32) / np.linalg.norm(v)  # noqa: E731
+    text = lambda language, topic: unit([language, *topic])  # noqa: E731
+    langs = np.array([0, 1] * 200)
+    topics = rng.normal(0, 1, (400, 63))
+    topics *= 0.6 / np.linalg.norm(topics, axis=1, keepdims=True)
+    ref = np.stack([text(1.0 if lang == 0 else -1.0, t) for lang, t in zip(langs, topics)])
+    topic = 0.6 * np.eye(63)[0]
+    me, same_topic, same_language = text(-1, topic), text(1, topic), text(-1, -topic)
+    assert me @ same_language > me @ same_topic
+    means = language_means(written_in(ref, list(langs)))
+    rows = language_centred(written_in(np.stack([same_topic, same_language]), [0, 1]), means)
+    t = text_centred(me, means)[0]
+    assert t @ rows[0] > t @ rows[1]
+    assert np.isclose(np.linalg.norm(t), 1.0, atol=1e-5)
+
+
+def test_a_text_row_leaves_out_the_mean_of_every_language(matcher, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
+    raw = matcher.embedder.query("robots at school")
+    got = matcher.scorer.text_rows(raw)[0]
+    z = raw - matcher.scorer._langs[-1]
+    assert np.allclose(got, z / np.linalg.norm(z), atol=1e-5)
+
+
+def test_a_small_index_gives_every_text_one_row_and_ranks_with_the_small_part(matcher):  # noqa: F811
+    """Below MIN_REFERENCE there are no language means: `text_lang` is the same for every
+    candidate, and the search model's small-index weights, fitted without it, rank."""
+    assert len(matcher.scorer.reference()) < ranking.MIN_REFERENCE
+    rows = matcher.scorer.text_rows(np.stack([matcher.embedder.query("robots"), matcher.embedder.query("music")]))
+    assert np.allclose(rows[0], rows[1])
+    model = learned.load(learned.SEARCH_MODEL_FILE)
+    assert model.small is not None and "text_lang" in model.features
+    c = search.candidates(matcher, "robots", CandidateFilter())
+    feats = {k: v[None, :] for k, v in c.feats.items()}
+    assert np.allclose(c.prob, model.small.probability(feats)[0])
+    assert not np.allclose(c.prob, model.probability(feats)[0])
+    first = matcher.get(c.pool.ids[int(np.argmax(c.prob))])
+    assert any("robots" in idea.text for idea in first.ideas)   # a teacher with the text's topic comes first
+
+
+def test_the_small_part_is_fitted_on_the_features_a_small_index_computes(matcher):  # noqa: F811
+    from matcher.training import search_as_in_small_index
+    c = search.candidates(matcher, "music and robots", CandidateFilter())
+    assert len(c.pool) > 1 and len(matcher.scorer.reference()) < ranking.MIN_REFERENCE
+    q = search_as_in_small_index(Query("?", {}, c), matcher.scorer.model)
+    for name in SEARCH_FEATURES:
+        assert np.allclose(q.cands.feats[name], c.feats[name]), name
