@@ -94,13 +94,17 @@ def named_teacher(m: "Matcher", text: str, c: "SearchCandidates"):
     best by the search's order, by BM25 or by the idea cosine. The search model prefers partners
     abroad, so a teacher whose own title the text is, word for word, need not come first in its
     order; the other two put that teacher first."""
-    orders = [fused(c), c.feats["bm25"], c.feats["idea"]]
-    best = list(dict.fromkeys(int(i) for key in orders for i in np.argsort(-key, kind="stable")[:NAMED_OF]))
-    recs = m.backend.get_many([c.pool.ids[i] for i in best])
-    for i in best:
-        r = recs.get(c.pool.ids[i])
-        if r is not None and names(text, r.profile):
-            return r
+    if len(_words(text)) < NAMED_MIN_WORDS:      # names nobody: no record to read
+        return None
+    seen: set[int] = set()
+    for key in (fused(c), c.feats["bm25"], c.feats["idea"]):   # the next order's records only if needed
+        best = [int(i) for i in np.argsort(-key, kind="stable")[:NAMED_OF] if int(i) not in seen]
+        seen.update(best)
+        recs = m.backend.get_many([c.pool.ids[i] for i in best])
+        for i in best:
+            r = recs.get(c.pool.ids[i])
+            if r is not None and names(text, r.profile):
+                return r
     return None
 
 
