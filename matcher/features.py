@@ -219,17 +219,19 @@ def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
 
 # A language's mean row is pulled towards the mean of every reference row, as if LANG_PRIOR more
 # rows at that overall mean were written in it: a language few reference teachers write in has a
-# noisy mean. Of 3, 10 and 30, 3 gives the highest sum of both dev sets' cross-validated nDCG@10
-# (docs/quality.md, Language centring).
+# noisy mean (docs/quality.md, Language directions).
 LANG_PRIOR = 3
+# The share of the directions along which the reference's languages' mean rows differ that
+# `language_neutral` takes out. The spread of those means falls off slowly (no direction is only
+# language), so taking them all out takes topics with them; of 0.4, 0.5 and 0.6 of them, half
+# gives the highest nDCG@10 on both dev sets under cross-validation (docs/quality.md).
+LANG_DIRECTIONS = 0.5
 
 
 def language_means(ref: Teachers) -> np.ndarray:
     """(languages + 1, dim) the mean profile row of the reference teachers writing in each
     language (`lang_code`), shrunk towards the mean of all of them by LANG_PRIOR; the last row,
-    which an unknown language (-1) indexes, is that overall mean. A language moves every one of
-    its texts along its own direction in e5's space: on projects-dev it accounts for 0.6-0.8 of
-    the spread along four of the first five principal directions."""
+    which an unknown language (-1) indexes, is that overall mean."""
     r = np.flatnonzero(ref.kind == PROFILE)
     rows, lang = ref.vecs[r].astype(np.float64), ref.tlang[ref.owner[r]]
     overall = rows.mean(axis=0) if len(rows) else np.zeros(ref.vecs.shape[1])
@@ -242,24 +244,45 @@ def language_means(ref: Teachers) -> np.ndarray:
     return means.astype(np.float32)
 
 
-def language_centred(t: Teachers, means: np.ndarray) -> np.ndarray:
-    """(len(t), dim) each teacher's profile row less the mean row of the language its texts are
-    in (`language_means`), normalised; zeros for a teacher without rows. Two such rows agree on
-    what two profiles say, with the pull of each one's language taken out."""
-    out = np.zeros((len(t), means.shape[1]), np.float32)
-    r = np.flatnonzero(t.kind == PROFILE)
-    z = t.vecs[r] - means[t.tlang[t.owner[r]]]
-    out[t.owner[r]] = z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)
-    return out
+@dataclass(frozen=True)
+class LanguageSpace:
+    """What `language_neutral` takes out of a row: the reference's mean profile row, and the
+    directions along which its languages' mean rows differ most (orthonormal rows)."""
+    mean: np.ndarray      # (dim,)
+    basis: np.ndarray     # (directions, dim)
 
 
-def text_centred(texts: np.ndarray, means: np.ndarray) -> np.ndarray:
-    """(n, dim) search texts less the overall mean row (`language_means`' last), normalised. A
-    title is too short to detect its language reliably, so a text loses the mean of every
-    language; against profile rows less their own language's mean (`language_centred`) it still
-    agrees most with what they say, not with the language they say it in."""
-    z = np.asarray(texts, np.float32).reshape(-1, means.shape[1]) - means[-1]
+def language_space(ref: Teachers) -> LanguageSpace:
+    """The reference's mean profile row, and LANG_DIRECTIONS of the principal directions of its
+    languages' mean rows (`language_means`, of the languages someone in it writes in) about that
+    mean. A language moves every one of its texts along directions of its own in e5's space: on
+    projects-dev it accounts for 0.6-0.8 of the spread along four of the first five principal
+    directions of the profile rows."""
+    means = language_means(ref).astype(np.float64)
+    written = np.unique(ref.tlang[ref.owner[ref.kind == PROFILE]])
+    gaps = means[written[written >= 0]] - means[-1]
+    keep = int(len(gaps) * LANG_DIRECTIONS)
+    basis = np.linalg.svd(gaps, full_matrices=False)[2][:keep] if keep else np.zeros((0, means.shape[1]))
+    return LanguageSpace(means[-1].astype(np.float32), basis.astype(np.float32))
+
+
+def language_neutral(rows: np.ndarray, space: LanguageSpace) -> np.ndarray:
+    """(n, dim) rows less the reference's mean row, with the language directions of `space`
+    projected out, normalised. Two such rows agree on what two texts say, with the pull of the
+    languages they are written in taken out. It needs no text's language: a title too short to
+    detect it in, or a profile written in two languages, loses the same directions."""
+    z = np.asarray(rows, np.float32).reshape(-1, space.mean.shape[0]) - space.mean
+    z -= (z @ space.basis.T) @ space.basis
     return (z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+
+
+def neutral_profiles(t: Teachers, space: LanguageSpace) -> np.ndarray:
+    """(len(t), dim) each teacher's profile row made `language_neutral`; zeros for a teacher
+    without rows."""
+    out = np.zeros((len(t), space.mean.shape[0]), np.float32)
+    r = np.flatnonzero(t.kind == PROFILE)
+    out[t.owner[r]] = language_neutral(t.vecs[r], space)
+    return out
 
 
 # -- pair features ----------------------------------------------------------------------------
@@ -276,11 +299,11 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
                   hub_b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every feature of every pair (a[i], b[j]) as (len(a), len(b)) arrays, symmetric in a and b.
     `hub_a` and `hub_b` hold each side's hubness per kind and, under "lang", its profile row
-    less its language's mean row (`Scorer.hubs`).
+    made `language_neutral` (`Scorer.hubs`).
 
     - profile, idea, interests: best cosine of those units; `*_hub` the same less half of each
       side's hubness;
-    - profile_lang: the cosine of the two profile rows, each less its language's mean row;
+    - profile_lang: the cosine of the two profile rows made `language_neutral`;
     - subjects, ages: the share of a's plus the share of b's subjects (pupil ages) the other has;
     - same_text_lang: their texts are in the same language (same-language texts score higher
       cosines with the same meaning; the model learns how much to discount);
@@ -336,9 +359,9 @@ def query_teacher(q: np.ndarray) -> Teachers:
 def search_features(q: Teachers, pool: Teachers, hub_q: dict[str, np.ndarray], hub_pool: dict[str, np.ndarray],
                     text: np.ndarray, bm25: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Search texts (`q`, expanded) against every candidate, as (len(q), len(pool)) arrays: the
-    similarity features of a pair; `text_lang`, the cosine of each text's own vector less the
-    mean row (`Scorer.text_rows`, given as `text`) with each candidate's profile row less its
-    language's mean; and, for one text, BM25 over the pool's best."""
+    similarity features of a pair; `text_lang`, the cosine of each text's own vector with each
+    candidate's profile row, both made `language_neutral` (`Scorer.text_rows`, given as `text`,
+    and `Scorer.hubs`); and, for one text, BM25 over the pool's best."""
     f = similarity_features(q, pool, hub_q, hub_pool)
     f["text_lang"] = (np.asarray(text, np.float32) @ hub_pool["lang"].T).astype(np.float64)
     if bm25 is not None:

@@ -33,8 +33,8 @@ class Model:
     # The mean hubness per unit kind of the pairs it was fitted on: what a teacher gets in an
     # index too small to measure its own (matcher/ranking.py, MIN_REFERENCE).
     hubness: dict = field(default_factory=dict)
-    # The weights an index too small to measure hubness and language means ranks with: the same
-    # features, fitted with every teacher given `hubness` and the typical language-centred row.
+    # The weights an index too small to measure hubness and language directions ranks with: the same
+    # features, fitted with every teacher given `hubness` and the typical language-neutral row.
     small: "Model | None" = None
 
     def logit(self, feats: dict[str, np.ndarray]) -> np.ndarray:

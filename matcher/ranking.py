@@ -14,8 +14,8 @@ import numpy as np
 from matcher import model as learned
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import CandidateFilter, Record
-from matcher.features import (Teachers, hubness, language_centred, language_means, pair_features, text_centred,
-                              today_days)
+from matcher.features import (LanguageSpace, Teachers, hubness, language_neutral, language_space, neutral_profiles,
+                              pair_features, today_days)
 from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
@@ -28,7 +28,7 @@ HUB_CACHE = 200_000
 # Below this many reference teachers the mean cosine measures a small index's few themes, not
 # how close a text sits to everything: in four teachers, three on recycling, it would discount
 # the recycling teachers below one on robots. Every teacher then gets the typical hubness and
-# language-centred cosine of the pairs the model was fitted on, and the model's small-index part,
+# language-neutral cosine of the pairs the model was fitted on, and the model's small-index part,
 # fitted on features computed that way, scores the pairs.
 MIN_REFERENCE = 100
 # How much of the index's mean row a vector query leaves out (docs/quality.md, Candidates).
@@ -48,9 +48,9 @@ class Scorer:
     """Scores pairs of teachers with the learned model.
 
     It keeps the index's hubness reference (a fixed spread of its teachers, drawn again when the
-    index has grown or shrunk by a fifth), each language's mean profile row measured on a wider
-    spread, and each scored teacher's hubness against the reference, until the teacher is
-    written again."""
+    index has grown or shrunk by a fifth), the directions its languages pull texts along
+    (`language_space`), measured on a wider spread, and each scored teacher's hubness against the
+    reference, until the teacher is written again."""
 
     def __init__(self, backend: SearchBackend, model: learned.Model | None = None):
         self.backend, self.model = backend, model or learned.load()
@@ -59,7 +59,7 @@ class Scorer:
         self._ref_count = -1
         self._hubs: dict[str, tuple[float, float, float]] = {}
         self._mean: np.ndarray | None = None
-        self._langs: np.ndarray | None = None
+        self._space: LanguageSpace | None = None
 
     def reference(self) -> Teachers:
         n = self.backend.count()
@@ -71,29 +71,35 @@ class Scorer:
                 self._ref = wide.take(spread(list(range(len(wide))), HUB_REFERENCE))
                 self._ref_count, self._hubs = n, {}
                 self._mean = self._ref.vecs.mean(axis=0, dtype=np.float32) if len(self._ref.vecs) else None
-                self._langs = language_means(wide) if len(wide) > 1 else None
+                self._space = language_space(wide) if len(wide) > 1 else None
             return self._ref
 
     def centred(self, queries: np.ndarray) -> np.ndarray:
-        """Query rows less `CENTRING` times the reference teachers' mean row, renormalised. Every
-        e5 text shares that direction, and the texts closest to it (hubs) come close to every
-        query; leaving it out of the query discounts a candidate by how near it sits to the mean,
-        the same correction `*_hub` makes, in a form any vector index can search."""
+        """Query rows less `CENTRING` times the reference teachers' mean row and, in an index
+        large enough to measure them in, without the language directions (`language_space`),
+        renormalised. Every e5 text shares that direction, and the texts closest to it (hubs)
+        come close to every query; leaving it out of the query discounts a candidate by how near
+        it sits to the mean, the same correction `*_hub` makes, in a form any vector index can
+        search. Without the language directions a query no longer favours texts in its own
+        language: projecting them out of the query alone is projecting them out of both sides
+        of the dot product."""
         self.reference()
-        mean = self._mean
+        mean, space = self._mean, self._space
         if mean is None or not len(queries):
             return queries
         q = np.asarray(queries, np.float32) - np.float32(CENTRING) * mean
+        if space is not None and len(space.basis) and not self.small_index():
+            q -= (q @ space.basis.T) @ space.basis
         norms = np.linalg.norm(q, axis=1, keepdims=True)
         return np.where(norms > 1e-6, q / np.maximum(norms, 1e-6), queries).astype(np.float32)
 
     def hubs(self, t: Teachers) -> dict[str, np.ndarray]:
-        """Hubness of every teacher in `t`, from the cache where known, and its language-centred
+        """Hubness of every teacher in `t`, from the cache where known, and its language-neutral
         profile row under "lang". The rows are read before the cache may be emptied, so a full cache,
         or another thread forgetting a teacher, never loses a row this call needs."""
         ref = self.reference()
-        langs = self._langs
-        if len(ref) < MIN_REFERENCE or langs is None:
+        space = self._space
+        if self.small_index() or space is None:
             return typical_hubs(self.model, len(t), self.backend.dim)
         with self._lock:
             rows = [self._hubs.get(pid) for pid in t.ids]
@@ -109,25 +115,26 @@ class Scorer:
                     rows[i] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
                     self._hubs[t.ids[i]] = rows[i]
         out = np.array(rows, np.float64).reshape(len(t), 3)
-        return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2], "lang": language_centred(t, langs)}
+        return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2],
+                "lang": neutral_profiles(t, space)}
 
     def text_rows(self, texts: np.ndarray) -> np.ndarray:
-        """(n, dim) search texts' own vectors as `text_lang` compares them (`text_centred`) with
-        each profile row less its language's mean (`hubs()["lang"]`). In an index too small to
-        measure the means in, every text gets the same row, so the feature moves no candidate."""
+        """(n, dim) search texts' own vectors made `language_neutral`, as `text_lang` compares
+        them with the profile rows of `hubs()["lang"]`. In an index too small to measure the
+        language directions in, every text gets the same row, so the feature moves no candidate."""
         texts = np.asarray(texts, np.float32).reshape(-1, self.backend.dim)
-        ref = self.reference()
-        langs = self._langs
-        if langs is None or len(ref) < MIN_REFERENCE:
+        self.reference()
+        space = self._space
+        if self.small_index() or space is None:
             return typical_hubs(self.model, len(texts), self.backend.dim)["lang"]
-        return text_centred(texts, langs)
+        return language_neutral(texts, space)
 
     def measure(self, t: Teachers) -> dict[str, np.ndarray]:
         """Hubness of teachers that are not cached (a search's query): against the reference, or
-        the model's typical hubness in an index too small to have one. A search's language-centred
+        the model's typical hubness in an index too small to have one. A search's language-neutral
         row comes from `text_rows`."""
         ref = self.reference()
-        if len(ref) < MIN_REFERENCE:
+        if self.small_index():
             return typical_hubs(self.model, len(t), self.backend.dim)
         return hubness(t, ref)
 
@@ -141,15 +148,16 @@ class Scorer:
         return pair_features(a, b, self.hubs(a), self.hubs(b))
 
     def small_index(self) -> bool:
-        """Whether the index is too small to measure hubness and language means in. Features are
-        computed with the reference drawn, so the index is not counted again."""
+        """Whether the index is too small to measure hubness and language directions in (the
+        one test of it). Features are computed with the reference drawn, so the index is not
+        counted again."""
         ref = self._ref if self._ref is not None else self.reference()
         return len(ref) < MIN_REFERENCE
 
     def probability(self, feats: dict[str, np.ndarray], model: learned.Model | None = None) -> np.ndarray:
         """The learned probability of pairs (or of a search's candidates, with the search model
         as `model`) from their `features`: by the model's small-index weights where the index is
-        too small to measure hubness and language means in."""
+        too small to measure hubness and language directions in."""
         model = model or self.model
         return (model.small if model.small is not None and self.small_index() else model).probability(feats)
 
@@ -180,14 +188,14 @@ def typical_hubness(model: learned.Model) -> dict[str, float]:
 
 
 def typical_lang(model: learned.Model) -> float:
-    """The mean language-centred profile cosine of the pairs `model` was fitted on (0 without it)."""
+    """The mean language-neutral profile cosine of the pairs `model` was fitted on (0 without it)."""
     return float(dict(zip(model.features, model.mean)).get("profile_lang", 0.0))
 
 
 def typical_hubs(model: learned.Model, n: int, dim: int) -> dict[str, np.ndarray]:
     """`Scorer.hubs` for `n` teachers of an index too small to measure them in: every teacher
     the typical hubness, and one same row whose cosine with itself is the typical
-    language-centred cosine, so that feature moves no pair."""
+    language-neutral cosine, so that feature moves no pair."""
     out = {name: np.full(n, h) for name, h in typical_hubness(model).items()}
     out["lang"] = np.zeros((n, dim), np.float32)
     out["lang"][:, 0] = np.sqrt(max(0.0, typical_lang(model)))

@@ -188,7 +188,7 @@ def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = 
 
 def as_in_small_index(q: Query, model: Model) -> Query:
     """A partner query with its pairs' features as an index too small to measure hubness and
-    language means computes them (matcher/ranking.py, MIN_REFERENCE), from `model`'s typical ones."""
+    language directions computes them (matcher/ranking.py, MIN_REFERENCE), from `model`'s typical ones."""
     c = q.cands
     dim = c.pool.vecs.shape[1]
     feats = pair_features(Teachers.from_records([c.me], dim), c.pool, typical_hubs(model, 1, dim),
@@ -198,8 +198,8 @@ def as_in_small_index(q: Query, model: Model) -> Query:
 
 def search_as_in_small_index(q: Query, partner: Model) -> Query:
     """A search with its candidates' features as an index too small to measure hubness and
-    language means computes them: every side `partner`'s typical hubness, and one `text_lang`
-    for every candidate. Without the language-centred cosine to carry the topic, the search
+    language directions computes them: every side `partner`'s typical hubness, and one `text_lang`
+    for every candidate. Without the language-neutral cosine to carry the topic, the search
     model's full weights rank a candidate lower the closer all its rows are to the text."""
     c = q.cands
     n, dim = len(c.pool), c.pool.vecs.shape[1]

@@ -10,8 +10,8 @@ from matcher import model as learned
 from matcher import ranking
 from matcher.backends.base import SearchBackend
 from matcher.backends.embedded.backend import EmbeddedBackend
-from matcher.features import (FEATURES, LANG_PRIOR, Teachers, language_centred, language_means, pair_features,
-                              query_teacher, today_days)
+from matcher.features import (FEATURES, LANG_DIRECTIONS, LANG_PRIOR, Teachers, language_means, language_space,
+                              neutral_profiles, pair_features, query_teacher, today_days)
 from matcher.service import Matcher
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile
@@ -263,10 +263,11 @@ def written_in(rows: np.ndarray, langs: list[int]) -> Teachers:
     return t
 
 
-def test_language_centring_takes_the_pull_of_the_language_out():
+def test_language_neutral_rows_take_the_pull_of_the_language_out():
     """Reference texts in two languages sit apart along axis 0 (their language) and spread over
     topics along the others. Plainly, a text is nearest to one on another topic in its own
-    language; each less its language's mean row, to one on its topic in the other language."""
+    language; made language-neutral, to one on its topic in the other language, whatever
+    language each is labelled with."""
     rng = np.random.default_rng(3)
     ref = rng.normal(0, 0.3, (400, 64))
     langs = [0, 1] * 200
@@ -276,10 +277,31 @@ def test_language_centring_takes_the_pull_of_the_language_out():
     text = lambda language, topic: unit([language, topic] + [0] * 62)  # noqa: E731
     me, same_topic, same_language = text(1, 0.6), text(-1, 0.6), text(1, -0.6)
     assert me @ same_language > me @ same_topic
-    means = language_means(written_in(ref, langs))
-    rows = language_centred(written_in(np.stack([me, same_topic, same_language]), [0, 1, 0]), means)
-    assert rows[0] @ rows[1] > rows[0] @ rows[2]
-    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+    space = language_space(written_in(ref, langs))
+    assert space.basis.shape == (1, 64) and abs(space.basis[0, 0]) > 0.99
+    for labels in ([0, 1, 0], [-1, -1, -1]):
+        rows = neutral_profiles(written_in(np.stack([me, same_topic, same_language]), labels), space)
+        assert rows[0] @ rows[1] > rows[0] @ rows[2]
+        assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+
+
+def test_the_space_takes_out_half_the_directions_languages_differ_along():
+    """Six languages, each pushed along an axis of its own by a different amount: the three
+    pushed furthest are taken out, the other three and every topic axis are kept. Teachers of
+    unknown language shape the mean row, not the directions."""
+    rng = np.random.default_rng(11)
+    rows, langs = [], []
+    for lang, push in enumerate([1.0, 0.9, 0.8, 0.3, 0.2, 0.1]):
+        r = rng.normal(0, 0.05, (40, 16))
+        r[:, lang] += push
+        rows.append(r), langs.extend([lang] * 40)
+    rows.append(rng.normal(0, 0.05, (5, 16)) + 3 * np.eye(16)[9]), langs.extend([-1] * 5)
+    space = language_space(written_in(np.vstack(rows), langs))
+    assert space.basis.shape == (int(6 * LANG_DIRECTIONS), 16)
+    assert np.allclose(space.basis @ space.basis.T, np.eye(len(space.basis)), atol=1e-5)
+    kept = np.linalg.norm(space.basis, axis=0)       # how much of each axis is taken out
+    assert (kept[:3] > 0.8).all() and (kept[3:] < 0.5).all()
+    assert np.allclose(space.mean, np.vstack(rows).mean(axis=0), atol=1e-5)
 
 
 def test_a_language_few_teachers_write_in_leans_on_the_overall_mean():
@@ -294,13 +316,11 @@ def test_a_language_few_teachers_write_in_leans_on_the_overall_mean():
     assert np.allclose(means[-1], overall, atol=1e-6) and np.allclose(means[2], overall, atol=1e-6)
     assert np.allclose(means[1], (rows[27:29].sum(axis=0) + LANG_PRIOR * overall) / (2 + LANG_PRIOR), atol=1e-6)
     assert np.allclose(means[0], (rows[:27].sum(axis=0) + LANG_PRIOR * overall) / (27 + LANG_PRIOR), atol=1e-6)
-    unknown = language_centred(written_in(rows[29:], [-1]), means)[0]
-    assert np.allclose(unknown, (rows[29] - overall) / np.linalg.norm(rows[29] - overall), atol=1e-5)
 
 
-def test_language_means_come_from_a_wider_spread_than_the_hubness_reference(matcher, monkeypatch):
-    """A mean row per language needs more rows than hubness needs teachers: the means come from
-    `LANG_REFERENCE` teachers, the hubness reference is an even spread of those."""
+def test_language_directions_come_from_a_wider_spread_than_the_hubness_reference(matcher, monkeypatch):
+    """Language means need more rows than hubness needs teachers: the language directions come
+    from `LANG_REFERENCE` teachers, the hubness reference is an even spread of those."""
     from matcher.backends.types import CandidateFilter
     monkeypatch.setattr(ranking, "LANG_REFERENCE", 40)
     monkeypatch.setattr(ranking, "HUB_REFERENCE", 10)
@@ -308,8 +328,9 @@ def test_language_means_come_from_a_wider_spread_than_the_hubness_reference(matc
     ref = matcher.scorer.reference()
     assert len(ids) == 40 and len(ref) == 10 and ref.ids == ids[::4]
     recs = matcher.backend.get_many(ids)
-    means = language_means(Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim))
-    assert np.allclose(matcher.scorer._langs, means)
+    space = language_space(Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim))
+    assert np.allclose(matcher.scorer._space.mean, space.mean)
+    assert np.allclose(matcher.scorer._space.basis, space.basis)
 
 
 def test_a_small_index_is_scored_by_the_small_index_weights(matcher, monkeypatch):

@@ -1,4 +1,4 @@
-"""A search text against profiles: its language-centred cosine and the search model's small-index part."""
+"""A search text against profiles: its language-neutral cosine and the search model's small-index part."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,15 +8,15 @@ from matcher import model as learned
 from matcher import ranking, search
 from matcher.backends.types import CandidateFilter
 from matcher.evaluation import Query
-from matcher.features import SEARCH_FEATURES, language_centred, language_means, text_centred
+from matcher.features import SEARCH_FEATURES, LanguageSpace, language_neutral, language_space, neutral_profiles
 from tests.test_features import matcher, written_in  # noqa: F401  (the fixture)
 
 
 def test_a_text_agrees_with_its_topic_across_languages_not_with_its_language():
     """Reference profiles in two languages sit apart along axis 0 and spread over topics along
     the others. A text in language 1 is plainly nearest to a profile on another topic in its
-    own language; less the mean of every language, against profile rows less their own
-    language's mean, nearest to the one on its topic in the other language."""
+    own language; text and profile rows made language-neutral, nearest to the one on its
+    topic in the other language."""
     rng = np.random.default_rng(7)
     unit = lambda v: np.asarray(v, np.float32) / np.linalg.norm(v)  # noqa: E731
     text = lambda language, topic: unit([language, *topic])  # noqa: E731
@@ -27,18 +27,23 @@ def test_a_text_agrees_with_its_topic_across_languages_not_with_its_language():
     topic = 0.6 * np.eye(63)[0]
     me, same_topic, same_language = text(-1, topic), text(1, topic), text(-1, -topic)
     assert me @ same_language > me @ same_topic
-    means = language_means(written_in(ref, list(langs)))
-    rows = language_centred(written_in(np.stack([same_topic, same_language]), [0, 1]), means)
-    t = text_centred(me, means)[0]
+    space = language_space(written_in(ref, list(langs)))
+    rows = neutral_profiles(written_in(np.stack([same_topic, same_language]), [0, 1]), space)
+    t = language_neutral(me, space)[0]
     assert t @ rows[0] > t @ rows[1]
     assert np.isclose(np.linalg.norm(t), 1.0, atol=1e-5)
 
 
-def test_a_text_row_leaves_out_the_mean_of_every_language(matcher, monkeypatch):  # noqa: F811
+def test_a_text_row_is_the_texts_vector_made_language_neutral(matcher, monkeypatch):  # noqa: F811
+    """A text row loses the reference's mean row and its language directions, as profile rows do."""
     monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
+    matcher.scorer.reference()
+    mean = matcher.scorer._space.mean        # the fixture's texts are all in one language: two directions
+    matcher.scorer._space = LanguageSpace(mean, np.eye(len(mean), dtype=np.float32)[:2])
     raw = matcher.embedder.query("robots at school")
     got = matcher.scorer.text_rows(raw)[0]
-    z = raw - matcher.scorer._langs[-1]
+    z = raw - mean
+    z[:2] = 0.0
     assert np.allclose(got, z / np.linalg.norm(z), atol=1e-5)
 
 
