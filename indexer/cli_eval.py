@@ -8,6 +8,7 @@ import numpy as np
 from tqdm import tqdm
 
 from indexer.ingest import load_file
+from matcher import model as learned
 from matcher.embeddings.cache import import_vectors
 from matcher.evaluation import (METRICS, MODES, SEARCH_MODES, UNINDEXED, collect, collect_search,
                                 consortium_recall, dataset_groups, read_qrels, score)
@@ -121,24 +122,28 @@ def cmd_eval(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.cv or args.fit or args.fit_search:
-        from matcher.training import SET_WEIGHTS, cross_validate, fit_all  # scikit-learn, for fitting only
+        from matcher.training import (SET_WEIGHTS, as_in_small_index, cross_validate, fit_all,  # scikit-learn,
+                                      search_as_in_small_index)                              # for fitting only
         folds = args.cv or 5
-        runs = [(sets, (), ("model", "full"), args.fit)]
+        runs = [(sets, {"weights": SET_WEIGHTS}, ("model", "full"), args.fit, as_in_small_index)]
         # The search model orders the texts that name nobody: a searcher left out of the index,
         # alone and among the training background. A registered searcher's own title names them,
         # and the partner model then ranks its results (matcher/search.py): reported, not fitted on.
         fitted = {k: v for k, v in search_sets.items() if k.endswith(UNINDEXED)}
         if fitted:
-            runs.append((fitted, SEARCH_FEATURES, ("search",), args.fit_search))
-        for chosen, features, modes, out in runs:
-            kw = {"features": features} if features else {"weights": SET_WEIGHTS}
+            # A search's typical hubness in a small index is the partner model's, the one the
+            # sets were scored with.
+            partner = learned.load()
+            runs.append((fitted, {"features": SEARCH_FEATURES}, ("search",), args.fit_search,
+                         lambda q, _: search_as_in_small_index(q, partner)))
+        for chosen, kw, modes, out, small_index in runs:
             cv = cross_validate(chosen, groups, folds=folds, modes=modes, **kw)
             for name, per_mode in cv.items():
                 _table(f"{name}: grouped {folds}-fold cross-validation (mean ± spread over folds)",
                        {m: {k: float(np.mean(v)) for k, v in mt.items()} for m, mt in per_mode.items()},
                        {m: {k: float(np.std(v)) for k, v in mt.items()} for m, mt in per_mode.items()})
             if out:
-                fit_all(chosen, cv, **kw).save(Path(out))
+                fit_all(chosen, cv, small_index=small_index, **kw).save(Path(out))
                 print(f"\nwrote {out}")
     if args.report:
         write_report(Path(args.report), args.section, "twinmatch eval " + " ".join(sys.argv[2:]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Callable
 
 import numpy as np
 from scipy.optimize import brentq
@@ -16,9 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from matcher.evaluation import METRICS, Query, score, training_rows
-from matcher import model as learned
-from matcher.features import (FEATURES, SEARCH_FEATURES, Teachers, pair_features, query_teacher,
-                              search_features)
+from matcher.features import FEATURES, Teachers, pair_features, query_teacher, search_features
 from matcher.model import Model
 from matcher.ranking import typical_hubs
 
@@ -162,10 +161,13 @@ def set_weight(name: str, weights: dict[str, float] | None) -> float:
 
 
 def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = FEATURES,
-            c: float = C, weights: dict[str, float] | None = None) -> Model:
-    """One model on every query of every set, with its provenance (data, date, CV scores), and
-    its small-index weights (`as_in_small_index`, `search_as_in_small_index`), fitted on the sets
-    alone: an index that small has no background."""
+            c: float = C, weights: dict[str, float] | None = None,
+            small_index: Callable[[Query, Model], Query] | None = None) -> Model:
+    """One model on every query of every set, with its provenance (data, date, CV scores). With
+    `small_index` (`as_in_small_index`, or `search_as_in_small_index` with a partner model),
+    which gives a query's features as an index too small to measure hubness and language
+    directions computes them from the fitted model, also its small-index weights, fitted on the
+    sets alone: an index that small has no background."""
     items = [(name, q) for name, qs in sets.items() for q in qs]
     alone = {name: qs for name, qs in sets.items() if not among_background(name)} or sets
     summary = {name: {m: {k: round(float(np.mean(v)), 4) for k, v in metrics.items()}
@@ -175,14 +177,10 @@ def fit_all(sets: dict[str, list[Query]], cv: dict, features: tuple[str, ...] = 
         "weighting": {name: set_weight(name, weights) for name in sets},
         "date": dt.date.today().isoformat(), "c": c, "cross_validation": summary})
     model = dataclasses.replace(model, hubness=mean_hubness([q for qs in alone.values() for q in qs]))
-    if tuple(features) == FEATURES:
-        small = {name: [as_in_small_index(q, model) for q in qs] for name, qs in alone.items()}
-    elif tuple(features) == SEARCH_FEATURES:   # a search's typical hubness is the partner model's
-        partner = learned.load()
-        small = {name: [search_as_in_small_index(q, partner) for q in qs] for name, qs in alone.items()}
-    else:
+    if small_index is None:
         return model
-    x, y, w = balanced_rows([(name, q) for name, qs in small.items() for q in qs], features, weights)
+    small = [(name, small_index(q, model)) for name, qs in alone.items() for q in qs]
+    x, y, w = balanced_rows(small, features, weights)
     return dataclasses.replace(model, small=fit(x, y, features, c, weight=w))
 
 
