@@ -10,8 +10,8 @@ from matcher import model as learned
 from matcher import ranking
 from matcher.backends.base import SearchBackend
 from matcher.backends.embedded.backend import EmbeddedBackend
-from matcher.features import (FEATURES, LANG_DIRECTIONS, LANG_PRIOR, Teachers, language_means, language_space,
-                              neutral_profiles, pair_features, query_teacher, today_days)
+from matcher.features import (FEATURES, LANG_DIRECTIONS, LANG_PRIOR, LanguageSpace, Teachers, language_means,
+                              language_space, neutral_profiles, pair_features, query_teacher, today_days)
 from matcher.service import Matcher
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile
@@ -194,6 +194,22 @@ def test_a_centred_query_is_unit_length_and_leaves_out_the_reference_mean(matche
     got = matcher.scorer.centred(q)
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     assert np.allclose(got, expected, atol=1e-5)
+
+
+def test_a_centred_query_loses_the_language_directions_once_the_index_can_measure_them(matcher, monkeypatch):
+    """Beside the mean, a query row loses the language directions (here two axes), so it favours
+    no text for its language; an index too small to measure them keeps every direction."""
+    q = matcher.record("p003").vectors
+    ref = matcher.scorer.reference()
+    matcher.scorer._space = LanguageSpace(matcher.scorer._space.mean, np.eye(ThemeEmbedder.dim, dtype=np.float32)[:2])
+    expected = q - ranking.CENTRING * ref.vecs.mean(axis=0)
+    small = matcher.scorer.centred(q)
+    assert np.allclose(small, expected / np.linalg.norm(expected, axis=1, keepdims=True), atol=1e-5)
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
+    expected[:, :2] = 0.0
+    got = matcher.scorer.centred(q)
+    assert np.allclose(got, expected / np.linalg.norm(expected, axis=1, keepdims=True), atol=1e-5)
+    assert not np.allclose(got, small, atol=1e-3)
 
 
 def test_the_centred_vector_leg_finds_the_rare_theme_among_a_crowd(tmp_path):
