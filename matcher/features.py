@@ -266,13 +266,17 @@ def language_space(ref: Teachers) -> LanguageSpace:
     return LanguageSpace(means[-1].astype(np.float32), basis.astype(np.float32))
 
 
+def without_directions(rows: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """`rows` with their components along the orthonormal rows of `basis` taken out."""
+    return rows - (rows @ basis.T) @ basis
+
+
 def language_neutral(rows: np.ndarray, space: LanguageSpace) -> np.ndarray:
     """(n, dim) rows less the reference's mean row, with the language directions of `space`
     projected out, normalised. Two such rows agree on what two texts say, with the pull of the
     languages they are written in taken out. It needs no text's language: a title too short to
     detect it in, or a profile written in two languages, loses the same directions."""
-    z = np.asarray(rows, np.float32).reshape(-1, space.mean.shape[0]) - space.mean
-    z -= (z @ space.basis.T) @ space.basis
+    z = without_directions(np.asarray(rows, np.float32).reshape(-1, space.mean.shape[0]) - space.mean, space.basis)
     return (z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
 

@@ -15,7 +15,7 @@ from matcher import model as learned
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import CandidateFilter, Record
 from matcher.features import (LanguageSpace, Teachers, hubness, language_neutral, language_space, neutral_profiles,
-                              pair_features, today_days)
+                              pair_features, today_days, without_directions)
 from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
@@ -89,7 +89,7 @@ class Scorer:
             return queries
         q = np.asarray(queries, np.float32) - np.float32(CENTRING) * mean
         if space is not None and len(space.basis) and not self.small_index():
-            q -= (q @ space.basis.T) @ space.basis
+            q = without_directions(q, space.basis)
         norms = np.linalg.norm(q, axis=1, keepdims=True)
         return np.where(norms > 1e-6, q / np.maximum(norms, 1e-6), queries).astype(np.float32)
 
