@@ -217,97 +217,31 @@ def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
     return out
 
 
-# A language's mean row is pulled towards the mean of every reference row, as if LANG_PRIOR more
-# rows at that overall mean were written in it: a language few reference teachers write in has a
-# noisy mean (docs/quality.md, Language directions).
-LANG_PRIOR = 3
-# The share of the directions along which the reference's languages' mean rows differ that
-# `language_neutral` takes out. The spread of those means falls off slowly (no direction is only
-# language), so taking them all out takes topics with them; of 0.4, 0.5 and 0.6 of them, half
-# gives the highest nDCG@10 on both dev sets under cross-validation (docs/quality.md).
-LANG_DIRECTIONS = 0.5
-
-
-def language_means(ref: Teachers) -> np.ndarray:
-    """(languages + 1, dim) the mean profile row of the reference teachers writing in each
-    language (`lang_code`), shrunk towards the mean of all of them by LANG_PRIOR; the last row,
-    which an unknown language (-1) indexes, is that overall mean."""
-    r = np.flatnonzero(ref.kind == PROFILE)
-    rows, lang = ref.vecs[r].astype(np.float64), ref.tlang[ref.owner[r]]
-    overall = rows.mean(axis=0) if len(rows) else np.zeros(ref.vecs.shape[1])
-    sums = np.zeros((len(LANG_INDEX) + 1, ref.vecs.shape[1]))
-    counts = np.zeros(len(LANG_INDEX) + 1)
-    np.add.at(sums, lang, rows)
-    np.add.at(counts, lang, 1.0)
-    means = (sums + LANG_PRIOR * overall) / (counts[:, None] + LANG_PRIOR)
-    means[-1] = overall
-    return means.astype(np.float32)
-
-
-@dataclass(frozen=True)
-class LanguageSpace:
-    """What `language_neutral` takes out of a row: the reference's mean profile row, and the
-    directions along which its languages' mean rows differ most (orthonormal rows)."""
-    mean: np.ndarray      # (dim,)
-    basis: np.ndarray     # (directions, dim)
-
-
-def language_space(ref: Teachers) -> LanguageSpace:
-    """The reference's mean profile row, and LANG_DIRECTIONS of the principal directions of its
-    languages' mean rows (`language_means`, of the languages someone in it writes in) about that
-    mean. A language moves every one of its texts along directions of its own in e5's space: on
-    projects-dev it accounts for 0.6-0.8 of the spread along four of the first five principal
-    directions of the profile rows."""
-    means = language_means(ref).astype(np.float64)
-    written = np.unique(ref.tlang[ref.owner[ref.kind == PROFILE]])
-    gaps = means[written[written >= 0]] - means[-1]
-    keep = int(len(gaps) * LANG_DIRECTIONS)
-    basis = np.linalg.svd(gaps, full_matrices=False)[2][:keep] if keep else np.zeros((0, means.shape[1]))
-    return LanguageSpace(means[-1].astype(np.float32), basis.astype(np.float32))
-
-
-def without_directions(rows: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """`rows` with their components along the orthonormal rows of `basis` taken out."""
-    return rows - (rows @ basis.T) @ basis
-
-
-def language_neutral(rows: np.ndarray, space: LanguageSpace) -> np.ndarray:
-    """(n, dim) rows less the reference's mean row, with the language directions of `space`
-    projected out, normalised. Two such rows agree on what two texts say, with the pull of the
-    languages they are written in taken out. It needs no text's language: a title too short to
-    detect it in, or a profile written in two languages, loses the same directions."""
-    z = without_directions(np.asarray(rows, np.float32).reshape(-1, space.mean.shape[0]) - space.mean, space.basis)
-    return (z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)).astype(np.float32)
-
-
-def neutral_profiles(t: Teachers, space: LanguageSpace) -> np.ndarray:
-    """(len(t), dim) each teacher's profile row made `language_neutral`; zeros for a teacher
-    without rows."""
-    out = np.zeros((len(t), space.mean.shape[0]), np.float32)
-    r = np.flatnonzero(t.kind == PROFILE)
-    out[t.owner[r]] = language_neutral(t.vecs[r], space)
-    return out
-
-
 # -- pair features ----------------------------------------------------------------------------
 
 # The partner model's features. `pair_features` also gives `profile_hub`, which only the search
-# model reads: for partners it adds nothing beside `profile_lang` (docs/quality.md, "Choosing the
-# features").
+# model reads (for partners it adds nothing beside the language-neutral cosine), and
+# `profile_lang`, the cosine `profile_lang_z` reads in each side's units (docs/quality.md,
+# "Choosing the features").
 FEATURES = ("profile", "idea", "idea_hub", "interests", "interests_hub",
             "subjects", "subjects_jaccard", "ages", "same_text_lang", "same_school_type",
-            "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_lang")
+            "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_lang_z")
+# Features `pair_features` computes that the shipped partner model does not read.
+OTHER_PAIR_FEATURES = ("profile_hub", "profile_lang")
 
 
 def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
                   hub_b: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every feature of every pair (a[i], b[j]) as (len(a), len(b)) arrays, symmetric in a and b.
     `hub_a` and `hub_b` hold each side's hubness per kind and, under "lang", its profile row
-    made `language_neutral` (`Scorer.hubs`).
+    made `language_neutral`, with that row's mean and spread of cosines to the reference under
+    "lang_mean" and "lang_sd" (`Scorer.hubs`, `neutral_spread`).
 
     - profile, idea, interests: best cosine of those units; `*_hub` the same less half of each
       side's hubness;
-    - profile_lang: the cosine of the two profile rows made `language_neutral`;
+    - profile_lang: the cosine of the two profile rows made `language_neutral`; `profile_lang_z`
+      the same as a z-score on each side, less its mean cosine to the reference and over their
+      spread, the two sides added;
     - subjects, ages: the share of a's plus the share of b's subjects (pupil ages) the other has;
     - same_text_lang: their texts are in the same language (same-language texts score higher
       cosines with the same meaning; the model learns how much to discount);
@@ -329,7 +263,10 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
     f["same_school_type"] = (a.stype[:, None] == b.stype[None, :]).astype(np.float64)
     for name in ("profile", "idea", "interests"):
         f[name + "_hub_same_lang"] = f[name + "_hub"] * f["same_text_lang"]
-    f["profile_lang"] = (hub_a["lang"] @ hub_b["lang"].T).astype(np.float64)
+    lang = (hub_a["lang"] @ hub_b["lang"].T).astype(np.float64)
+    f["profile_lang"] = lang
+    f["profile_lang_z"] = ((lang - hub_a["lang_mean"][:, None]) / hub_a["lang_sd"][:, None]
+                           + (lang - hub_b["lang_mean"][None, :]) / hub_b["lang_sd"][None, :])
     return f
 
 

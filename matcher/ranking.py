@@ -14,8 +14,9 @@ import numpy as np
 from matcher import model as learned
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import CandidateFilter, Record
-from matcher.features import (LanguageSpace, Teachers, hubness, language_neutral, language_space, neutral_profiles,
-                              pair_features, today_days, without_directions)
+from matcher.features import Teachers, hubness, pair_features, today_days
+from matcher.neutral import (LanguageSpace, language_neutral, language_space, neutral_profiles, neutral_spread,
+                             without_directions)
 from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
@@ -33,6 +34,9 @@ HUB_CACHE = 200_000
 MIN_REFERENCE = 100
 # How much of the index's mean row a vector query leaves out (docs/quality.md, Candidates).
 CENTRING = 0.7
+# What `Scorer.hubs` keeps per teacher: its hubness per unit kind and the mean and spread of its
+# language-neutral cosines to the reference.
+CACHED = ("profile", "idea", "interests", "lang_mean", "lang_sd")
 
 
 def compatible(a: Profile, b: Profile, allow_same_country: bool = False) -> bool:
@@ -57,7 +61,7 @@ class Scorer:
         self._lock = threading.Lock()
         self._ref: Teachers | None = None
         self._ref_count = -1
-        self._hubs: dict[str, tuple[float, float, float]] = {}
+        self._hubs: dict[str, tuple[float, ...]] = {}
         self._mean: np.ndarray | None = None
         self._space: LanguageSpace | None = None
 
@@ -94,9 +98,10 @@ class Scorer:
         return np.where(norms > 1e-6, q / np.maximum(norms, 1e-6), queries).astype(np.float32)
 
     def hubs(self, t: Teachers) -> dict[str, np.ndarray]:
-        """Hubness of every teacher in `t`, from the cache where known, and its language-neutral
-        profile row under "lang". The rows are read before the cache may be emptied, so a full cache,
-        or another thread forgetting a teacher, never loses a row this call needs."""
+        """Hubness of every teacher in `t` and the spread of its language-neutral cosines
+        (`neutral_spread`), from the cache where known, and its language-neutral profile row
+        under "lang". The rows are read before the cache may be emptied, so a full cache, or
+        another thread forgetting a teacher, never loses a row this call needs."""
         ref = self.reference()
         space = self._space
         if self.small_index() or space is None:
@@ -105,18 +110,19 @@ class Scorer:
             rows = [self._hubs.get(pid) for pid in t.ids]
         missing = [i for i, row in enumerate(rows) if row is None]
         if missing:
-            fresh = hubness(t.take(missing) if len(missing) < len(t) else t, ref)
+            new = t.take(missing) if len(missing) < len(t) else t
+            fresh = hubness(new, ref)
+            fresh["lang_mean"], fresh["lang_sd"] = neutral_spread(new, ref, space)
             with self._lock:
                 over = len(self._hubs) + len(missing) - HUB_CACHE
                 if over > 0:    # dicts keep insertion order: the first keys are the oldest
                     for pid in list(itertools.islice(self._hubs, max(over, HUB_CACHE // 4))):
                         del self._hubs[pid]
                 for at, i in enumerate(missing):
-                    rows[i] = (fresh["profile"][at], fresh["idea"][at], fresh["interests"][at])
+                    rows[i] = tuple(float(fresh[k][at]) for k in CACHED)
                     self._hubs[t.ids[i]] = rows[i]
-        out = np.array(rows, np.float64).reshape(len(t), 3)
-        return {"profile": out[:, 0], "idea": out[:, 1], "interests": out[:, 2],
-                "lang": neutral_profiles(t, space)}
+        out = np.array(rows, np.float64).reshape(len(t), len(CACHED))
+        return {**{k: out[:, j] for j, k in enumerate(CACHED)}, "lang": neutral_profiles(t, space)}
 
     def text_rows(self, texts: np.ndarray) -> np.ndarray:
         """(n, dim) search texts' own vectors made `language_neutral`, as `text_lang` compares
@@ -188,15 +194,20 @@ def typical_hubness(model: learned.Model) -> dict[str, float]:
 
 
 def typical_lang(model: learned.Model) -> float:
-    """The mean language-neutral profile cosine of the pairs `model` was fitted on (0 without it)."""
+    """The mean language-neutral profile cosine of the pairs `model` was fitted on, as the model
+    file gives it, else its feature's mean (0 without either)."""
+    if "lang" in model.hubness:
+        return float(model.hubness["lang"])
     return float(dict(zip(model.features, model.mean)).get("profile_lang", 0.0))
 
 
 def typical_hubs(model: learned.Model, n: int, dim: int) -> dict[str, np.ndarray]:
     """`Scorer.hubs` for `n` teachers of an index too small to measure them in: every teacher
     the typical hubness, and one same row whose cosine with itself is the typical
-    language-neutral cosine, so that feature moves no pair."""
+    language-neutral cosine, read with a mean of 0 and a spread of 1, so those features move no
+    pair."""
     out = {name: np.full(n, h) for name, h in typical_hubness(model).items()}
+    out["lang_mean"], out["lang_sd"] = np.zeros(n), np.ones(n)
     out["lang"] = np.zeros((n, dim), np.float32)
     out["lang"][:, 0] = np.sqrt(max(0.0, typical_lang(model)))
     return out

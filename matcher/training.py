@@ -209,9 +209,13 @@ def search_as_in_small_index(q: Query, partner: Model) -> Query:
 
 def mean_hubness(queries: list[Query]) -> dict[str, float]:
     """Per unit kind, the mean of a pair's cosine less its hubness-discounted cosine over every
-    candidate of `queries`: the mean hubness of the pairs a model is fitted on."""
+    candidate of `queries`: the mean hubness of the pairs a model is fitted on; and under "lang"
+    their mean language-neutral profile cosine."""
     out = {}
     for kind in ("profile", "idea", "interests"):
         gaps = [np.asarray(q.cands.feats[kind]) - np.asarray(q.cands.feats[kind + "_hub"]) for q in queries]
         out[kind] = round(float(np.concatenate(gaps).mean()), 6) if gaps else 0.0
+    langs = [np.asarray(q.cands.feats["profile_lang"]) for q in queries if "profile_lang" in q.cands.feats]
+    if langs:
+        out["lang"] = round(float(np.concatenate(langs).mean()), 6)
     return out

@@ -8,8 +8,10 @@ from matcher import model as learned
 from matcher import ranking, search
 from matcher.backends.types import CandidateFilter
 from matcher.evaluation import Query
-from matcher.features import SEARCH_FEATURES, LanguageSpace, language_neutral, language_space, neutral_profiles
-from tests.test_features import matcher, written_in  # noqa: F401  (the fixture)
+from matcher.features import SEARCH_FEATURES
+from matcher.neutral import LanguageSpace, language_neutral, language_space, neutral_profiles
+from tests.test_features import matcher  # noqa: F401  (the fixture)
+from tests.test_neutral import written_in
 
 
 def test_a_text_agrees_with_its_topic_across_languages_not_with_its_language():
