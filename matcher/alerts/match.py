@@ -56,12 +56,13 @@ from models import Profile, ResultList, SearchRequest
 # 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
 SLACK = 0.98
 # Teachers alerted per arriving profile, best fits first, none fitting less than FLOOR x as well
-# as the first one alerted. On projects-dev, the alerts the floor holds back name a real partner
-# one time in ten (all alerts: 0.55-0.60); among the 2,000-teacher sample the two send 2.97
-# alerts an arrival for an alert recall of 0.773 (4 without the floor: 3.14 and 0.780; 3: 2.59
-# and 0.716; docs/alerts.md).
-PER_ARRIVAL = 4
-FLOOR = 0.1
+# as the first one alerted. No arrival sends more than 3; on projects-dev and evaldev, alone and
+# among the 2,000-teacher sample, the floor holds back 23 alerts, 3 of them naming a real partner
+# (of all alerts, 0.64-0.75 do). 4 an arrival with a floor of 0.1 sends 3.16 alerts an
+# arrival among the sample, and a floor high enough to keep 4 under 3 on average costs more
+# recall on three of the four sets than a cap of 3 (docs/alerts.md).
+PER_ARRIVAL = 3
+FLOOR = 0.05
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
 # Confirm a subscriber whose vector query gives N a cosine down to REACH_MARGIN below the least
 # one that entered its pool: a pool's last cosine falls when profiles leave it, and the centring
