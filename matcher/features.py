@@ -226,8 +226,8 @@ def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
 FEATURES = ("profile", "idea", "idea_hub", "interests", "interests_hub",
             "subjects", "subjects_jaccard", "ages", "same_text_lang", "same_school_type",
             "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_lang_z")
-# Features `pair_features` computes that the shipped partner model does not read.
-OTHER_PAIR_FEATURES = ("profile_hub", "profile_lang")
+# Features computed beside the shipped models' own, which a model file may still read.
+OTHER_FEATURES = ("profile_lang", "text_lang")
 
 
 def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
@@ -280,7 +280,7 @@ def similarity_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
     return f
 
 
-SEARCH_FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "interests_hub", "text_lang")
+SEARCH_FEATURES = ("profile", "profile_hub", "idea", "idea_hub", "interests", "interests_hub", "text_lang_z")
 
 
 def query_teacher(q: np.ndarray) -> Teachers:
@@ -302,9 +302,11 @@ def search_features(q: Teachers, pool: Teachers, hub_q: dict[str, np.ndarray], h
     """Search texts (`q`, expanded) against every candidate, as (len(q), len(pool)) arrays: the
     similarity features of a pair; `text_lang`, the cosine of each text's own vector with each
     candidate's profile row, both made `language_neutral` (`Scorer.text_rows`, given as `text`,
-    and `Scorer.hubs`); and, for one text, BM25 over the pool's best."""
+    and `Scorer.hubs`), and `text_lang_z` the same as a z-score on the candidate's side, as
+    `profile_lang_z` reads it; and, for one text, BM25 over the pool's best."""
     f = similarity_features(q, pool, hub_q, hub_pool)
     f["text_lang"] = (np.asarray(text, np.float32) @ hub_pool["lang"].T).astype(np.float64)
+    f["text_lang_z"] = (f["text_lang"] - hub_pool["lang_mean"][None, :]) / hub_pool["lang_sd"][None, :]
     if bm25 is not None:
         f["bm25"] = np.asarray(bm25, np.float64).reshape(1, -1)
     return f

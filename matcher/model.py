@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.features import FEATURES, OTHER_PAIR_FEATURES, SEARCH_FEATURES
+from matcher.features import FEATURES, OTHER_FEATURES, SEARCH_FEATURES
 
 MODEL_FILE = Path(__file__).with_name("model.json")                # partner queries, campaigns
 SEARCH_MODEL_FILE = Path(__file__).with_name("search_model.json")  # free-text search
@@ -69,7 +69,7 @@ class Model:
     def from_dict(cls, d: dict) -> "Model":
         if d.get("format") != FORMAT:
             raise ValueError(f"model format {d.get('format')!r}, this version reads {FORMAT}")
-        unknown = set(d["features"]) - set(FEATURES) - set(OTHER_PAIR_FEATURES) - set(SEARCH_FEATURES)
+        unknown = set(d["features"]) - set(FEATURES) - set(OTHER_FEATURES) - set(SEARCH_FEATURES)
         if unknown:
             raise ValueError(f"the model uses features this version does not compute: {sorted(unknown)}")
         return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),

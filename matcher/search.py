@@ -2,13 +2,13 @@
 
 Two legs find candidates (the text's vector against every unit row, and BM25). The learned
 search model (`matcher/search_model.json`) ranks them from the similarity features a partner
-query uses and `text_lang` (the text's own vector against each profile row, the pull of
-language taken out of both; matcher/features.py); reciprocal rank fusion then adds the BM25
-ranking, so a rare word that names a teacher's topic finds that teacher in any embedding.
-BM25's weight is set, not learned: the development sets' searches are teachers' own titles,
-whose keyword matches are mostly their compatriots, so a learned weight came out negative. A
-text that matches nothing (gibberish: no indexed word, and no profile close to it above the
-rest) finds nothing.
+query uses and `text_lang_z` (the text's own vector against each profile row, the pull of
+language taken out of both, read in the candidate's units; matcher/features.py); reciprocal
+rank fusion then adds the BM25 ranking, so a rare word that names a teacher's topic finds that
+teacher in any embedding. BM25's weight is set, not learned: the development sets' searches
+are teachers' own titles, whose keyword matches are mostly their compatriots, so a learned
+weight came out negative. A text that matches nothing (gibberish: no indexed word, and no
+profile close to it above the rest) finds nothing.
 
 A text that names one teacher's idea title or interests word for word (a teacher searching with
 their own project's title, or a known project's) also ranks that teacher's likely partners, by the

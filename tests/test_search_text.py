@@ -49,15 +49,28 @@ def test_a_text_row_is_the_texts_vector_made_language_neutral(matcher, monkeypat
     assert np.allclose(got, z / np.linalg.norm(z), atol=1e-5)
 
 
+def test_text_lang_z_reads_the_cosine_in_the_candidates_units(matcher, monkeypatch):  # noqa: F811
+    """`text_lang_z` is the text's language-neutral cosine with a candidate less the candidate's
+    mean cosine to the reference, over their spread: the same cosine counts for more from a
+    candidate whose cosines to everyone sit close together."""
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 1)
+    c = search.candidates(matcher, "robots at school", CandidateFilter())
+    hubs = matcher.scorer.hubs(c.pool)
+    assert len(c.pool) > 2 and (hubs["lang_sd"] > 0.01).all()
+    assert np.allclose(c.feats["text_lang_z"], (c.feats["text_lang"] - hubs["lang_mean"]) / hubs["lang_sd"])
+
+
 def test_a_small_index_gives_every_text_one_row_and_ranks_with_the_small_part(matcher):  # noqa: F811
-    """Below MIN_REFERENCE there are no language means: `text_lang` is the same for every
-    candidate, and the search model's small-index weights, fitted without it, rank."""
+    """Below MIN_REFERENCE there are no language means: `text_lang` and `text_lang_z` are the
+    same for every candidate, and the search model's small-index weights, fitted without them,
+    rank."""
     assert len(matcher.scorer.reference()) < ranking.MIN_REFERENCE
     rows = matcher.scorer.text_rows(np.stack([matcher.embedder.query("robots"), matcher.embedder.query("music")]))
     assert np.allclose(rows[0], rows[1])
     model = learned.load(learned.SEARCH_MODEL_FILE)
-    assert model.small is not None and "text_lang" in model.features
+    assert model.small is not None and "text_lang_z" in model.features
     c = search.candidates(matcher, "robots", CandidateFilter())
+    assert np.allclose(c.feats["text_lang_z"], c.feats["text_lang_z"][0])
     feats = {k: v[None, :] for k, v in c.feats.items()}
     assert np.allclose(c.prob, model.small.probability(feats)[0])
     assert not np.allclose(c.prob, model.probability(feats)[0])
