@@ -263,11 +263,17 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
     f["same_school_type"] = (a.stype[:, None] == b.stype[None, :]).astype(np.float64)
     for name in ("profile", "idea", "interests"):
         f[name + "_hub_same_lang"] = f[name + "_hub"] * f["same_text_lang"]
-    lang = (hub_a["lang"] @ hub_b["lang"].T).astype(np.float64)
-    f["profile_lang"] = lang
-    f["profile_lang_z"] = ((lang - hub_a["lang_mean"][:, None]) / hub_a["lang_sd"][:, None]
-                           + (lang - hub_b["lang_mean"][None, :]) / hub_b["lang_sd"][None, :])
+    f["profile_lang"] = (hub_a["lang"] @ hub_b["lang"].T).astype(np.float64)
+    f["profile_lang_z"] = in_units(f["profile_lang"], hub_a, 0) + in_units(f["profile_lang"], hub_b, 1)
     return f
+
+
+def in_units(cos: np.ndarray, hubs: dict[str, np.ndarray], axis: int) -> np.ndarray:
+    """Language-neutral cosines of pairs as z-scores of the teachers along `axis` (0: rows, 1:
+    columns): less each one's mean cosine to the reference, over their spread ("lang_mean",
+    "lang_sd" of `hubs`)."""
+    shape = (-1, 1) if axis == 0 else (1, -1)
+    return (cos - hubs["lang_mean"].reshape(shape)) / hubs["lang_sd"].reshape(shape)
 
 
 def similarity_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
@@ -306,7 +312,7 @@ def search_features(q: Teachers, pool: Teachers, hub_q: dict[str, np.ndarray], h
     `profile_lang_z` reads it; and, for one text, BM25 over the pool's best."""
     f = similarity_features(q, pool, hub_q, hub_pool)
     f["text_lang"] = (np.asarray(text, np.float32) @ hub_pool["lang"].T).astype(np.float64)
-    f["text_lang_z"] = (f["text_lang"] - hub_pool["lang_mean"][None, :]) / hub_pool["lang_sd"][None, :]
+    f["text_lang_z"] = in_units(f["text_lang"], hub_pool, 1)
     if bm25 is not None:
         f["bm25"] = np.asarray(bm25, np.float64).reshape(1, -1)
     return f

@@ -88,18 +88,17 @@ def neutral_profiles(t: Teachers, space: LanguageSpace) -> np.ndarray:
     return out
 
 
-
-
-def neutral_spread(t: Teachers, ref: Teachers, space: LanguageSpace) -> tuple[np.ndarray, np.ndarray]:
-    """Per teacher of `t`, the mean and the standard deviation of its language-neutral profile
-    cosine to the reference teachers (itself left out). A cosine of 0.3 says little from a
-    teacher whose cosines to everyone spread widely, and much from one whose all sit near 0:
-    `profile_lang_z` reads a pair's cosine in each side's own units, as mutual proximity does
-    for hubness (Schnitzer et al., 2012)."""
-    sims = neutral_profiles(t, space) @ neutral_profiles(ref, space).T
-    at = {pid: j for j, pid in enumerate(ref.ids)}
+def neutral_spread(rows: np.ndarray, ids: list[str], ref_rows: np.ndarray,
+                   ref_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per language-neutral profile row of `rows` (teachers `ids`), the mean and the standard
+    deviation of its cosine to the reference's rows (`ref_rows`, teachers `ref_ids`), its own
+    left out. A cosine of 0.3 says little from a teacher whose cosines to everyone spread
+    widely, and much from one whose all sit near 0: `profile_lang_z` reads a pair's cosine in
+    each side's own units, as mutual proximity does for hubness (Schnitzer et al., 2012)."""
+    sims = np.asarray(rows, np.float32) @ np.asarray(ref_rows, np.float32).T
+    at = {pid: j for j, pid in enumerate(ref_ids)}
     keep = np.ones(sims.shape, bool)
-    for i, pid in enumerate(t.ids):
+    for i, pid in enumerate(ids):
         if pid in at:
             keep[i, at[pid]] = False
     n = np.maximum(keep.sum(axis=1), 1)

@@ -108,11 +108,12 @@ class Scorer:
             return typical_hubs(self.model, len(t), self.backend.dim)
         with self._lock:
             rows = [self._hubs.get(pid) for pid in t.ids]
+        lang = neutral_profiles(t, space)
         missing = [i for i, row in enumerate(rows) if row is None]
         if missing:
-            new = t.take(missing) if len(missing) < len(t) else t
-            fresh = hubness(new, ref)
-            fresh["lang_mean"], fresh["lang_sd"] = neutral_spread(new, ref, space)
+            fresh = hubness(t.take(missing) if len(missing) < len(t) else t, ref)
+            fresh["lang_mean"], fresh["lang_sd"] = neutral_spread(lang[missing], [t.ids[i] for i in missing],
+                                                                  neutral_profiles(ref, space), ref.ids)
             with self._lock:
                 over = len(self._hubs) + len(missing) - HUB_CACHE
                 if over > 0:    # dicts keep insertion order: the first keys are the oldest
@@ -122,7 +123,7 @@ class Scorer:
                     rows[i] = tuple(float(fresh[k][at]) for k in CACHED)
                     self._hubs[t.ids[i]] = rows[i]
         out = np.array(rows, np.float64).reshape(len(t), len(CACHED))
-        return {**{k: out[:, j] for j, k in enumerate(CACHED)}, "lang": neutral_profiles(t, space)}
+        return {**{k: out[:, j] for j, k in enumerate(CACHED)}, "lang": lang}
 
     def text_rows(self, texts: np.ndarray) -> np.ndarray:
         """(n, dim) search texts' own vectors made `language_neutral`, as `text_lang` compares

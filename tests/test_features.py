@@ -11,7 +11,7 @@ from matcher import ranking
 from matcher.backends.base import SearchBackend
 from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.features import FEATURES, Teachers, pair_features, query_teacher, today_days
-from matcher.neutral import LanguageSpace, language_space, neutral_spread
+from matcher.neutral import LanguageSpace, language_space
 from matcher.service import Matcher
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.features import Teachers, query_teacher
-from matcher.neutral import LANG_DIRECTIONS, LANG_PRIOR, language_means, language_space, neutral_profiles, neutral_spread
+from matcher.neutral import (LANG_DIRECTIONS, LANG_PRIOR, language_means, language_space, neutral_profiles,
+                             neutral_spread)
 
 
 def written_in(rows: np.ndarray, langs: list[int]) -> Teachers:
@@ -78,8 +79,8 @@ def test_the_spread_of_a_teachers_neutral_cosines_leaves_its_own_row_out():
     space = language_space(ref)
     t = ref.take([4, 7])
     t.ids = ["r4", "outsider"]
-    mean, sd = neutral_spread(t, ref, space)
     sims = neutral_profiles(t, space) @ neutral_profiles(ref, space).T
+    mean, sd = neutral_spread(neutral_profiles(t, space), t.ids, neutral_profiles(ref, space), ref.ids)
     own = np.delete(sims[0], 4)
     assert abs(mean[0] - own.mean()) < 1e-6 and abs(sd[0] - own.std()) < 1e-5
     assert abs(mean[1] - sims[1].mean()) < 1e-6
