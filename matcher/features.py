@@ -199,14 +199,20 @@ def unit_sims(a: Teachers, b: Teachers) -> dict[str, np.ndarray]:
     return out
 
 
+def own_columns(ids: list[str], ref_ids: list[str]) -> np.ndarray:
+    """Per teacher of `ids`, its column among the reference teachers `ref_ids`; -1 if none. A
+    teacher's own column is left out of its means over the reference."""
+    at = {pid: j for j, pid in enumerate(ref_ids)}
+    return np.array([at.get(pid, -1) for pid in ids], np.int64)
+
+
 def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
     """Per teacher and kind, the mean best cosine to the reference teachers (itself left out).
     Some texts sit close to everything (hubs); the ranking discounts a pair's cosine by both
     sides' hubness, as CSLS does for cross-lingual retrieval. The mean runs over every reference
     teacher, not the nearest few: a teacher's nearest are often its real partners, and a
     discount by them would push exactly the teachers with partners down."""
-    at = {pid: j for j, pid in enumerate(ref.ids)}
-    own = np.array([at.get(pid, -1) for pid in t.ids], np.int64)   # its own column, -1 if none
+    own = own_columns(t.ids, ref.ids)
     inside = np.flatnonzero(own >= 0)
     n = len(ref) - (own >= 0)
     out = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.features import PROFILE, Teachers
+from matcher.features import PROFILE, Teachers, own_columns
 from models.languages import INDEX as LANG_INDEX
 
 # A language's mean row is pulled towards the mean of every reference row, as if LANG_PRIOR more
@@ -96,11 +96,10 @@ def neutral_spread(rows: np.ndarray, ids: list[str], ref_rows: np.ndarray,
     widely, and much from one whose all sit near 0: `profile_lang_z` reads a pair's cosine in
     each side's own units, as mutual proximity does for hubness (Schnitzer et al., 2012)."""
     sims = np.asarray(rows, np.float32) @ np.asarray(ref_rows, np.float32).T
-    at = {pid: j for j, pid in enumerate(ref_ids)}
+    own = own_columns(ids, ref_ids)
+    inside = np.flatnonzero(own >= 0)
     keep = np.ones(sims.shape, bool)
-    for i, pid in enumerate(ids):
-        if pid in at:
-            keep[i, at[pid]] = False
+    keep[inside, own[inside]] = False
     n = np.maximum(keep.sum(axis=1), 1)
     mean = np.where(keep, sims, 0.0).sum(axis=1, dtype=np.float64) / n
     var = np.where(keep, (sims - mean[:, None]) ** 2, 0.0).sum(axis=1) / n

@@ -197,8 +197,9 @@ def as_in_small_index(q: Query, model: Model) -> Query:
 def search_as_in_small_index(q: Query, partner: Model) -> Query:
     """A search with its candidates' features as an index too small to measure hubness and
     language directions computes them: every side `partner`'s typical hubness, and one `text_lang`
-    (and `text_lang_z`) for every candidate. Without the language-neutral cosine to carry the topic, the search
-    model's full weights rank a candidate lower the closer all its rows are to the text."""
+    (and `text_lang_z`) for every candidate. Without the language-neutral cosine to carry the
+    topic, the search model's full weights rank a candidate lower the closer all its rows are to
+    the text."""
     c = q.cands
     n, dim = len(c.pool), c.pool.vecs.shape[1]
     one = typical_hubs(partner, 1, dim)
