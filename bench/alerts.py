@@ -132,7 +132,7 @@ def main() -> None:
         m.backend.upsert([_record(d, rng, m.backend.dim)])
         store.queue([d["id"]])
         t = time.perf_counter()
-        alerts += match.process(counting, store, [d["id"]], seen=lambda _, probes: ran.append(len(probes)))
+        alerts += match.process(counting, store, [d["id"]], seen=lambda _, run: ran.append(len(run)))
         ms.append(1000 * (time.perf_counter() - t))
         t = time.perf_counter()
         m.partners(d["id"], k=10)   # one ordinary partner query, for scale on the same machine state

@@ -141,9 +141,9 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
                 fig.saved += 1
     ran: set[str] = set()                       # the saved searches the latest arrival ran
 
-    def seen(found: list, probes: dict) -> None:
-        ran.clear(), ran.update(probes)
-        fig.searches_run += len(probes)
+    def seen(found: list, run: set[str]) -> None:
+        ran.clear(), ran.update(run)
+        fig.searches_run += len(run)
         fig.search_alerts += sum(a.kind == "search" for a in found)
 
     for pid, g in last.items():

@@ -53,18 +53,22 @@ NAMED_INCOMPATIBLE = 0.2      # the partner probability of a candidate the named
 _WORD = re.compile(r"[^\W_]+")
 
 
-def fused(c: "SearchCandidates", prob: np.ndarray | None = None) -> np.ndarray:
-    """Each candidate's key in [0, 1]: the model's rank fused with BM25's, where BM25 matched
-    strongly (a few common words shared with many texts add nothing)."""
-    prob = c.prob if prob is None else prob
+def fusion(prob: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+    """Each candidate's key in [0, 1]: the model's rank fused with BM25's (scores over the best),
+    where BM25 matched strongly (a few common words shared with many texts add nothing). Ties
+    go to the earlier candidate."""
     rank_model = np.empty(len(prob))
     rank_model[np.argsort(-prob, kind="stable")] = np.arange(len(prob))
-    kw = c.feats["bm25"]
-    rank_kw = np.empty(len(kw))
-    rank_kw[np.argsort(-kw, kind="stable")] = np.arange(len(kw))
-    strong = kw >= KEYWORD_STRONG
+    rank_kw = np.empty(len(bm25))
+    rank_kw[np.argsort(-bm25, kind="stable")] = np.arange(len(bm25))
+    strong = bm25 >= KEYWORD_STRONG
     key = 1 / (RRF_K + 1 + rank_model) + KEYWORD_WEIGHT * np.where(strong, 1 / (RRF_K + 1 + rank_kw), 0.0)
-    key = key * (RRF_K + 1) / (1 + KEYWORD_WEIGHT)
+    return key * (RRF_K + 1) / (1 + KEYWORD_WEIGHT)
+
+
+def fused(c: "SearchCandidates", prob: np.ndarray | None = None) -> np.ndarray:
+    """Each candidate's key in [0, 1] (`fusion`), the named teacher's partners lifted."""
+    key = fusion(c.prob if prob is None else prob, c.feats["bm25"])
     if c.named is None:
         return key
     return (key + NAMED_WEIGHT * c.named) / (1 + NAMED_WEIGHT)

@@ -30,10 +30,11 @@ filter (on OpenSearch, a percolator query), so one `percolate` call names the sa
 whose filters the newcomer passes. The text is not part of the standing filter: the search is
 multilingual, and a newcomer who writes the same idea in another language shares no word with
 it. Instead each saved search keeps, from its last run, its text's own and expanded vectors,
-the search model's probability of its k-th candidate, its best BM25 score and the cosine that
-joins the profiles expanding its text (`bound`). One matrix product gives the newcomer's cosine
-and probability for every passing search, and the backend its BM25 for each text; a search runs
-only when one of them could place the newcomer in its first k (`bounded_out`).
+its candidates' model probabilities and BM25 scores, and the cosine that joins the profiles
+expanding its text (`bound`). One matrix product gives the newcomer's cosine and probability
+for every passing search, and the backend its BM25 for each text; a search runs only when,
+among its last run's candidates, the newcomer's fused rank could be in its first k
+(`bounded_out`).
 """
 from __future__ import annotations
 
@@ -72,10 +73,10 @@ PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best s
 IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop (digests only)
 
 
-# A saved search's bound, as stored: its expanded and own text vectors (float32 bytes), the
-# model probability of its k-th candidate, its best BM25 score, the cosine that joins its feedback.
-Bound = tuple[bytes | None, float | None, float | None, float | None]
-NO_BOUND: Bound = (None, None, None, None)
+# A saved search's bound, as stored: its expanded and own text vectors (float32 bytes), each
+# candidate's model probability and BM25 score (float32 pairs), the cosine that joins its feedback.
+Bound = tuple[bytes | None, bytes | None, float | None]
+NO_BOUND: Bound = (None, None, None)
 
 
 def relevant_change(old: Profile | None, new: Profile) -> bool:
@@ -102,17 +103,17 @@ def upsert(matcher, store: AlertStore, profiles: list[Profile],
 
 
 def process(matcher, store: AlertStore, ids: list[str] | None = None,
-            seen: Callable[[list[Alert], dict[str, Bound]], None] | None = None) -> int:
+            seen: Callable[[list[Alert], set[str]], None] | None = None) -> int:
     """Match queued arrivals (`ids`, or every pending one); returns how many alerts are new.
-    `seen`, when given, gets each arrival's alerts and the bounds of the saved searches it ran
+    `seen`, when given, gets each arrival's alerts and the ids of the saved searches it ran
     (the simulation and the benchmark count them)."""
     store.follow_ranking(fingerprint(matcher))
     new = 0
     for pid in store.pending() if ids is None else ids:
-        alerts, push, standing, probes = arrival(matcher, store, pid)
+        alerts, push, standing, probes, ran = arrival(matcher, store, pid)
         new += store.commit_arrival(pid, alerts, push, standing, probes)
         if seen is not None:
-            seen(alerts, probes)
+            seen(alerts, ran)
     return new
 
 
@@ -121,25 +122,28 @@ def fingerprint(matcher) -> str:
     return matcher.scorer.model.fingerprint() + learned.load(learned.SEARCH_MODEL_FILE).fingerprint()
 
 
-def arrival(matcher, store: AlertStore, pid: str) -> tuple[list[Alert], set[str], dict[str, Standing], dict]:
+def arrival(matcher, store: AlertStore,
+            pid: str) -> tuple[list[Alert], set[str], dict[str, Standing], dict[str, Bound], set[str]]:
     """The alerts one arrival raises, the ids of those to push by webhook now, the fresh figures
-    of the subscribers whose lists it read and the bounds of the saved searches it ran."""
+    of the subscribers whose lists it read, the saved searches' new bounds and the ids of those
+    it ran."""
     try:
         me = matcher.record(pid)
     except ProfileNotFound:  # erased since it was queued
-        return [], set(), {}, {}
+        return [], set(), {}, {}, set()
     now, standing = time.time(), {}
     own = store.subscriptions(ids=[pid]).get(pid)
     if own is not None:     # a subscriber whose profile changed: its own list changed with it
         standing[pid] = measure(matcher, pid, own.k)[2]
     probes: dict[str, Bound] = {}
-    alerts = reach_teachers(matcher, store, me, now, standing) + reach_searches(matcher, store, me, now, probes)
+    ran: set[str] = set()
+    alerts = reach_teachers(matcher, store, me, now, standing) + reach_searches(matcher, store, me, now, probes, ran)
     push = set()
     for a in alerts:
         rec = store.subscription(a.recipient) if a.kind == "profile" else store.search(a.recipient)
         if rec.frequency == "instant" and store.count_between(a.kind, a.recipient, rec.acked, now) < IGNORE_STEP:
             push.add(a.id)
-    return alerts, push, standing, probes
+    return alerts, push, standing, probes, ran
 
 
 def measure(matcher, profile_id: str, k: int) -> tuple[Record, list[tuple[str, float]], Standing]:
@@ -297,10 +301,11 @@ def erase_profile(matcher, store: AlertStore, profile_id: str) -> None:
     matcher.backend.drop_standing(store.erase_profile(profile_id))
 
 
-def reach_searches(matcher, store: AlertStore, me: Record, now: float,
-                   probes: dict[str, Bound] | None = None) -> list[Alert]:
+def reach_searches(matcher, store: AlertStore, me: Record, now: float, probes: dict[str, Bound],
+                   ran: set[str]) -> list[Alert]:
     """Alerts for the saved searches whose filters the newcomer passes and whose own results,
-    run now, hold it; best scores first. Fills `probes` with the bounds of the searches it ran."""
+    run now, hold it; best scores first. Fills `probes` with the new bounds of the searches whose
+    filters it passes, and `ran` with the ids of those it ran."""
     if not store.standing_synced:
         sync_standing(matcher, store)
     passed = matcher.backend.percolate(me)
@@ -309,11 +314,12 @@ def reach_searches(matcher, store: AlertStore, me: Record, now: float,
     hits: list[tuple[float, SavedSearch, list[dict]]] = []
     for s in found:
         if s.id in out_of_reach:
+            probes[s.id] = (s.probe, out_of_reach[s.id], s.join_at)
             continue
         req = SearchRequest.model_validate(s.request)
         results, c = run_search(matcher, req)
-        if probes is not None:
-            probes[s.id] = bound(c, req.offset + req.k)
+        probes[s.id] = bound(c)
+        ran.add(s.id)
         hit = next((x for x in results.results if x.profile.id == me.profile.id), None)
         if hit is not None:
             hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))
@@ -323,15 +329,24 @@ def reach_searches(matcher, store: AlertStore, me: Record, now: float,
             for score, s, reasons in hits[:PER_ARRIVAL_SEARCHES]]
 
 
-def bound(c: search.SearchCandidates | None, k: int) -> Bound:
-    """A saved search's bound from one run (0 for the k-th probability when it has fewer
-    candidates). None for a search without text (it lists the newest profiles) or one that names
-    a teacher (the partner model ranks it)."""
+def bound(c: search.SearchCandidates | None) -> Bound:
+    """A saved search's bound from one run. None for a search without text (it lists the newest
+    profiles) or one that names a teacher (the partner model ranks it)."""
     if c is None or c.named is not None or c.raw is None:
         return NO_BOUND
-    prob = np.sort(c.prob)[::-1]
     vectors = np.concatenate([np.asarray(c.q, np.float32), np.asarray(c.raw, np.float32)])
-    return vectors.tobytes(), float(prob[k - 1]) if len(prob) >= k else 0.0, c.kw_best, c.join
+    scores = np.stack([c.prob, c.feats["bm25"] * c.kw_best], axis=1).astype(np.float32)
+    return vectors.tobytes(), scores.tobytes(), c.join
+
+
+def place(scores: np.ndarray, prob: float, bm25: float, slack: float = 1.0) -> int:
+    """The place a newcomer with the search model's `prob` and BM25 `bm25` would take in a search
+    whose candidates scored `scores` (`bound`'s pairs), were it one of them: the number fused
+    ahead of it (`search.fusion`, BM25 over the best of all, the newcomer's too) by more than
+    1 / `slack`, ties its way. Its scores are compared as stored, in float32."""
+    both = np.vstack([np.array([[prob, bm25]], np.float32), scores]).astype(np.float64)
+    keys = search.fusion(both[:, 0], both[:, 1] / (both[:, 1].max() or 1.0))
+    return int((slack * keys[1:] > keys[0]).sum())
 
 
 def run_search(matcher, req: SearchRequest) -> tuple[ResultList, search.SearchCandidates | None]:
@@ -344,31 +359,36 @@ def save_search(matcher, store: AlertStore, owner: str, request: dict, frequency
     """Save a search with its bound: it runs once, as a subscription's k-th score is measured
     when it is made."""
     req = SearchRequest.model_validate(request)
-    limits = bound(run_search(matcher, req)[1], req.offset + req.k)
+    limits = bound(run_search(matcher, req)[1])
     store.follow_ranking(fingerprint(matcher))
     return store.save_search(owner, request, frequency, max_per_digest, limits)
 
 
-def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> set[str]:
+def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> dict[str, bytes]:
     """The saved searches whose first k results cannot hold the newcomer, by their last run's
-    bound. The search expands its text towards its `search.FEEDBACK` nearest profiles, so a newcomer
-    at least as near as the last of them changes the search itself: it always runs. Otherwise a
-    result's place is its model rank fused with a keyword rank that counts only at
-    `KEYWORD_STRONG` x the best BM25 score or more (matcher/search.py); without that keyword rank,
-    k candidates ahead of the newcomer in the model's order keep it out of the first k. So a
-    search is also skipped only when the newcomer's BM25 for its text is 0 or under `SLACK` x
-    `KEYWORD_STRONG` x its best, and the search model gives it under `SLACK` x the k-th
-    candidate's probability. The stored figures move as the index changes; every run of the
-    search refreshes them."""
+    bound, each with its stored candidates' scores and the newcomer's. The search expands its text
+    towards its `search.FEEDBACK` nearest profiles, so a newcomer at least as near as the last of
+    them changes the search itself: it always runs. Otherwise a result's place is its model rank
+    fused with its keyword rank (`search.fusion`): a search is skipped when, with its model
+    probability and BM25 raised to 1 / `SLACK` of what they are, the newcomer would still have k
+    or more of the candidates ahead of it by more than that (`place`); ranks move between runs as
+    scores do. A skipped newcomer joins the stored candidates, as it may have joined the
+    search's, so later newcomers rank among both; once they number more than twice the pool
+    size, the search runs, which stores its candidates afresh."""
     dim = matcher.backend.dim
-    known = [s for s in found if s.probe is not None and len(s.probe) == 8 * dim]
+    known = [s for s in found if s.probe is not None and len(s.probe) == 8 * dim and s.scores is not None
+             and len(s.scores) // 8 <= 2 * matcher.pool_size]
     if not known:
-        return set()
+        return {}
     vectors = np.stack([np.frombuffer(s.probe, np.float32) for s in known])
     q, raw = vectors[:, :dim], vectors[:, dim:]
     near = (raw @ me.vectors.T).max(axis=1) if len(me.vectors) else np.full(len(known), -1.0)
     prob = search.probabilities(matcher, q, raw, matcher.teachers([me]))
     bm25 = matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known])
-    return {s.id for s, n, p, kw in zip(known, near, prob, bm25)
-            if n < s.join_at and p < SLACK * s.kth
-            and (kw <= 0.0 or kw < SLACK * search.KEYWORD_STRONG * s.kw_best)}
+    out = {}
+    for s, n, p, kw in zip(known, near, prob, bm25):
+        req = SearchRequest.model_validate(s.request)
+        scores = np.frombuffer(s.scores, np.float32).reshape(-1, 2)
+        if n < s.join_at and place(scores, p / SLACK, kw / SLACK, SLACK) >= req.offset + req.k:
+            out[s.id] = s.scores + np.array([p, kw], np.float32).tobytes()
+    return out

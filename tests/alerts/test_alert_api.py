@@ -150,7 +150,7 @@ def test_a_saved_search_keeps_its_filters_in_the_backend_until_deleted(api):
                    headers=w).json()["id"]
     assert backend.standing_keys() == {sid}
     saved = api.app.state.alerts.search(sid)                 # its bound is measured as it is saved
-    assert saved.probe is not None and saved.kth is not None and saved.kw_best is not None
+    assert saved.probe is not None and saved.scores is not None and saved.join_at is not None
     from matcher.backends.types import CandidateFilter
     stored = backend.get_many(backend.filter_ids(CandidateFilter(open_only=False), 50)).values()
     elsewhere = next(r for r in stored if r.profile.school.country != "ES")

@@ -38,10 +38,30 @@ def test_a_store_written_before_the_search_bound_opens_and_keeps_its_searches(tm
     db.commit(), db.close()
     s = AlertStore(tmp_path)
     old = s.search("s1")
-    assert (old.request["text"], old.probe, old.kth, old.kw_best, old.join_at) == ("robots", None, None, None, None)
-    s.commit_arrival("x", [], probes={"s1": (b"\0" * 8, 0.25, 3.5, 0.8)})
+    assert (old.request["text"], old.probe, old.scores, old.join_at) == ("robots", None, None, None)
+    s.commit_arrival("x", [], probes={"s1": (b"\0" * 8, b"\1" * 8, 0.8)})
     new = s.search("s1")
-    assert (new.probe, new.kth, new.kw_best, new.join_at) == (b"\0" * 8, 0.25, 3.5, 0.8)
+    assert (new.probe, new.scores, new.join_at) == (b"\0" * 8, b"\1" * 8, 0.8)
+    s.close()
+
+
+def test_a_store_with_the_k_th_probability_bound_drops_it_and_keeps_its_searches(tmp_path):
+    """Searches bounded by their k-th probability alone keep their request; with no candidates'
+    scores stored they run on the next arrival that passes their filters, which stores them."""
+    import json
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "alerts.sqlite")
+    db.execute("CREATE TABLE searches (id TEXT PRIMARY KEY, owner TEXT NOT NULL, request TEXT NOT NULL, "
+               "frequency TEXT NOT NULL, max_per_digest INTEGER NOT NULL, created REAL NOT NULL, "
+               "acked REAL NOT NULL, probe BLOB, kth REAL, kw_best REAL, join_at REAL)")
+    db.execute("INSERT INTO searches VALUES ('s1', 'k1', ?, 'daily', 5, 1.0, 1.0, ?, 0.3, 2.0, 0.9)",
+               (json.dumps({"text": "robots", "k": 10}), b"\0" * 8))
+    db.commit(), db.close()
+    s = AlertStore(tmp_path)
+    old = s.search("s1")
+    assert (old.request["text"], old.probe, old.scores, old.join_at) == ("robots", b"\0" * 8, None, 0.9)
+    added = s.save_search("k1", {"text": "music", "k": 5}, "daily", 5, (b"\2" * 8, b"\3" * 8, 0.7))
+    assert (added.scores, added.join_at) == (b"\3" * 8, 0.7)
     s.close()
 
 
@@ -120,19 +140,19 @@ def test_scores_of_other_ranking_weights_are_forgotten(tmp_path):
     probabilities: when the models change, every one is dropped and measured again on use."""
     s = AlertStore(tmp_path)
     s.subscribe("pt1", "k1", "weekly", 3, 10, 0.4)
-    sid = s.save_search("k1", {"text": "robots", "k": 10}, "daily", 5, (b"\0" * 8, 0.3, 2.0, 0.9)).id
+    sid = s.save_search("k1", {"text": "robots", "k": 10}, "daily", 5, (b"\0" * 8, b"\1" * 8, 0.9)).id
     assert s.follow_ranking("v1")                       # a store that never named its weights
     assert s.subscription("pt1").kth is None and s.search(sid).probe is None
-    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.3, 4.0)}, probes={sid: (b"\0" * 8, 0.3, 2.0, 0.9)})
+    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.3, 4.0)}, probes={sid: (b"\0" * 8, b"\1" * 8, 0.9)})
     s.close()
     s = AlertStore(tmp_path)
     assert not s.follow_ranking("v1")                   # the same weights: kept
-    assert s.subscription("pt1").kth == 0.5 and s.search(sid).kth == 0.3
+    assert s.subscription("pt1").kth == 0.5 and s.search(sid).scores == b"\1" * 8
     assert s.follow_ranking("v2")
     assert s.subscription("pt1").kth is None
     # what entered the pool comes from the retrieval legs, not from the weights: kept
     assert (s.subscription("pt1").reach_vec, s.subscription("pt1").reach_kw) == (0.3, 4.0)
-    assert (s.search(sid).probe, s.search(sid).kth, s.search(sid).kw_best, s.search(sid).join_at) == (None,) * 4
+    assert (s.search(sid).probe, s.search(sid).scores, s.search(sid).join_at) == (None,) * 3
     assert s.subscription("pt1").frequency == "weekly" and s.search(sid).request["text"] == "robots"
     s.close()
 

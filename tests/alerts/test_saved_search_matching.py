@@ -2,6 +2,8 @@
 that skips searches changes no alert."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -63,9 +65,11 @@ def test_a_saved_search_runs_only_for_a_newcomer_within_its_bound(make_matcher, 
     ran = _count_runs(monkeypatch)
     _add(m, store, profile("m1", "IT", "music"))           # no bound stored yet: the search runs
     kept = store.search(s.id)
-    assert ran == ["robots"] and kept.probe is not None and kept.kth > 0.0
+    assert ran == ["robots"] and kept.probe is not None and kept.scores is not None
+    rows = len(kept.scores) // 8
     _add(m, store, profile("m2", "PL", "poetry"), profile("m3", "HR", "water"))
     assert len(ran) == 1                                     # far below the 3rd result, no word shared
+    assert len(store.search(s.id).scores) // 8 == rows + 2   # each skipped newcomer joins its candidates
     _add(m, store, profile("r9", "GR", "Robotsklubben"))     # the theme, in a word BM25 does not match
     assert len(ran) == 2
 
@@ -114,7 +118,7 @@ def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeyp
         st = AlertStore(tmp_path / f"alerts-{bounded}")
         with monkeypatch.context() as mp:
             if not bounded:
-                mp.setattr(match, "bounded_out", lambda *a: set())
+                mp.setattr(match, "bounded_out", lambda *a: {})
             ran = _count_runs(mp)
             ids = [st.save_search("nss", {"text": t, "k": k}, "daily", 5).id for t in texts]
             for d in arrivals:
@@ -124,3 +128,47 @@ def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeyp
         st.close()
     assert got[True] == got[False] and got[True]
     assert runs[True] < runs[False]
+
+
+def test_a_newcomers_place_is_the_one_the_search_gives_it(make_matcher):
+    """`place` puts a candidate, taken out of a search's candidates and given back its scores,
+    where the search's fused order has it when it comes first among equals, the BM25 scores
+    rescaled when it has the best."""
+    m = _robots_world(make_matcher)
+    for text in ("robots", "robots and poetry", "history"):
+        c = search.candidates(m, text, CandidateFilter())
+        raw = c.feats["bm25"] * c.kw_best
+        for i in range(len(c.pool)):
+            first = [i, *(j for j in range(len(c.pool)) if j != i)]
+            keys = search.fused(SimpleNamespace(prob=c.prob[first], feats={"bm25": c.feats["bm25"][first]}, named=None))
+            scores = np.stack([c.prob[first[1:]], raw[first[1:]]], axis=1).astype(np.float32)
+            assert match.place(scores, float(c.prob[i]), float(raw[i])) == int((keys[1:] > keys[0]).sum())
+
+
+def test_a_strong_keyword_places_a_newcomer_the_model_puts_last():
+    scores = np.array([[0.9 - 0.1 * i, 0.0] for i in range(6)], np.float32)   # no candidate shares a word
+    assert match.place(scores, 0.01, 0.0) == 6
+    assert match.place(scores, 0.01, 2.5) == 0               # the only keyword match comes first
+    strong = np.array([[0.9 - 0.1 * i, 4.0 * (i < 3)] for i in range(6)], np.float32)
+    assert match.place(strong, 0.01, 1.9) == 6               # under half the best BM25 counts for nothing
+    assert match.place(strong, 0.01, 9.0) == 0               # the best BM25 of all: the others' fall to under half
+
+
+def test_a_search_whose_stored_candidates_grew_past_twice_the_pool_runs(make_matcher, store, monkeypatch):
+    m = _robots_world(make_matcher)
+    s = match.save_search(m, store, "nss", {"text": "robots", "k": 3}, "daily", 5)
+    ran = _count_runs(monkeypatch)
+    _add(m, store, profile("m2", "PL", "water"))
+    assert ran == []
+    grown = np.ones((2 * m.pool_size + 1, 2), np.float32).tobytes()     # many newcomers skipped, all ahead
+    store.commit_arrival("x", [], probes={s.id: (store.search(s.id).probe, grown, store.search(s.id).join_at)})
+    _add(m, store, profile("m3", "HR", "water"))
+    assert ran == ["robots"] and len(store.search(s.id).scores) < len(grown)
+
+
+def test_a_candidate_fused_ahead_by_less_than_the_slack_does_not_count():
+    scores = np.array([[0.5, 0.0], [0.3, 0.0]], np.float32)
+    assert match.place(scores, 0.2, 0.0) == 2
+    # third in the model's order: 1 / 63 against the second's 1 / 62, 1.6 % ahead
+    assert match.place(scores, 0.2, 0.0, slack=0.98) == 1
+    assert match.place(scores, 0.2, 0.0, slack=0.99) == 2
