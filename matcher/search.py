@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import constraints, model as learned
-from matcher.backends.types import CandidateFilter
+from matcher.backends.types import CandidateFilter, Reach
 from matcher.features import PROFILE_UNIT, Teachers, compatible, query_teacher, search_features
 from matcher.reasons import reason, similar_idea
 from matcher.text import unit_label
@@ -122,10 +122,12 @@ class SearchCandidates:
     named: np.ndarray | None = None    # partner probability, as a share of the named teacher's best
     named_id: str | None = None
     # What a saved search's alert bound keeps (matcher/alerts/match.py): the text's own vector,
-    # the cosine to it a profile needs to join the feedback, the keyword leg's best BM25 score.
+    # the cosine to it a profile needs to join the feedback, the keyword leg's best BM25 score,
+    # and what it took to enter the pool.
     raw: np.ndarray | None = None
     join: float = -1.0
     kw_best: float = 0.0
+    reach: Reach = Reach(-1.0, 0.0)
 
 
 def search_query(m: "Matcher", req: SearchRequest) -> constraints.Query:
@@ -172,12 +174,13 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
     kw_leg = m._aside(m.backend.keyword_search, text, flt, m.pool_size // 2)
     raw = m.embedder.query(text)
     q, margin, join = expand(m, raw, flt.exclude_ids)
-    vec_ids = [c.id for c in m.backend.vector_search(m.scorer.centred(q[None, :]), flt, m.pool_size)]
+    vec = m.backend.vector_search(m.scorer.centred(q[None, :]), flt, m.pool_size)
+    vec_ids = [c.id for c in vec]
     kw = {c.id: c.score for c in kw_leg.result()}
     if not kw and margin < MIN_MARGIN:       # no word known, and no text stands out: nothing
         vec_ids = []
     c = _scored(m, q, raw, list(dict.fromkeys([*vec_ids, *kw])), kw, flt, model)
-    c.raw, c.join, c.kw_best = raw, join, max(kw.values(), default=0.0)
+    c.raw, c.join, c.kw_best, c.reach = raw, join, max(kw.values(), default=0.0), Reach.of(vec, kw, m.pool_size)
     named = named_teacher(m, text, c) if len(c.pool) else None
     if named is not None:
         ids = list(dict.fromkeys([*c.pool.ids, *m.candidate_ids(named)]))

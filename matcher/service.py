@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 from matcher import constraints, facets as facet_counts, ranking, search, text
 from matcher.backends.base import SearchBackend
 from matcher.backends.factory import make_backend
-from matcher.backends.types import CandidateFilter, Record
+from matcher.backends.types import CandidateFilter, Reach, Record
 from matcher.embeddings.base import Embedder, Forgetting
 from matcher.embeddings.factory import make_embedder
 from matcher.errors import InvalidContact, InvalidQuery, ModelMismatch, ProfileNotFound
@@ -24,16 +24,6 @@ from matcher.whynot import why_empty
 from models import Filters, Profile, Reason, Result, ResultList, SearchRequest
 
 Mode = Literal["full", "model"]
-
-@dataclass(frozen=True)
-class Reach:
-    """What a profile needs to enter a teacher's candidate pool: the least cosine that got a
-    profile in through the vector leg and the least BM25 score through the keyword leg. A leg
-    that found fewer profiles than it asks for lets in every profile the filter passes (-1)
-    or that shares a term (0)."""
-    vector: float
-    keyword: float
-
 
 @dataclass
 class Candidates:
@@ -202,8 +192,7 @@ class Matcher:
         kw_leg = self.keyword_leg(me, flt)
         vec = self.backend.vector_search(self._query_row(me), flt, self.pool_size) if len(me.vectors) else []
         kw = {c.id: c.score for c in kw_leg.result()}
-        reach = Reach(min(c.score for c in vec) if len(vec) >= self.pool_size else -1.0,
-                      min(kw.values()) if len(kw) >= self.pool_size // 2 else 0.0)
+        reach = Reach.of(vec, kw, self.pool_size)
         return {pid: kw.get(pid, 0.0) for pid in dict.fromkeys([*(c.id for c in vec), *kw])}, reach
 
     def keyword_leg(self, me: Record, flt: CandidateFilter) -> Future:

@@ -27,14 +27,9 @@ the slower (p95 41 against 22 ms) and its top 250 would name the subscribers onl
 
 Saved searches are found the same way round: the backend keeps each one's filters as a standing
 filter (on OpenSearch, a percolator query), so one `percolate` call names the saved searches
-whose filters the newcomer passes. The text is not part of the standing filter: the search is
-multilingual, and a newcomer who writes the same idea in another language shares no word with
-it. Instead each saved search keeps, from its last run, its text's own and expanded vectors,
-its candidates' model probabilities and BM25 scores, and the cosine that joins the profiles
-expanding its text (`bound`). One matrix product gives the newcomer's cosine and probability
-for every passing search, and the backend its BM25 for each text; a search runs only when,
-among its last run's candidates, the newcomer's fused rank could be in its first k
-(`bounded_out`).
+whose filters the newcomer passes. The text is multilingual, so it is not part of the standing
+filter; each search keeps what its last run took to enter its pool and its first k (`bound`),
+and runs only when the newcomer could (`bounded_out`).
 """
 from __future__ import annotations
 
@@ -74,9 +69,10 @@ IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop 
 
 
 # A saved search's bound, as stored: its expanded and own text vectors (float32 bytes), each
-# candidate's model probability and BM25 score (float32 pairs), the cosine that joins its feedback.
-Bound = tuple[bytes | None, bytes | None, float | None]
-NO_BOUND: Bound = (None, None, None)
+# candidate's model probability and BM25 score (float32 pairs), the cosine that joins its
+# feedback, and the least cosine and BM25 that entered its pool (`Reach`).
+Bound = tuple[bytes | None, bytes | None, float | None, float | None, float | None]
+NO_BOUND: Bound = (None, None, None, None, None)
 
 
 def relevant_change(old: Profile | None, new: Profile) -> bool:
@@ -314,7 +310,8 @@ def reach_searches(matcher, store: AlertStore, me: Record, now: float, probes: d
     hits: list[tuple[float, SavedSearch, list[dict]]] = []
     for s in found:
         if s.id in out_of_reach:
-            probes[s.id] = (s.probe, out_of_reach[s.id], s.join_at)
+            if out_of_reach[s.id] is not None:
+                probes[s.id] = (s.probe, out_of_reach[s.id], s.join_at, s.reach_vec, s.reach_kw)
             continue
         req = SearchRequest.model_validate(s.request)
         results, c = run_search(matcher, req)
@@ -336,7 +333,7 @@ def bound(c: search.SearchCandidates | None) -> Bound:
         return NO_BOUND
     vectors = np.concatenate([np.asarray(c.q, np.float32), np.asarray(c.raw, np.float32)])
     scores = np.stack([c.prob, c.feats["bm25"] * c.kw_best], axis=1).astype(np.float32)
-    return vectors.tobytes(), scores.tobytes(), c.join
+    return vectors.tobytes(), scores.tobytes(), c.join, c.reach.vector, c.reach.keyword
 
 
 def place(scores: np.ndarray, prob: float, bm25: float, slack: float = 1.0) -> int:
@@ -364,31 +361,37 @@ def save_search(matcher, store: AlertStore, owner: str, request: dict, frequency
     return store.save_search(owner, request, frequency, max_per_digest, limits)
 
 
-def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> dict[str, bytes]:
+def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> dict[str, bytes | None]:
     """The saved searches whose first k results cannot hold the newcomer, by their last run's
-    bound, each with its stored candidates' scores and the newcomer's. The search expands its text
-    towards its `search.FEEDBACK` nearest profiles, so a newcomer at least as near as the last of
-    them changes the search itself: it always runs. Otherwise a result's place is its model rank
-    fused with its keyword rank (`search.fusion`): a search is skipped when, with its model
-    probability and BM25 raised to 1 / `SLACK` of what they are, the newcomer would still have k
-    or more of the candidates ahead of it by more than that (`place`); ranks move between runs as
-    scores do. A skipped newcomer joins the stored candidates, as it may have joined the
-    search's, so later newcomers rank among both; once they number more than twice the pool
-    size, the search runs, which stores its candidates afresh."""
+    bound, each with its stored candidates' scores and the newcomer's (None where the newcomer
+    stays out of its pool). The search expands its text towards its `search.FEEDBACK` nearest
+    profiles, so a newcomer at least as near as the last of them changes the search: it runs.
+    Otherwise it is skipped when the newcomer enters its pool through neither leg (as in
+    `out_of_pool`), or when, with its model probability and BM25 raised to 1 / `SLACK` of what
+    they are, k or more of the stored candidates would still be fused ahead of it by more than
+    that (`place`; ranks move between runs as scores do). Such a newcomer joins the stored
+    candidates, as it may have joined the search's, so later newcomers rank among both; once
+    they number more than twice the pool size, the search runs, which stores them afresh."""
     dim = matcher.backend.dim
     known = [s for s in found if s.probe is not None and len(s.probe) == 8 * dim and s.scores is not None
-             and len(s.scores) // 8 <= 2 * matcher.pool_size]
+             and s.reach_vec is not None and len(s.scores) // 8 <= 2 * matcher.pool_size]
     if not known:
         return {}
     vectors = np.stack([np.frombuffer(s.probe, np.float32) for s in known])
     q, raw = vectors[:, :dim], vectors[:, dim:]
     near = (raw @ me.vectors.T).max(axis=1) if len(me.vectors) else np.full(len(known), -1.0)
+    enters = matcher.reach_scores(me, matcher.scorer.centred(q))
     prob = search.probabilities(matcher, q, raw, matcher.teachers([me]))
     bm25 = matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known])
-    out = {}
-    for s, n, p, kw in zip(known, near, prob, bm25):
+    out: dict[str, bytes | None] = {}
+    for s, n, e, p, kw in zip(known, near, enters, prob, bm25):
+        if n >= s.join_at:
+            continue
+        if e < s.reach_vec - REACH_MARGIN and (kw <= 0.0 or kw < SLACK * s.reach_kw):
+            out[s.id] = None
+            continue
         req = SearchRequest.model_validate(s.request)
         scores = np.frombuffer(s.scores, np.float32).reshape(-1, 2)
-        if n < s.join_at and place(scores, p / SLACK, kw / SLACK, SLACK) >= req.offset + req.k:
+        if place(scores, p / SLACK, kw / SLACK, SLACK) >= req.offset + req.k:
             out[s.id] = s.scores + np.array([p, kw], np.float32).tobytes()
     return out

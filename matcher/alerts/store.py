@@ -30,7 +30,7 @@ CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions(owner);
 CREATE TABLE IF NOT EXISTS searches (
   id TEXT PRIMARY KEY, owner TEXT NOT NULL, request TEXT NOT NULL, frequency TEXT NOT NULL,
   max_per_digest INTEGER NOT NULL, created REAL NOT NULL, acked REAL NOT NULL,
-  probe BLOB, scores BLOB, join_at REAL);
+  probe BLOB, scores BLOB, join_at REAL, reach_vec REAL, reach_kw REAL);
 CREATE INDEX IF NOT EXISTS searches_owner ON searches(owner);
 CREATE TABLE IF NOT EXISTS arrivals (profile_id TEXT PRIMARY KEY, queued REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -92,11 +92,13 @@ class SavedSearch:
     acked: float
     # The bound of its alert check, from its last run (matcher/alerts/match.py): the text's
     # expanded and own vectors as float32 bytes, its candidates' model probabilities and BM25
-    # scores as float32 pairs, and the cosine that joins its feedback. None for a search that
-    # names a teacher.
+    # scores as float32 pairs, the cosine that joins its feedback, and the least cosine and BM25
+    # that entered its pool. None for a search that names a teacher.
     probe: bytes | None = None
     scores: bytes | None = None
     join_at: float | None = None
+    reach_vec: float | None = None
+    reach_kw: float | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ class AlertStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
             have = {r["name"] for r in self._db.execute("PRAGMA table_info(searches)")}
-            for column, kind in (("probe", "BLOB"), ("scores", "BLOB"), ("join_at", "REAL")):
+            for column, kind in (("probe", "BLOB"), ("scores", "BLOB"), ("join_at", "REAL"),
+                                 ("reach_vec", "REAL"), ("reach_kw", "REAL")):
                 if column not in have:                                     # files written before the bound
                     self._db.execute(f"ALTER TABLE searches ADD COLUMN {column} {kind}")
             for column in {"kth", "kw_best"} & have:   # the bound before the candidates' scores
@@ -200,10 +203,10 @@ class AlertStore:
     # -- saved searches ------------------------------------------------------------------------
 
     def save_search(self, owner: str, request: dict, frequency: str, max_per_digest: int,
-                    bound: tuple = (None, None, None)) -> SavedSearch:
+                    bound: tuple = (None,) * 5) -> SavedSearch:
         sid, now = uuid.uuid4().hex[:16], time.time()
         self._tx([("INSERT INTO searches (id, owner, request, frequency, max_per_digest, created, acked, "
-                   "probe, scores, join_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   "probe, scores, join_at, reach_vec, reach_kw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                    (sid, owner, json.dumps(request), frequency, max_per_digest, now, now, *bound))])
         return self.search(sid)
 
@@ -242,7 +245,7 @@ class AlertStore:
             if row is not None and row["value"] == fingerprint:
                 return False
             self._tx([("UPDATE subscriptions SET kth=NULL", ()),
-                      ("UPDATE searches SET probe=NULL, scores=NULL, join_at=NULL", ()),
+                      ("UPDATE searches SET probe=NULL, scores=NULL, join_at=NULL, reach_vec=NULL, reach_kw=NULL", ()),
                       ("INSERT INTO meta VALUES ('ranking', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                        (fingerprint,))])
             return True
@@ -304,7 +307,8 @@ class AlertStore:
                 f"({','.join('?' * len(standing))})", tuple(standing))} if standing else set()
             for pid in sorted(unknown | ({profile_id} & set(standing or {}))):
                 stmts += _changed(pid)
-            stmts += [("UPDATE searches SET probe=?, scores=?, join_at=? WHERE id=?", (*bound, sid))
+            stmts += [("UPDATE searches SET probe=?, scores=?, join_at=?, reach_vec=?, reach_kw=? WHERE id=?",
+                       (*bound, sid))
                       for sid, bound in (probes or {}).items()]
             stmts.append(("DELETE FROM arrivals WHERE profile_id=?", (profile_id,)))
             self._tx(stmts)

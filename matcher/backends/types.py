@@ -78,6 +78,23 @@ class Candidate:
     score: float
 
 
+@dataclass(frozen=True)
+class Reach:
+    """What a profile needs to enter a query's candidate pool: the least cosine that got a
+    profile in through the vector leg and the least BM25 score through the keyword leg. A leg
+    that found fewer profiles than it asks for lets in every profile the filter passes (-1)
+    or that shares a term (0)."""
+    vector: float
+    keyword: float
+
+    @classmethod
+    def of(cls, vec: list[Candidate], kw: dict[str, float], pool_size: int) -> "Reach":
+        """From the vector leg's hits (asked for `pool_size`) and the keyword leg's scores (asked
+        for half as many)."""
+        return cls(min(c.score for c in vec) if len(vec) >= pool_size else -1.0,
+                   min(kw.values()) if len(kw) >= pool_size // 2 else 0.0)
+
+
 # -- optional capabilities: callers test for them with isinstance ------------------------------
 
 @runtime_checkable

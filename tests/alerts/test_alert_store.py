@@ -39,9 +39,9 @@ def test_a_store_written_before_the_search_bound_opens_and_keeps_its_searches(tm
     s = AlertStore(tmp_path)
     old = s.search("s1")
     assert (old.request["text"], old.probe, old.scores, old.join_at) == ("robots", None, None, None)
-    s.commit_arrival("x", [], probes={"s1": (b"\0" * 8, b"\1" * 8, 0.8)})
+    s.commit_arrival("x", [], probes={"s1": (b"\0" * 8, b"\1" * 8, 0.8, 0.3, 2.5)})
     new = s.search("s1")
-    assert (new.probe, new.scores, new.join_at) == (b"\0" * 8, b"\1" * 8, 0.8)
+    assert (new.probe, new.scores, new.join_at, new.reach_vec, new.reach_kw) == (b"\0" * 8, b"\1" * 8, 0.8, 0.3, 2.5)
     s.close()
 
 
@@ -60,8 +60,8 @@ def test_a_store_with_the_k_th_probability_bound_drops_it_and_keeps_its_searches
     s = AlertStore(tmp_path)
     old = s.search("s1")
     assert (old.request["text"], old.probe, old.scores, old.join_at) == ("robots", b"\0" * 8, None, 0.9)
-    added = s.save_search("k1", {"text": "music", "k": 5}, "daily", 5, (b"\2" * 8, b"\3" * 8, 0.7))
-    assert (added.scores, added.join_at) == (b"\3" * 8, 0.7)
+    added = s.save_search("k1", {"text": "music", "k": 5}, "daily", 5, (b"\2" * 8, b"\3" * 8, 0.7, 0.2, 0.0))
+    assert (added.scores, added.join_at, added.reach_vec, added.reach_kw) == (b"\3" * 8, 0.7, 0.2, 0.0)
     s.close()
 
 
@@ -140,10 +140,10 @@ def test_scores_of_other_ranking_weights_are_forgotten(tmp_path):
     probabilities: when the models change, every one is dropped and measured again on use."""
     s = AlertStore(tmp_path)
     s.subscribe("pt1", "k1", "weekly", 3, 10, 0.4)
-    sid = s.save_search("k1", {"text": "robots", "k": 10}, "daily", 5, (b"\0" * 8, b"\1" * 8, 0.9)).id
+    sid = s.save_search("k1", {"text": "robots", "k": 10}, "daily", 5, (b"\0" * 8, b"\1" * 8, 0.9, 0.3, 1.0)).id
     assert s.follow_ranking("v1")                       # a store that never named its weights
     assert s.subscription("pt1").kth is None and s.search(sid).probe is None
-    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.3, 4.0)}, probes={sid: (b"\0" * 8, b"\1" * 8, 0.9)})
+    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.3, 4.0)}, probes={sid: (b"\0" * 8, b"\1" * 8, 0.9, 0.3, 1.0)})
     s.close()
     s = AlertStore(tmp_path)
     assert not s.follow_ranking("v1")                   # the same weights: kept
@@ -152,7 +152,8 @@ def test_scores_of_other_ranking_weights_are_forgotten(tmp_path):
     assert s.subscription("pt1").kth is None
     # what entered the pool comes from the retrieval legs, not from the weights: kept
     assert (s.subscription("pt1").reach_vec, s.subscription("pt1").reach_kw) == (0.3, 4.0)
-    assert (s.search(sid).probe, s.search(sid).scores, s.search(sid).join_at) == (None,) * 3
+    got = s.search(sid)
+    assert (got.probe, got.scores, got.join_at, got.reach_vec, got.reach_kw) == (None,) * 5
     assert s.subscription("pt1").frequency == "weekly" and s.search(sid).request["text"] == "robots"
     s.close()
 

@@ -104,10 +104,10 @@ def test_a_newcomer_that_joins_a_searchs_feedback_runs_it(make_matcher, store, m
     assert ran == ["robots"]
 
 
-@pytest.mark.parametrize("k", [1, 2, 3])
-def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeypatch, k):
+@pytest.mark.parametrize("k,pool", [(1, None), (2, None), (3, None), (2, 8)])
+def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeypatch, k, pool):
     """The same arrivals, matched with the bound and by running every saved search, raise the
-    same alerts."""
+    same alerts; with a pool smaller than the index, the pool's reach takes part."""
     themes = ("recycling", "music", "robots", "history")
     countries = ("PT", "RO", "DE", "FR", "ES", "IT", "PL", "GR", "HR", "AT", "BE", "CZ")
     arrivals = [profile(f"n{i}", countries[(i + 5) % len(countries)], themes[(i * 3) % 4]) for i in range(10)]
@@ -115,6 +115,7 @@ def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeyp
     got, runs = {}, {}
     for bounded in (True, False):
         m = make_matcher([profile(f"t{i}", c, themes[i % 4]) for i, c in enumerate(countries)])
+        m.pool_size = pool or m.pool_size
         st = AlertStore(tmp_path / f"alerts-{bounded}")
         with monkeypatch.context() as mp:
             if not bounded:
@@ -161,7 +162,8 @@ def test_a_search_whose_stored_candidates_grew_past_twice_the_pool_runs(make_mat
     _add(m, store, profile("m2", "PL", "water"))
     assert ran == []
     grown = np.ones((2 * m.pool_size + 1, 2), np.float32).tobytes()     # many newcomers skipped, all ahead
-    store.commit_arrival("x", [], probes={s.id: (store.search(s.id).probe, grown, store.search(s.id).join_at)})
+    kept = store.search(s.id)
+    store.commit_arrival("x", [], probes={s.id: (kept.probe, grown, kept.join_at, kept.reach_vec, kept.reach_kw)})
     _add(m, store, profile("m3", "HR", "water"))
     assert ran == ["robots"] and len(store.search(s.id).scores) < len(grown)
 
@@ -172,3 +174,17 @@ def test_a_candidate_fused_ahead_by_less_than_the_slack_does_not_count():
     # third in the model's order: 1 / 63 against the second's 1 / 62, 1.6 % ahead
     assert match.place(scores, 0.2, 0.0, slack=0.98) == 1
     assert match.place(scores, 0.2, 0.0, slack=0.99) == 2
+
+
+def test_a_newcomer_outside_a_searchs_pool_neither_runs_it_nor_joins_its_candidates(make_matcher, store, monkeypatch):
+    m = _robots_world(make_matcher)
+    m.pool_size = 2                                          # each leg is full: entering takes a score
+    s = match.save_search(m, store, "nss", {"text": "robots", "k": 3}, "daily", 5)
+    kept = store.search(s.id)
+    assert kept.reach_vec > -1.0 and kept.reach_kw > 0.0
+    monkeypatch.setattr(match, "place", lambda *a: 0)       # the fused place alone would run it
+    ran = _count_runs(monkeypatch)
+    _add(m, store, profile("m2", "PL", "water"))
+    assert ran == [] and store.search(s.id).scores == kept.scores
+    _add(m, store, profile("r9", "GR", "robots"))
+    assert ran == ["robots"]
