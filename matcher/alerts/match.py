@@ -51,12 +51,9 @@ from models import Profile, ResultList, SearchRequest
 # a stored k-th score can be higher than today's: responsiveness fades with inactivity (about
 # 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
 SLACK = 0.98
-# Teachers alerted per arriving profile, best fits first, none fitting less than FLOOR x as well
-# as the first one alerted. No arrival sends more than 3; on projects-dev and evaldev, alone and
-# among the 2,000-teacher sample, the floor holds back 23 alerts, 3 of them naming a real partner
-# (of all alerts, 0.64-0.75 do). 4 an arrival with a floor of 0.1 sends 3.16 alerts an
-# arrival among the sample, and a floor high enough to keep 4 under 3 on average costs more
-# recall on three of the four sets than a cap of 3 (docs/alerts.md).
+# Teachers alerted per arriving profile, best fits first, none under FLOOR x the first one's fit:
+# a cap of 3 keeps more recall on three of four dev sets than 4 with a floor that holds the mean
+# under 3, and what the floor holds back rarely names a real partner (docs/alerts.md).
 PER_ARRIVAL = 3
 FLOOR = 0.05
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
@@ -159,15 +156,21 @@ def subscribe(matcher, store: AlertStore, profile_id: str, owner: str, frequency
     return store.subscribe(profile_id, owner, frequency, max_per_digest, k, kth, (vec, kw))
 
 
+def outside(cosine: float, bm25: float, reach_vec: float, reach_kw: float) -> bool:
+    """A newcomer stays out of a pool whose last fill took `reach_vec` and `reach_kw` (`Reach`):
+    its cosine to the vector query is more than `REACH_MARGIN` under the least that entered, and
+    its BM25 for the text is 0 or under `SLACK` x the least that entered."""
+    return cosine < reach_vec - REACH_MARGIN and (bm25 <= 0.0 or bm25 < SLACK * reach_kw)
+
+
 def out_of_pool(matcher, me: Record, pool: Teachers, subs: list[Subscription]) -> set[str]:
-    """The subscribers (all in `pool`) whose own candidate pool the newcomer `me` enters through
-    neither leg, by their stored reach: its cosine to their vector query is more than
-    `REACH_MARGIN` under the least that entered, and its BM25 for their text is 0 or under
-    `SLACK` x the least that entered. A subscriber without stored reach is kept."""
+    """The subscribers (all in `pool`) whose own candidate pool the newcomer `me` stays out of
+    (`outside`); BM25 is asked only where the cosine leaves it out. A subscriber without stored
+    reach is kept."""
     at = {pid: i for i, pid in enumerate(pool.ids)}
     near = matcher.reach_scores(me, matcher.vector_queries(pool))
     far = [s for s in subs if s.reach_vec is not None and s.reach_kw is not None
-           and near[at[s.profile_id]] < s.reach_vec - REACH_MARGIN]
+           and outside(near[at[s.profile_id]], 0.0, s.reach_vec, s.reach_kw)]
     if not far:
         return set()
     recs = matcher.backend.get_many([s.profile_id for s in far])
@@ -175,7 +178,8 @@ def out_of_pool(matcher, me: Record, pool: Teachers, subs: list[Subscription]) -
     profiles = [recs[s.profile_id].profile for s in far]
     bm25 = matcher.backend.keyword_scores(me, [text.keyword_text(p) for p in profiles],
                                           [text.main_language(p) for p in profiles])
-    return {s.profile_id for s, kw in zip(far, bm25) if kw <= 0.0 or kw < SLACK * s.reach_kw}
+    return {s.profile_id for s, kw in zip(far, bm25)
+            if outside(near[at[s.profile_id]], kw, s.reach_vec, s.reach_kw)}
 
 
 class SubscriberQueries:
@@ -366,12 +370,11 @@ def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> dict[str, byte
     bound, each with its stored candidates' scores and the newcomer's (None where the newcomer
     stays out of its pool). The search expands its text towards its `search.FEEDBACK` nearest
     profiles, so a newcomer at least as near as the last of them changes the search: it runs.
-    Otherwise it is skipped when the newcomer enters its pool through neither leg (as in
-    `out_of_pool`), or when, with its model probability and BM25 raised to 1 / `SLACK` of what
-    they are, k or more of the stored candidates would still be fused ahead of it by more than
-    that (`place`; ranks move between runs as scores do). Such a newcomer joins the stored
-    candidates, as it may have joined the search's, so later newcomers rank among both; once
-    they number more than twice the pool size, the search runs, which stores them afresh."""
+    Otherwise it is skipped when the newcomer stays out of its pool (`outside`), or when, its
+    model probability and BM25 raised to 1 / `SLACK` of what they are, k or more of the stored
+    candidates would still be fused ahead of it by more than that (`place`; ranks move between
+    runs as scores do). Such a newcomer joins the stored candidates, as it may have joined the
+    search's; once they number more than twice the pool size, the search runs afresh."""
     dim = matcher.backend.dim
     known = [s for s in found if s.probe is not None and len(s.probe) == 8 * dim and s.scores is not None
              and s.reach_vec is not None and len(s.scores) // 8 <= 2 * matcher.pool_size]
@@ -387,7 +390,7 @@ def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> dict[str, byte
     for s, n, e, p, kw in zip(known, near, enters, prob, bm25):
         if n >= s.join_at:
             continue
-        if e < s.reach_vec - REACH_MARGIN and (kw <= 0.0 or kw < SLACK * s.reach_kw):
+        if outside(e, kw, s.reach_vec, s.reach_kw):
             out[s.id] = None
             continue
         req = SearchRequest.model_validate(s.request)
