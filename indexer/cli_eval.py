@@ -97,27 +97,23 @@ def cmd_eval(args) -> int:
         return 2
     sets, search_sets, groups = {}, {}, {}
     workdir = Path(args.workdir) if args.workdir else None
+
+    def add(d: str, among: Path | None, fields: list[str], consortia: bool) -> None:
+        """One dataset's queries (among a background), scored and kept by set name."""
+        name, queries, found, g, size = load_set(Path(d), among, workdir, args.limit, fields, consortia)
+        sets[name], groups[name] = queries, g
+        _table(f"{name}: partner queries, {size} profiles, {len(queries)} queries",
+               {mode: score(queries, mode) for mode in args.mode or MODES})
+        for field, qs in found.items():
+            search_sets[f"{name}/{field}"], groups[f"{name}/{field}"] = qs, g
+            _table(f"{name}: searches by {field}, {len(qs)} queries",
+                   {mode: score(qs, mode) for mode in SEARCH_MODES})
+
     try:
         for d in args.dataset:
-            name, queries, found, g, size = load_set(Path(d), background, workdir, args.limit,
-                                                     searches, args.consortia)
-            sets[name], groups[name] = queries, g
-            _table(f"{name}: partner queries, {size} profiles, {len(queries)} queries",
-                   {mode: score(queries, mode) for mode in args.mode or MODES})
-            for field, qs in found.items():
-                search_sets[f"{name}/{field}"], groups[f"{name}/{field}"] = qs, g
-                _table(f"{name}: searches by {field}, {len(qs)} queries",
-                       {mode: score(qs, mode) for mode in SEARCH_MODES})
+            add(d, background, searches, args.consortia)
             if ranked_among:
-                name, queries, found, g, size = load_set(Path(d), ranked_among, workdir, args.limit,
-                                                         [f for f in searches if f.endswith(UNINDEXED)])
-                sets[name], groups[name] = queries, g
-                _table(f"{name}: partner queries, {size} profiles, {len(queries)} queries",
-                       {mode: score(queries, mode) for mode in args.mode or MODES})
-                for field, qs in found.items():
-                    search_sets[f"{name}/{field}"], groups[f"{name}/{field}"] = qs, g
-                    _table(f"{name}: searches by {field}, {len(qs)} queries",
-                           {mode: score(qs, mode) for mode in SEARCH_MODES})
+                add(d, ranked_among, [f for f in searches if f.endswith(UNINDEXED)], False)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
