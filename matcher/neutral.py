@@ -4,7 +4,7 @@ A text's language moves its row along directions of its own, so a plain cosine r
 for sharing a language as it does for sharing a topic (docs/quality.md, Language directions).
 `language_space` measures those directions on a reference of the index's teachers;
 `language_neutral` takes them out of any row, and `neutral_spread` gives how widely a teacher's
-language-neutral cosines to the reference spread, which the partner model's `profile_lang_z`
+language-neutral cosines to that reference spread, which the partner model's `profile_lang_z`
 divides by.
 """
 from __future__ import annotations
@@ -88,19 +88,43 @@ def neutral_profiles(t: Teachers, space: LanguageSpace) -> np.ndarray:
     return out
 
 
-def neutral_spread(rows: np.ndarray, ids: list[str], ref_rows: np.ndarray,
-                   ref_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class SpreadReference:
+    """What `neutral_spread` needs of a reference's language-neutral profile rows: their count,
+    sum and Gram matrix, and each teacher's own row, to leave it out of its own spread."""
+    count: int
+    total: np.ndarray     # (dim,) float64
+    gram: np.ndarray      # (dim, dim), summed in float64, kept in float32 (a third of the time)
+    rows: np.ndarray      # (count, dim)
+    ids: list[str]
+
+
+def spread_reference(rows: np.ndarray, ids: list[str]) -> SpreadReference:
+    """The `SpreadReference` of language-neutral profile rows `rows` (teachers `ids`; a teacher
+    without rows has a row of zeros and is left out)."""
+    rows = np.asarray(rows, np.float32)
+    have = np.flatnonzero(np.abs(rows).sum(axis=1) > 0)
+    rows, ids = rows[have], [ids[i] for i in have]
+    wide = rows.astype(np.float64)
+    return SpreadReference(len(rows), wide.sum(axis=0), (wide.T @ wide).astype(np.float32), rows, ids)
+
+
+def neutral_spread(rows: np.ndarray, ids: list[str], ref: SpreadReference) -> tuple[np.ndarray, np.ndarray]:
     """Per language-neutral profile row of `rows` (teachers `ids`), the mean and the standard
-    deviation of its cosine to the reference's rows (`ref_rows`, teachers `ref_ids`), its own
-    left out. A cosine of 0.3 says little from a teacher whose cosines to everyone spread
-    widely, and much from one whose all sit near 0: `profile_lang_z` reads a pair's cosine in
-    each side's own units, as mutual proximity does for hubness (Schnitzer et al., 2012)."""
-    sims = np.asarray(rows, np.float32) @ np.asarray(ref_rows, np.float32).T
-    own = own_columns(ids, ref_ids)
+    deviation of its cosine to the reference's rows, its own left out. A cosine of 0.3 says
+    little from a teacher whose cosines to everyone spread widely, and much from one whose all
+    sit near 0: `profile_lang_z` reads a pair's cosine in each side's own units, as mutual
+    proximity does for hubness (Schnitzer et al., 2012). The sum and the sum of squares of a
+    row's cosines to all reference rows are its products with the reference's sum and Gram
+    matrix, so the cost does not grow with the reference: the whole language reference
+    (`ranking.LANG_REFERENCE` teachers) measures it, not the hubness reference's 256."""
+    x32 = np.asarray(rows, np.float32)
+    x = x32.astype(np.float64)
+    own = own_columns(ids, ref.ids)
     inside = np.flatnonzero(own >= 0)
-    keep = np.ones(sims.shape, bool)
-    keep[inside, own[inside]] = False
-    n = np.maximum(keep.sum(axis=1), 1)
-    mean = np.where(keep, sims, 0.0).sum(axis=1, dtype=np.float64) / n
-    var = np.where(keep, (sims - mean[:, None]) ** 2, 0.0).sum(axis=1) / n
-    return mean, np.sqrt(var) + 1e-6
+    mine = np.zeros(len(x))
+    mine[inside] = np.einsum("ij,ij->i", x[inside], ref.rows[own[inside]].astype(np.float64))
+    n = np.maximum(ref.count - (own >= 0), 1)
+    mean = (x @ ref.total - mine) / n
+    squares = np.einsum("ij,ij->i", x32 @ ref.gram, x32, dtype=np.float64) - mine ** 2
+    return mean, np.sqrt(np.maximum(squares / n - mean ** 2, 0.0)) + 1e-6

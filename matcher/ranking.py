@@ -15,13 +15,15 @@ from matcher import model as learned
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import CandidateFilter, Record
 from matcher.features import Teachers, hubness, pair_features, today_days
-from matcher.neutral import (LanguageSpace, language_neutral, language_space, neutral_profiles, neutral_spread,
-                             without_directions)
+from matcher.neutral import (LanguageSpace, SpreadReference, language_neutral, language_space, neutral_profiles,
+                             neutral_spread, spread_reference, without_directions)
 from models import Profile
 
 HUB_REFERENCE = 256           # reference teachers for hubness: a fixed spread of the index
-# Teachers whose profile rows the language means are measured on, of which the hubness reference
-# is a spread: a mean row per language needs more rows than a mean cosine needs teachers.
+# Teachers whose profile rows the language means and each teacher's spread of language-neutral
+# cosines are measured on, of which the hubness reference is a spread: a mean row per language
+# needs more rows than a mean cosine needs teachers, and a spread measured on 2,048 teachers
+# rather than 256 ranks better on every dev set (docs/quality.md, Each teacher's own units).
 LANG_REFERENCE = 2048
 # Teachers whose hubness the scorer keeps; when full, the oldest quarter is forgotten, so a
 # large index keeps most of what its recent queries measured.
@@ -53,8 +55,9 @@ class Scorer:
 
     It keeps the index's hubness reference (a fixed spread of its teachers, drawn again when the
     index has grown or shrunk by a fifth), the directions its languages pull texts along
-    (`language_space`), measured on a wider spread, and each scored teacher's hubness against the
-    reference, until the teacher is written again."""
+    (`language_space`) and what `neutral_spread` needs, both measured on a wider spread, and each
+    scored teacher's hubness against the reference and spread against the wider one, until the
+    teacher is written again."""
 
     def __init__(self, backend: SearchBackend, model: learned.Model | None = None):
         self.backend, self.model = backend, model or learned.load()
@@ -64,6 +67,7 @@ class Scorer:
         self._hubs: dict[str, tuple[float, ...]] = {}
         self._mean: np.ndarray | None = None
         self._space: LanguageSpace | None = None
+        self._spread: SpreadReference | None = None
 
     def reference(self) -> Teachers:
         n = self.backend.count()
@@ -76,6 +80,8 @@ class Scorer:
                 self._ref_count, self._hubs = n, {}
                 self._mean = self._ref.vecs.mean(axis=0, dtype=np.float32) if len(self._ref.vecs) else None
                 self._space = language_space(wide) if len(wide) > 1 else None
+                self._spread = (spread_reference(neutral_profiles(wide, self._space), wide.ids)
+                                if self._space is not None else None)
             return self._ref
 
     def centred(self, queries: np.ndarray) -> np.ndarray:
@@ -102,18 +108,17 @@ class Scorer:
         (`neutral_spread`), from the cache where known, and its language-neutral profile row
         under "lang". The rows are read before the cache may be emptied, so a full cache, or
         another thread forgetting a teacher, never loses a row this call needs."""
-        ref = self.reference()
-        space = self._space
+        self.reference()
+        with self._lock:
+            ref, space, wide = self._ref, self._space, self._spread
+            rows = [self._hubs.get(pid) for pid in t.ids]
         if self.small_index() or space is None:
             return typical_hubs(self.model, len(t), self.backend.dim)
-        with self._lock:
-            rows = [self._hubs.get(pid) for pid in t.ids]
         lang = neutral_profiles(t, space)
         missing = [i for i, row in enumerate(rows) if row is None]
         if missing:
             fresh = hubness(t.take(missing) if len(missing) < len(t) else t, ref)
-            fresh["lang_mean"], fresh["lang_sd"] = neutral_spread(lang[missing], [t.ids[i] for i in missing],
-                                                                  neutral_profiles(ref, space), ref.ids)
+            fresh["lang_mean"], fresh["lang_sd"] = neutral_spread(lang[missing], [t.ids[i] for i in missing], wide)
             with self._lock:
                 over = len(self._hubs) + len(missing) - HUB_CACHE
                 if over > 0:    # dicts keep insertion order: the first keys are the oldest

@@ -11,7 +11,7 @@ from matcher import ranking
 from matcher.backends.base import SearchBackend
 from matcher.backends.embedded.backend import EmbeddedBackend
 from matcher.features import FEATURES, Teachers, pair_features, query_teacher, today_days
-from matcher.neutral import LanguageSpace, language_space
+from matcher.neutral import LanguageSpace, language_space, neutral_profiles
 from matcher.service import Matcher
 from models import Profile
 from tests.fakes import THEMES, ThemeEmbedder, profile
@@ -291,6 +291,27 @@ def test_language_directions_come_from_a_wider_spread_than_the_hubness_reference
     space = language_space(Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim))
     assert np.allclose(matcher.scorer._space.mean, space.mean)
     assert np.allclose(matcher.scorer._space.basis, space.basis)
+
+
+def test_each_teachers_spread_is_measured_on_the_wider_spread(matcher, monkeypatch):
+    """`profile_lang_z`'s mean and spread come from every teacher the language directions are
+    measured on, not from the hubness reference alone, each teacher's own cosine left out."""
+    from matcher.backends.types import CandidateFilter
+    monkeypatch.setattr(ranking, "LANG_REFERENCE", 40)
+    monkeypatch.setattr(ranking, "HUB_REFERENCE", 10)
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 5)
+    ids = ranking.spread(matcher.backend.filter_ids(CandidateFilter(open_only=False), 20_000), 40)
+    matcher.scorer.reference()
+    recs = matcher.backend.get_many(ids)
+    wide = Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim)
+    rows = neutral_profiles(wide, matcher.scorer._space)
+    t = wide.take([0, 1, 2])
+    measured = matcher.scorer.hubs(t)
+    sims = rows[:3] @ rows.T
+    for i in range(3):
+        own = np.delete(sims[i], i)
+        assert abs(measured["lang_mean"][i] - own.mean()) < 1e-5
+        assert abs(measured["lang_sd"][i] - own.std()) < 1e-4
 
 
 def test_a_small_index_is_scored_by_the_small_index_weights(matcher, monkeypatch):
