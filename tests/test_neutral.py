@@ -80,7 +80,8 @@ def test_the_spread_of_a_teachers_neutral_cosines_leaves_its_own_row_out():
     t = ref.take([4, 7])
     t.ids = ["r4", "outsider"]
     sims = neutral_profiles(t, space) @ neutral_profiles(ref, space).T
-    mean, sd = neutral_spread(neutral_profiles(t, space), t.ids, spread_reference(neutral_profiles(ref, space), ref.ids))
+    wide = spread_reference(neutral_profiles(ref, space), ref.ids)
+    mean, sd = neutral_spread(neutral_profiles(t, space), t.ids, wide)
     own = np.delete(sims[0], 4)
     assert abs(mean[0] - own.mean()) < 1e-6 and abs(sd[0] - own.std()) < 1e-5
     assert abs(mean[1] - sims[1].mean()) < 1e-6
