@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from matcher import search, text
+from matcher.bridges import bridged
 from matcher.backends.types import CandidateFilter
 from matcher.consortium import NoConsortium
 from matcher.features import popcount, subject_bits
@@ -49,6 +50,9 @@ SEARCH_BASELINES: dict[str, Callable] = {
 }
 SEARCH_MODES: tuple[str, ...] = (*SEARCH_BASELINES, "search")
 METRICS = ("ndcg@10", "recall@10", "xrecall@10", "mrr", "pool_recall")
+# A judged query keeps the links of its 10 best candidates by the shipped model: a model fitted
+# without some queries picks its own `bridges.BRIDGES` best among them.
+EVAL_LINKS = 10
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -171,7 +175,8 @@ def collect(matcher: Matcher, qrels: dict[str, dict[str, int]],
     """Each query's candidate pool, retrieved once and shared by every ranking."""
     out = []
     for qid, rel in qrels.items():
-        out.append(Query(qid, rel, matcher.candidates(matcher.record(qid)), _other_language(matcher, qid, rel)))
+        out.append(Query(qid, rel, matcher.candidates(matcher.record(qid), links=EVAL_LINKS),
+                         _other_language(matcher, qid, rel)))
         if progress:
             progress(1)
     return out
@@ -188,7 +193,8 @@ def ranking_of(q: Query, mode: str, model: Model | None = None) -> list[str]:
         order = np.argsort(-keys, kind="stable")
         return [c.pool.ids[i] for i in order if c.pool.ids[i] != q.qid]
     else:
-        prob = c.prob if model is None else model.probability(c.feats)
+        prob = c.prob if model is None else bridged(model.probability(c.feats), c.links.at,
+                                                    model.probability(c.links.feats))
         order = rank(c.pool, prob, full=mode == "full")[0]
     return [c.pool.ids[i] for i in order]
 

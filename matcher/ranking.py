@@ -156,8 +156,11 @@ class Scorer:
             for pid in ids:
                 self._hubs.pop(pid, None)
 
-    def features(self, a: Teachers, b: Teachers) -> dict[str, np.ndarray]:
-        return pair_features(a, b, self.hubs(a), self.hubs(b))
+    def features(self, a: Teachers, b: Teachers, hubs_a: dict[str, np.ndarray] | None = None,
+                 hubs_b: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """`pair_features` of a and b, with either side's `hubs` where the caller has them."""
+        return pair_features(a, b, self.hubs(a) if hubs_a is None else hubs_a,
+                             self.hubs(b) if hubs_b is None else hubs_b)
 
     def small_index(self) -> bool:
         """Whether the index is too small to measure hubness and language directions in (the
@@ -173,9 +176,10 @@ class Scorer:
         model = model or self.model
         return (model.small if model.small is not None and self.small_index() else model).probability(feats)
 
-    def score(self, a: Teachers, b: Teachers) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def score(self, a: Teachers, b: Teachers, hubs_a: dict[str, np.ndarray] | None = None,
+              hubs_b: dict[str, np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """(features, the model's probability) of every pair (a[i], b[j])."""
-        feats = self.features(a, b)
+        feats = self.features(a, b, hubs_a, hubs_b)
         return feats, self.probability(feats)
 
     def pair(self, a: Record, b: Record) -> tuple[dict[str, np.ndarray], float]:

@@ -9,7 +9,7 @@ from typing import Callable, Literal
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from matcher import constraints, facets as facet_counts, ranking, search, text
+from matcher import bridges, constraints, facets as facet_counts, ranking, search, text
 from matcher.backends.base import SearchBackend
 from matcher.backends.factory import make_backend
 from matcher.backends.types import CandidateFilter, Reach, Record
@@ -28,14 +28,17 @@ Mode = Literal["full", "model"]
 @dataclass
 class Candidates:
     """A partner query's candidate pool: the asking record, the candidates' features, the
-    learned probability of each, each one's BM25 score over the pool's best (0 if none), and
-    what it took to enter the pool."""
+    learned probability of each (with its paths through the teacher's best candidates,
+    matcher/bridges.py), each one's BM25 score over the pool's best (0 if none), what it took
+    to enter the pool, the pair model's own probability and the best candidates' links."""
     me: Record
     pool: Teachers
     feats: dict[str, np.ndarray]
     prob: np.ndarray
     kw: np.ndarray
     reach: Reach
+    direct: np.ndarray
+    links: bridges.Links
 
 
 def _one_blas_thread() -> None:
@@ -175,16 +178,24 @@ class Matcher:
 
     # -- partners -------------------------------------------------------------------------
 
-    def candidates(self, me: Record, filters: Filters | None = None) -> Candidates:
+    def candidates(self, me: Record, filters: Filters | None = None, links: int = bridges.BRIDGES) -> Candidates:
         """Every candidate the retrieval legs find for `me` that passes the hard constraints, with
-        its features. The pool depends on the profile and the filters only, never on the page."""
+        its features, and the features of the best `links` of them with the whole pool (the
+        evaluation keeps more, for models fitted without the shipped one). The pool depends on
+        the profile and the filters only, never on the page."""
         flt = self.hard_filter(me.profile, filters)
         kw, reach = self._retrieve(me, flt)
         kw_max = max(kw.values(), default=0.0) or 1.0
         pool = self.backend.features(list(kw), flt)
-        feats, prob = self.scorer.score(self.teachers([me]), pool)
-        return Candidates(me, pool, {name: v[0] for name, v in feats.items()}, prob[0],
-                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]), reach)
+        hubs = self.scorer.hubs(pool)
+        feats, prob = self.scorer.score(self.teachers([me]), pool, hubs_b=hubs)
+        direct = prob[0]
+        at = bridges.best(direct, links)        # the links are pool teachers: their hubs are known
+        link_feats, link_prob = self.scorer.score(pool.take(at), pool, {k: v[at] for k, v in hubs.items()}, hubs)
+        return Candidates(me, pool, {name: v[0] for name, v in feats.items()},
+                          bridges.bridged(direct, at, link_prob),
+                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]), reach,
+                          direct, bridges.Links(at, link_feats))
 
     def _retrieve(self, me: Record, flt: CandidateFilter) -> tuple[dict[str, float], Reach]:
         """Both legs' candidates for `me`, vector hits first: id -> BM25 score (0 if BM25 missed

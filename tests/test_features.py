@@ -97,14 +97,15 @@ def _reopen(tmp_path, source: str, ids: list[str], flt, before: Teachers, checkp
 
 def test_a_pool_block_scores_as_each_pair_alone(matcher):
     """A partner query scores its pool in one block; each pair alone, through the same
-    features and model, gives the same score (consortia and campaigns score that way)."""
+    features and model, gives the same pair probability (consortia and campaigns score that
+    way; the list adds paths through the teacher's best candidates, tests/test_bridges.py)."""
     for me_id in ("p000", "p011", "p013"):
         c = matcher.candidates(matcher.record(me_id))
         assert len(c.pool) > 5
         recs = matcher.backend.get_many(c.pool.ids)
         for i, pid in enumerate(c.pool.ids):
             feats, p = matcher.scorer.pair(c.me, recs[pid])
-            assert p == pytest.approx(float(c.prob[i]), abs=1e-5), pid
+            assert p == pytest.approx(float(c.direct[i]), abs=1e-5), pid
             for name in FEATURES:
                 assert float(feats[name][0, 0]) == pytest.approx(float(c.feats[name][i]), abs=1e-5), (pid, name)
 
