@@ -45,7 +45,7 @@ from bench.standing import filters  # noqa: E402
 from indexer.alert_simulation import CountingMatcher  # noqa: E402
 from indexer.sample import generate  # noqa: E402
 from matcher import text  # noqa: E402
-from matcher.alerts import match  # noqa: E402
+from matcher.alerts import match, subscribers  # noqa: E402
 from matcher.alerts.store import AlertStore  # noqa: E402
 from matcher.backends.types import Record  # noqa: E402
 from models import Profile  # noqa: E402
@@ -107,7 +107,7 @@ def main() -> None:
         print(f"subscribing {len(stale):,}: {1000 * (time.perf_counter() - t) / len(stale):.1f} ms each "
               "(one partner query)")
     t = time.perf_counter()
-    match.subscriber_queries(store).refresh(m, store)
+    subscribers.subscriber_queries(store).refresh(m, store)
     print(f"subscribers' vector queries read into memory: {1000 * (time.perf_counter() - t):.0f} ms "
           "(once a process; then only what changes)")
     if args.saved_searches and not store.searches():

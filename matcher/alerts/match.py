@@ -11,9 +11,11 @@ would cost one partner query per subscriber; instead:
    enters; N's own keyword leg names those whose keyword leg it likely enters (BM25 is not
    symmetric, step 3 checks it). Only these, under N's hard constraints (which are symmetric:
    country, shared language, overlapping ages), are scored.
-2. Each subscription keeps the score of the k-th partner in its list (`kth`). S would score N
-   with the pair's probability times N's responsiveness (matcher/ranking.py), known without
-   S's query; a subscriber for whom that is below `SLACK` x kth is skipped.
+2. Each subscription keeps the score of the k-th partner in its list (`kth`) and its links:
+   its best candidates by the pair model, with their probabilities. S would score N with the
+   pair's probability, raised by N's paths through those links (matcher/bridges.py), times N's
+   responsiveness (matcher/ranking.py), known without S's query; a subscriber for whom that
+   is below `SLACK` x kth is skipped.
 3. A subscriber whose vector leg N does not enter (by the cosine to S's current row) needs N's
    BM25 for S's own text, from the backend, to reach `reach_kw`; otherwise it is skipped
    (`out_of_pool`).
@@ -33,15 +35,16 @@ and runs only when the newcomer could (`bounded_out`).
 """
 from __future__ import annotations
 
+import json
 import time
-import weakref
 from typing import Callable
 
 import numpy as np
 
-from matcher import constraints, ranking, search, text
+from matcher import bridges, constraints, ranking, search, text
 from matcher import model as learned
 from matcher.alerts.store import Alert, AlertStore, SavedSearch, Standing, Subscription, alert_id
+from matcher.alerts.subscribers import REACH_MARGIN, subscriber_queries
 from matcher.backends.types import CandidateFilter, Record
 from matcher.errors import ProfileNotFound
 from matcher.features import Teachers, today_days
@@ -57,10 +60,6 @@ SLACK = 0.98
 PER_ARRIVAL = 3
 FLOOR = 0.05
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
-# Confirm a subscriber whose vector query gives N a cosine down to REACH_MARGIN below the least
-# one that entered its pool: a pool's last cosine falls when profiles leave it, and the centring
-# of the query follows the index's mean row.
-REACH_MARGIN = 0.02
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
 IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop (digests only)
 
@@ -111,8 +110,10 @@ def process(matcher, store: AlertStore, ids: list[str] | None = None,
 
 
 def fingerprint(matcher) -> str:
-    """The partner and search models' weights, which the stored k-th scores and bounds come from."""
-    return matcher.scorer.model.fingerprint() + learned.load(learned.SEARCH_MODEL_FILE).fingerprint()
+    """The partner and search models' weights and the paths' settings, which the stored k-th
+    scores, links and bounds come from."""
+    return (matcher.scorer.model.fingerprint() + learned.load(learned.SEARCH_MODEL_FILE).fingerprint()
+            + f"/{bridges.BRIDGES}/{bridges.BRIDGE_WEIGHT}")
 
 
 def arrival(matcher, store: AlertStore,
@@ -141,19 +142,20 @@ def arrival(matcher, store: AlertStore,
 
 def measure(matcher, profile_id: str, k: int) -> tuple[Record, list[tuple[str, float]], Standing]:
     """A teacher's record, its first `k` partners (ids and scores) and the figures its
-    subscription keeps: the k-th score (0 when the list is shorter) and what it took to enter
-    the pool."""
+    subscription keeps: the k-th score (0 when the list is shorter), what it took to enter
+    the pool, and its links (its best candidates by the pair model, with their probabilities)."""
     c, top = matcher.ranked(profile_id, k)
-    return c.me, top, (top[k - 1][1] if len(top) >= k else 0.0, c.reach.vector, c.reach.keyword)
+    links = json.dumps([[c.pool.ids[i], round(float(c.direct[i]), 6)] for i in c.links.at])
+    return c.me, top, (top[k - 1][1] if len(top) >= k else 0.0, c.reach.vector, c.reach.keyword, links)
 
 
 def subscribe(matcher, store: AlertStore, profile_id: str, owner: str, frequency: str,
               max_per_digest: int, k: int) -> Subscription:
     """Subscribe a teacher, with the figures of its own list (`measure`); raises
     ProfileNotFound for an unknown profile."""
-    kth, vec, kw = measure(matcher, profile_id, k)[2]
+    kth, vec, kw, links = measure(matcher, profile_id, k)[2]
     store.follow_ranking(fingerprint(matcher))
-    return store.subscribe(profile_id, owner, frequency, max_per_digest, k, kth, (vec, kw))
+    return store.subscribe(profile_id, owner, frequency, max_per_digest, k, kth, (vec, kw), links)
 
 
 def outside(cosine: float, bm25: float, reach_vec: float, reach_kw: float) -> bool:
@@ -182,55 +184,6 @@ def out_of_pool(matcher, me: Record, pool: Teachers, subs: list[Subscription]) -
             if outside(near[at[s.profile_id]], kw, s.reach_vec, s.reach_kw)}
 
 
-class SubscriberQueries:
-    """Every subscriber's vector-leg query (`Matcher.vector_queries`) and stored `reach_vec`, in
-    memory: one matrix product names the subscribers whose own vector leg a newcomer enters.
-    What changed since it last looked (who subscribes, a subscriber's own profile, a reach
-    measured for the first time; see `AlertStore.subscriber_changes`) is read again from the
-    backend; 1.5 KB a subscriber at 384 dimensions. A stored reach that has risen since is not:
-    the lower copy only lets more subscribers through to `out_of_pool`, which reads the store."""
-
-    def __init__(self):
-        self._state: tuple = (None, -1, [], np.zeros((0, 0), np.float32), np.zeros(0, np.float32))
-
-    def refresh(self, matcher, store: AlertStore) -> tuple:
-        """Read what changed since the last look; returns the state to use."""
-        state = self._state
-        if state[0] != id(matcher.backend) or state[1] != store.subscribers_changed():
-            state = self._state = self._update(matcher, store, state)
-        return state
-
-    def entered(self, matcher, store: AlertStore, me: Record) -> list[str]:
-        """The subscribers whose vector leg gives `me` a cosine no more than `REACH_MARGIN` under
-        the least that entered their pool (all of them when it is not known)."""
-        _, _, ids, queries, reach = self.refresh(matcher, store)
-        near = matcher.reach_scores(me, queries)
-        return [ids[i] for i in np.flatnonzero(near >= reach - REACH_MARGIN)]
-
-    @staticmethod
-    def _update(matcher, store: AlertStore, state: tuple) -> tuple:
-        backend, since, ids, queries, reach = state
-        if backend != id(matcher.backend):
-            since, ids = -1, []
-        count, now, changed = store.subscriber_changes(since)
-        kept = [i for i, pid in enumerate(ids) if pid in now and pid not in changed]
-        fresh = matcher.backend.features(sorted(changed), CandidateFilter(open_only=False))
-        old = queries[kept] if kept else np.zeros((0, matcher.backend.dim), np.float32)
-        unknown = -np.inf                 # never measured: every newcomer is checked
-        fresh_reach = [unknown if changed[i].reach_vec is None else changed[i].reach_vec for i in fresh.ids]
-        return (id(matcher.backend), count, [ids[i] for i in kept] + fresh.ids,
-                np.vstack([old, matcher.vector_queries(fresh)]),
-                np.concatenate([reach[kept], np.array(fresh_reach, np.float32)]))
-
-
-_QUERIES: "weakref.WeakKeyDictionary[AlertStore, SubscriberQueries]" = weakref.WeakKeyDictionary()
-
-
-def subscriber_queries(store: AlertStore) -> SubscriberQueries:
-    """This process's `SubscriberQueries` for `store`."""
-    return _QUERIES.setdefault(store, SubscriberQueries())
-
-
 def reachable(matcher, store: AlertStore, me: Record, flt: CandidateFilter) -> list[str]:
     """The teachers an arrival checks: the subscribers whose own vector leg the newcomer enters
     (`SubscriberQueries`), and the newcomer's keyword leg's matches under its hard filter `flt`
@@ -254,7 +207,8 @@ def reach_teachers(matcher, store: AlertStore, me: Record, now: float,
     pool = matcher.backend.features(list(subs), flt)     # the hard constraints are symmetric
     if not len(pool):
         return []
-    prob = matcher.scorer.score(mine, pool)[1][0]
+    direct = matcher.scorer.score(mine, pool)[1][0]
+    prob = bridges.combine(direct, through_links(matcher, me, pool, direct, subs))
     lift = float(ranking.responsiveness(mine, today_days())[0])
     fits = [(subs[pool.ids[i]], prob[i]) for i in np.argsort(-prob, kind="stable")     # best fits first
             if subs[pool.ids[i]].kth is None or prob[i] * lift >= SLACK * subs[pool.ids[i]].kth]
@@ -277,6 +231,20 @@ def reach_teachers(matcher, store: AlertStore, me: Record, now: float,
             if len(out) >= PER_ARRIVAL:
                 break
     return out
+
+
+def through_links(matcher, me: Record, pool: Teachers, direct: np.ndarray,
+                  subs: dict[str, Subscription]) -> np.ndarray:
+    """Per subscriber of `pool`, the newcomer's best path through the subscriber's stored links
+    (matcher/bridges.py): max p(S, B) p(B, N). The newcomer's pair probabilities `direct` give
+    p(B, N) for the linked teachers in the pool; the others are scored in one block."""
+    links = [json.loads(subs[pid].links or "[]") for pid in pool.ids]
+    at = {pid: i for i, pid in enumerate(pool.ids)}
+    away = sorted({b for ls in links for b, _ in ls if b not in at and b != me.profile.id})
+    known = matcher.backend.features(away, CandidateFilter(open_only=False)) if away else None
+    far = dict(zip(known.ids, matcher.scorer.score(matcher.teachers([me]), known)[1][0])) if known else {}
+    near = lambda b: direct[at[b]] if b in at else far.get(b, 0.0)  # noqa: E731
+    return np.array([max((p * near(b) for b, p in ls if b != me.profile.id), default=0.0) for ls in links])
 
 
 def standing_filter(s: SavedSearch) -> CandidateFilter:

@@ -25,7 +25,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
   profile_id TEXT PRIMARY KEY, owner TEXT NOT NULL, frequency TEXT NOT NULL,
   max_per_digest INTEGER NOT NULL, k INTEGER NOT NULL, kth REAL, created REAL NOT NULL,
-  acked REAL NOT NULL, reach_vec REAL, reach_kw REAL, changed INTEGER NOT NULL DEFAULT 0);
+  acked REAL NOT NULL, reach_vec REAL, reach_kw REAL, changed INTEGER NOT NULL DEFAULT 0, links TEXT);
 CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions(owner);
 CREATE TABLE IF NOT EXISTS searches (
   id TEXT PRIMARY KEY, owner TEXT NOT NULL, request TEXT NOT NULL, frequency TEXT NOT NULL,
@@ -65,10 +65,14 @@ class Subscription:
     reach_vec: float | None = None
     reach_kw: float | None = None
     changed: int = 0       # `AlertStore.subscribers_changed()` when it or its profile last changed
+    # Its best candidates by the pair model and their probabilities, as JSON [[id, p], ...]
+    # (matcher/bridges.py): what a newcomer's score in its list needs besides the pair's own.
+    links: str | None = None
 
 
-# A subscriber's figures from its latest partner list: its k-th partner's score, reach_vec, reach_kw.
-Standing = tuple[float, float, float]
+# A subscriber's figures from its latest partner list: its k-th partner's score, reach_vec,
+# reach_kw and links.
+Standing = tuple[float, float, float, str]
 
 
 def _changed(profile_id: str) -> list[tuple[str, tuple]]:
@@ -141,7 +145,7 @@ class AlertStore:
                 self._db.execute(f"ALTER TABLE searches DROP COLUMN {column}")
             have = {r["name"] for r in self._db.execute("PRAGMA table_info(subscriptions)")}
             for column, kind in (("reach_vec", "REAL"), ("reach_kw", "REAL"),     # files written before reach
-                                 ("changed", "INTEGER NOT NULL DEFAULT 0")):
+                                 ("changed", "INTEGER NOT NULL DEFAULT 0"), ("links", "TEXT")):
                 if column not in have:
                     self._db.execute(f"ALTER TABLE subscriptions ADD COLUMN {column} {kind}")
 
@@ -161,14 +165,16 @@ class AlertStore:
     # -- subscriptions -----------------------------------------------------------------------
 
     def subscribe(self, profile_id: str, owner: str, frequency: str, max_per_digest: int, k: int,
-                  kth: float | None, reach: tuple[float, float] | None = None) -> Subscription:
+                  kth: float | None, reach: tuple[float, float] | None = None,
+                  links: str | None = None) -> Subscription:
         now = time.time()
         vec, kw = reach or (None, None)
         self._tx([("INSERT INTO subscriptions (profile_id, owner, frequency, max_per_digest, k, kth, created, "
-                   "acked, reach_vec, reach_kw) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(profile_id) DO UPDATE SET "
-                   "owner=excluded.owner, frequency=excluded.frequency, max_per_digest=excluded.max_per_digest, "
-                   "k=excluded.k, kth=excluded.kth, reach_vec=excluded.reach_vec, reach_kw=excluded.reach_kw",
-                   (profile_id, owner, frequency, max_per_digest, k, kth, now, now, vec, kw)),
+                   "acked, reach_vec, reach_kw, links) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(profile_id) "
+                   "DO UPDATE SET owner=excluded.owner, frequency=excluded.frequency, max_per_digest="
+                   "excluded.max_per_digest, k=excluded.k, kth=excluded.kth, reach_vec=excluded.reach_vec, "
+                   "reach_kw=excluded.reach_kw, links=excluded.links",
+                   (profile_id, owner, frequency, max_per_digest, k, kth, now, now, vec, kw, links)),
                   *_changed(profile_id)])
         return self.subscription(profile_id)
 
@@ -244,7 +250,7 @@ class AlertStore:
             row = self._db.execute("SELECT value FROM meta WHERE key='ranking'").fetchone()
             if row is not None and row["value"] == fingerprint:
                 return False
-            self._tx([("UPDATE subscriptions SET kth=NULL", ()),
+            self._tx([("UPDATE subscriptions SET kth=NULL, links=NULL", ()),
                       ("UPDATE searches SET probe=NULL, scores=NULL, join_at=NULL, reach_vec=NULL, reach_kw=NULL", ()),
                       ("INSERT INTO meta VALUES ('ranking', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                        (fingerprint,))])
@@ -297,7 +303,8 @@ class AlertStore:
                 if a.id in push and a.owner in hooks:
                     stmts.append(("INSERT INTO deliveries(alert_id, owner, status, next_at) "
                                   "VALUES (?,?,'pending',?)", (a.id, a.owner, a.created)))
-            stmts += [("UPDATE subscriptions SET kth=?, reach_vec=?, reach_kw=? WHERE profile_id=?", (*v, pid))
+            stmts += [("UPDATE subscriptions SET kth=?, reach_vec=?, reach_kw=?, links=? WHERE profile_id=?",
+                       (*v, pid))
                       for pid, v in (standing or {}).items()]
             # What a process keeps in memory must be read again for a subscriber whose own profile
             # changed, and for one whose reach was never measured (every newcomer reaches it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matcher import text
-from matcher.alerts import match
+from matcher.alerts import match, subscribers
 from matcher.alerts.store import Alert, alert_id
 from matcher.service import Reach
 from models import Profile
@@ -115,7 +115,7 @@ def test_an_arrival_scores_only_subscribed_teachers(make_matcher, store, monkeyp
         store.subscribe(pid, "k1", "daily", 5, 10, None)
     scored = []
     score = m.scorer.score
-    monkeypatch.setattr(m.scorer, "score", lambda a, b: scored.append(list(b.ids)) or score(a, b))
+    monkeypatch.setattr(m.scorer, "score", lambda a, b, *h, **kw: scored.append(list(b.ids)) or score(a, b, *h, **kw))
     monkeypatch.setattr(match, "MAX_CONFIRM", 0)      # the newcomer's own scoring alone
     _add(m, store, profile("new", "HR", "recycling"))
     assert [sorted(ids) for ids in scored] == [["t1", "t4"]]
@@ -127,25 +127,35 @@ def test_an_arrival_no_subscriber_is_compatible_with_scores_nothing(make_matcher
     store.subscribe("de1", "k1", "daily", 5, 10, None)   # no language shared with the newcomer
     scored = []
     score = m.scorer.score
-    monkeypatch.setattr(m.scorer, "score", lambda a, b: scored.extend(b.ids) or score(a, b))
+    monkeypatch.setattr(m.scorer, "score", lambda a, b, *h, **kw: scored.extend(b.ids) or score(a, b, *h, **kw))
     _add(m, store, profile("new", "RO", "recycling", languages=["ro", "en"]))
     assert scored == [] and store.alerts("profile") == []
     assert "pt1" in m.candidate_ids(m.record("new"))              # the pool held an unsubscribed teacher
 
 
-def test_a_subscribers_score_for_the_newcomer_is_known_from_the_newcomers_own_list(make_matcher, store):
-    from matcher import ranking
+def test_a_subscribers_score_for_the_newcomer_is_known_without_its_query(make_matcher, store):
+    """The newcomer's pair probability, raised by its paths through the subscriber's stored links
+    (matcher/bridges.py), times its responsiveness: what the subscriber's own list gives it."""
+    from matcher import bridges, ranking
     from matcher.features import today_days
 
-    countries = ("PT", "RO", "DE", "FR", "ES")
-    m = make_matcher([profile(f"t{i}", c, "recycling") for i, c in enumerate(countries)])
-    m.upsert([Profile.model_validate(profile("new", "HR", "recycling"))])
-    c, mine = m.ranked("new", 10, mode="model")
-    lift = ranking.responsiveness(m.teachers([c.me]), today_days())[0]
-    assert len(mine) == len(countries)
-    for sid, prob in mine:
-        theirs = {pid: score for pid, score in m.ranked(sid, 10)[1]}
-        assert theirs["new"] == pytest.approx(prob * lift, rel=1e-9)
+    both = [{"title": t, "text": f"A project about {t} with pupils"} for t in ("recycling", "robots")]
+    m = make_matcher([profile("t0", "PT", "recycling"), profile("t1", "RO", ideas=both),
+                      profile("t2", "DE", "robots"), profile("t3", "FR", "recycling"), profile("t4", "ES", "music")])
+    for i in range(5):
+        _subscribe(m, store, f"t{i}")
+    m.upsert([Profile.model_validate(profile("new", "HR", "robots"))])
+    me, subs = m.record("new"), store.subscriptions()
+    pool = m.backend.features(sorted(subs), m.hard_filter(me.profile, None))
+    direct = m.scorer.score(m.teachers([me]), pool)[1][0]
+    paths = match.through_links(m, me, pool, direct, subs)
+    lift = ranking.responsiveness(m.teachers([me]), today_days())[0]
+    at = {pid: i for i, pid in enumerate(pool.ids)}
+    assert direct[at["t0"]] < 1e-6 and paths[at["t0"]] > 0.01    # recycling reaches robots through t1
+    for sid in pool.ids:
+        theirs = dict(m.ranked(sid, 10)[1])
+        expect = bridges.combine(direct[at[sid]], paths[at[sid]]) * lift
+        assert theirs["new"] == pytest.approx(expect, rel=1e-5, abs=1e-9), sid
 
 
 def test_a_subscriber_whose_kth_score_the_newcomer_misses_costs_no_query(make_matcher, store, monkeypatch):
@@ -216,8 +226,8 @@ def test_subscribers_whose_pool_the_newcomer_cannot_enter_are_not_scored_and_los
     monkeypatch.setattr(match, "MAX_CONFIRM", 100)
     scored: dict[str, set[str]] = {}
     score = m.scorer.score
-    monkeypatch.setattr(m.scorer, "score", lambda a, b: scored.setdefault(a.ids[0], set(b.ids)) and score(a, b)
-                        or score(a, b))
+    monkeypatch.setattr(m.scorer, "score", lambda a, b, *h, **kw: scored.setdefault(a.ids[0], set(b.ids))
+                        and score(a, b, *h, **kw) or score(a, b, *h, **kw))
     total, unscored = 0, 0
     for j, c in enumerate(("SE", "FI", "CZ", "SK", "SI", "LT")):
         for pid, s in store.subscriptions().items():     # forget the k-th scores: reach alone decides
@@ -254,7 +264,7 @@ def test_the_subscribers_queries_in_memory_follow_subscriptions_and_their_profil
     read = []
     features = m.backend.features
     monkeypatch.setattr(m.backend, "features", lambda ids, flt: read.append(list(ids)) or features(ids, flt))
-    queries = match.SubscriberQueries()
+    queries = subscribers.SubscriberQueries()
     newcomer = m.record("de1")
     assert queries.entered(m, store, newcomer) == []
     store.subscribe("fr1", "k1", "daily", 5, 10, None, (0.9, 0.0))   # only a near twin enters
@@ -264,7 +274,7 @@ def test_the_subscribers_queries_in_memory_follow_subscriptions_and_their_profil
     assert queries.entered(m, store, newcomer) == []
     m.upsert([Profile.model_validate(profile("pt1", "PT", "robots"))])
     assert queries.entered(m, store, newcomer) == []                # nothing told it yet
-    store.commit_arrival("pt1", [], standing={"pt1": (0.0, 0.9, 0.0)})   # its own arrival
+    store.commit_arrival("pt1", [], standing={"pt1": (0.0, 0.9, 0.0, "[]")})   # its own arrival
     assert queries.entered(m, store, newcomer) == ["pt1"]            # read again: now a twin
     store.unsubscribe("pt1")
     assert queries.entered(m, store, newcomer) == []
@@ -325,7 +335,7 @@ def test_a_new_model_makes_every_subscriber_checked_again(world, store, monkeypa
     """k-th scores from other weights are forgotten: a subscriber whose stored score no newcomer
     could reach under the old model is confirmed with its own list under the new one."""
     _subscribe(world, store, "pt1")
-    store.commit_arrival("none", [], standing={"pt1": (2.0, -1.0, 0.0)})        # out of reach of any probability
+    store.commit_arrival("none", [], standing={"pt1": (2.0, -1.0, 0.0, "[]")})  # out of reach of any probability
     world.upsert([Profile.model_validate(profile("pl1", "PL", "recycling"))])
     store.queue(["pl1"])
     match.process(world, store, ["pl1"])

@@ -75,10 +75,11 @@ def test_a_store_written_before_the_pool_reach_opens_and_keeps_its_subscriptions
     db.commit(), db.close()
     s = AlertStore(tmp_path)
     old = s.subscription("pt1")
-    assert (old.owner, old.kth, old.reach_vec, old.reach_kw, old.changed) == ("k1", 0.4, None, None, 0)
-    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.31, 7.5)})
-    assert (s.subscription("pt1").kth, s.subscription("pt1").reach_vec, s.subscription("pt1").reach_kw) == \
-        (0.5, 0.31, 7.5)
+    assert (old.owner, old.kth, old.reach_vec, old.reach_kw, old.changed, old.links) == \
+        ("k1", 0.4, None, None, 0, None)
+    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.31, 7.5, '[["pl1", 0.8]]')})
+    now = s.subscription("pt1")
+    assert (now.kth, now.reach_vec, now.reach_kw, now.links) == (0.5, 0.31, 7.5, '[["pl1", 0.8]]')
     s.subscribe("pl1", "k1", "daily", 5, 10, 0.2, (0.4, 3.0))
     assert (s.subscription("pl1").reach_vec, s.subscription("pl1").reach_kw) == (0.4, 3.0)
     count, ids, changed = s.subscriber_changes(0)      # pt1's first measured reach marks it too
@@ -143,7 +144,7 @@ def test_scores_of_other_ranking_weights_are_forgotten(tmp_path):
     sid = s.save_search("k1", {"text": "robots", "k": 10}, "daily", 5, (b"\0" * 8, b"\1" * 8, 0.9, 0.3, 1.0)).id
     assert s.follow_ranking("v1")                       # a store that never named its weights
     assert s.subscription("pt1").kth is None and s.search(sid).probe is None
-    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.3, 4.0)}, probes={sid: (b"\0" * 8, b"\1" * 8, 0.9, 0.3, 1.0)})
+    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.3, 4.0, "[]")}, probes={sid: (b"\0" * 8, b"\1" * 8, 0.9, 0.3, 1.0)})
     s.close()
     s = AlertStore(tmp_path)
     assert not s.follow_ranking("v1")                   # the same weights: kept
@@ -166,13 +167,13 @@ def test_a_subscriber_is_marked_changed_when_its_profile_or_unknown_reach_is_mea
     s.subscribe("pt1", "k1", "daily", 5, 10, 0.4, (0.3, 2.0))
     s.subscribe("pl1", "k1", "daily", 5, 10, None)                 # reach unknown
     start = s.subscribers_changed()
-    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.35, 2.5)})
+    s.commit_arrival("x", [], standing={"pt1": (0.5, 0.35, 2.5, "[]")})
     assert s.subscribers_changed() == start
-    s.commit_arrival("y", [], standing={"pl1": (0.5, 0.31, 7.5), "pt1": (0.5, 0.36, 2.5)})
+    s.commit_arrival("y", [], standing={"pl1": (0.5, 0.31, 7.5, "[]"), "pt1": (0.5, 0.36, 2.5, "[]")})
     assert list(s.subscriber_changes(start)[2]) == ["pl1"]
     now = s.subscribers_changed()
-    s.commit_arrival("pt1", [], standing={"pt1": (0.6, 0.37, 2.6)})   # pt1's own arrival
+    s.commit_arrival("pt1", [], standing={"pt1": (0.6, 0.37, 2.6, "[]")})   # pt1's own arrival
     assert list(s.subscriber_changes(now)[2]) == ["pt1"]
-    s.commit_arrival("z", [], standing={"pl1": (0.5, 0.32, 7.5)})     # known now: nothing to mark
+    s.commit_arrival("z", [], standing={"pl1": (0.5, 0.32, 7.5, "[]")})     # known now: nothing to mark
     assert s.subscribers_changed() == now + 1
     s.close()
