@@ -2,16 +2,16 @@
 
 Real projects have three to five members, and each describes the idea in their own words, so
 two members can read far apart while both read close to a third. The pair model scores each
-pair alone; here a candidate C of teacher A also counts a path through each of A's `BRIDGES`
+pair alone; here a candidate C of teacher A also counts its best path through A's `BRIDGES`
 best candidates B by the pair model: A and C are partners directly, or A matches B and B
-matches C. With the paths taken as independent evidence, each counting `BRIDGE_WEIGHT` of its
-two probabilities' product, A's probability for C becomes
+matches C. With the path taken as evidence independent of the pair's own, counting
+`BRIDGE_WEIGHT` of its two probabilities' product, A's probability for C becomes
 
     1 - (1 - p(A, C)) * (1 - BRIDGE_WEIGHT * max_B p(A, B) p(B, C))
 
 which stays a probability and never falls below the pair's own. B needs no hard constraint
 with C: it is evidence, not a proposal. The score is no longer symmetric: A's best matches
-are not C's (matcher/alerts/match.py keeps each subscriber's `Links` for that reason).
+are not C's (matcher/alerts/match.py stores each subscriber's links for that reason).
 """
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 # The teacher's best candidates a path may run through, and what a path's product of
-# probabilities counts. Under three grouped fold assignments (means, nDCG@10 of `full`),
-# 3 and 0.5 move projects-dev 0.838 -> 0.852, among the 2,000 sample teachers 0.803 -> 0.817,
-# evaldev 0.633 -> 0.643 and among the sample 0.411 -> 0.413 (docs/quality.md, "Partners of
+# probabilities counts: 3 and 0.5 gain nDCG@10 on all four dev sets under grouped
+# cross-validation, where full weight loses among the sample (docs/quality.md, "Partners of
 # partners").
 BRIDGES = 3
 BRIDGE_WEIGHT = 0.5
