@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher import constraints, model as learned
+from matcher import bridges, constraints, model as learned
 from matcher.backends.types import CandidateFilter, Reach
 from matcher.features import PROFILE_UNIT, Teachers, compatible, query_teacher, search_features
 from matcher.reasons import reason, similar_idea
@@ -187,10 +187,15 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
         if len(ids) > len(c.pool):
             c = _scored(m, q, raw, ids, kw, flt, model)
         seed = m.teachers([named])
+        ok = compatible(seed, c.pool)[0]
+        # The named teacher's partner probability, with its paths through that teacher's best
+        # partners in the pool, as its own list counts them (matcher/bridges.py).
         prob = m.scorer.score(seed, c.pool)[1][0]
+        partners = np.where(ok, prob, 0.0)
+        at = bridges.best(partners)
+        prob = bridges.combine(prob, bridges.path_strength(partners, at, m.scorer.score(c.pool.take(at), c.pool)[1]))
         # Relative to the named teacher's best partner: probabilities move with the index's
         # hubness (a small index on one theme deflates them all), the order does not.
-        ok = compatible(seed, c.pool)[0]
         best = float(prob[ok].max()) if ok.any() else 1.0
         c.named = np.minimum(prob / max(best, 1e-12), 1.0) * np.where(ok, 1.0, NAMED_INCOMPATIBLE)
         if named.profile.id in c.pool.ids:      # the named teacher itself comes first

@@ -1,5 +1,6 @@
 """Cross-lingual matching and the default hard constraints, on the real embedder."""
 import numpy as np
+import pytest
 
 from models import Filters
 
@@ -124,6 +125,22 @@ def test_a_text_that_names_an_idea_also_finds_that_teachers_partners(matcher):
     why = {r.profile.id: [x for x in r.reasons if x.code == "similar_idea"] for r in res.results}
     assert not why["pt-recycle"]
     assert any(x.details["own_idea"] == "Reciclar na escola" for p in partners for x in why[p])
+
+
+def test_a_named_teachers_partners_are_scored_as_its_own_list_scores_them(matcher):
+    """Paths through the named teacher's best partners included (matcher/bridges.py), as a share
+    of the best."""
+    from matcher import search
+    from matcher.backends.types import CandidateFilter
+    c = search.candidates(matcher, "Reciclar na escola", CandidateFilter())
+    own = matcher.candidates(matcher.record("pt-recycle"))
+    theirs = dict(zip(own.pool.ids, own.prob))
+    at = {pid: i for i, pid in enumerate(c.pool.ids)}
+    assert len(theirs) >= 3 and set(theirs) <= set(at)
+    assert (own.prob / own.direct).max() > 1.1             # the paths count for something here
+    best = max(theirs.values())
+    for pid, p in theirs.items():
+        assert c.named[at[pid]] == pytest.approx(p / best, rel=1e-4), pid
 
 
 def test_a_teachers_own_title_names_them_wherever_the_search_model_puts_them(matcher, monkeypatch):
