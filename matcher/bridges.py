@@ -40,6 +40,16 @@ def best(prob: np.ndarray, n: int = BRIDGES) -> np.ndarray:
     return np.argsort(-np.asarray(prob), kind="stable")[:n]
 
 
+def linked(scorer, pool, prob: np.ndarray, hubs: dict[str, np.ndarray],
+           n: int = BRIDGES) -> tuple[Links, np.ndarray]:
+    """The `n` best of `pool` by `prob` as `Links`, and the pair model's probabilities of each
+    of them (rows) with every teacher of the pool. `hubs` are the pool's (`Scorer.hubs`): the
+    linked teachers are pool teachers, so both sides reuse them."""
+    at = best(prob, n)
+    feats, link_prob = scorer.score(pool.take(at), pool, {k: v[at] for k, v in hubs.items()}, hubs)
+    return Links(at, feats), link_prob
+
+
 def path_strength(prob: np.ndarray, at: np.ndarray, link_prob: np.ndarray, n: int = BRIDGES) -> np.ndarray:
     """Per candidate, its best path's product p(A, B) p(B, C) over the `n` best of the linked
     teachers `at` by `prob` (`link_prob`: rows as `at`, columns the pool). A teacher is no path

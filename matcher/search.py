@@ -190,10 +190,11 @@ def candidates(m: "Matcher", text: str, flt: CandidateFilter,
         ok = compatible(seed, c.pool)[0]
         # The named teacher's partner probability, with its paths through that teacher's best
         # partners in the pool, as its own list counts them (matcher/bridges.py).
-        prob = m.scorer.score(seed, c.pool)[1][0]
+        hubs = m.scorer.hubs(c.pool)
+        prob = m.scorer.score(seed, c.pool, hubs_b=hubs)[1][0]
         partners = np.where(ok, prob, 0.0)
-        at = bridges.best(partners)
-        prob = bridges.combine(prob, bridges.path_strength(partners, at, m.scorer.score(c.pool.take(at), c.pool)[1]))
+        found, link_prob = bridges.linked(m.scorer, c.pool, partners, hubs)
+        prob = bridges.combine(prob, bridges.path_strength(partners, found.at, link_prob))
         # Relative to the named teacher's best partner: probabilities move with the index's
         # hubness (a small index on one theme deflates them all), the order does not.
         best = float(prob[ok].max()) if ok.any() else 1.0

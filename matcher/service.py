@@ -190,12 +190,10 @@ class Matcher:
         hubs = self.scorer.hubs(pool)
         feats, prob = self.scorer.score(self.teachers([me]), pool, hubs_b=hubs)
         direct = prob[0]
-        at = bridges.best(direct, links)        # the links are pool teachers: their hubs are known
-        link_feats, link_prob = self.scorer.score(pool.take(at), pool, {k: v[at] for k, v in hubs.items()}, hubs)
+        found, link_prob = bridges.linked(self.scorer, pool, direct, hubs, links)
         return Candidates(me, pool, {name: v[0] for name, v in feats.items()},
-                          bridges.bridged(direct, at, link_prob),
-                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]), reach,
-                          direct, bridges.Links(at, link_feats))
+                          bridges.bridged(direct, found.at, link_prob),
+                          np.array([kw.get(pid, 0.0) / kw_max for pid in pool.ids]), reach, direct, found)
 
     def _retrieve(self, me: Record, flt: CandidateFilter) -> tuple[dict[str, float], Reach]:
         """Both legs' candidates for `me`, vector hits first: id -> BM25 score (0 if BM25 missed

@@ -208,7 +208,7 @@ def reach_teachers(matcher, store: AlertStore, me: Record, now: float,
     if not len(pool):
         return []
     direct = matcher.scorer.score(mine, pool)[1][0]
-    prob = bridges.combine(direct, through_links(matcher, me, pool, direct, subs))
+    prob = bridges.combine(direct, through_links(matcher, mine, pool, direct, subs))
     lift = float(ranking.responsiveness(mine, today_days())[0])
     fits = [(subs[pool.ids[i]], prob[i]) for i in np.argsort(-prob, kind="stable")     # best fits first
             if subs[pool.ids[i]].kth is None or prob[i] * lift >= SLACK * subs[pool.ids[i]].kth]
@@ -233,18 +233,19 @@ def reach_teachers(matcher, store: AlertStore, me: Record, now: float,
     return out
 
 
-def through_links(matcher, me: Record, pool: Teachers, direct: np.ndarray,
+def through_links(matcher, mine: Teachers, pool: Teachers, direct: np.ndarray,
                   subs: dict[str, Subscription]) -> np.ndarray:
-    """Per subscriber of `pool`, the newcomer's best path through the subscriber's stored links
-    (matcher/bridges.py): max p(S, B) p(B, N). The newcomer's pair probabilities `direct` give
-    p(B, N) for the linked teachers in the pool; the others are scored in one block."""
+    """Per subscriber of `pool`, the newcomer's (`mine`) best path through the subscriber's
+    stored links (matcher/bridges.py): max p(S, B) p(B, N). The newcomer's pair probabilities
+    `direct` give p(B, N) for the linked teachers in the pool; the others are scored in one block."""
+    new = mine.ids[0]
     links = [json.loads(subs[pid].links or "[]") for pid in pool.ids]
     at = {pid: i for i, pid in enumerate(pool.ids)}
-    away = sorted({b for ls in links for b, _ in ls if b not in at and b != me.profile.id})
+    away = sorted({b for ls in links for b, _ in ls if b not in at and b != new})
     known = matcher.backend.features(away, CandidateFilter(open_only=False)) if away else None
-    far = dict(zip(known.ids, matcher.scorer.score(matcher.teachers([me]), known)[1][0])) if known else {}
+    far = dict(zip(known.ids, matcher.scorer.score(mine, known)[1][0])) if known else {}
     near = lambda b: direct[at[b]] if b in at else far.get(b, 0.0)  # noqa: E731
-    return np.array([max((p * near(b) for b, p in ls if b != me.profile.id), default=0.0) for ls in links])
+    return np.array([max((p * near(b) for b, p in ls if b != new), default=0.0) for ls in links])
 
 
 def standing_filter(s: SavedSearch) -> CandidateFilter:

@@ -148,7 +148,7 @@ def test_a_subscribers_score_for_the_newcomer_is_known_without_its_query(make_ma
     me, subs = m.record("new"), store.subscriptions()
     pool = m.backend.features(sorted(subs), m.hard_filter(me.profile, None))
     direct = m.scorer.score(m.teachers([me]), pool)[1][0]
-    paths = match.through_links(m, me, pool, direct, subs)
+    paths = match.through_links(m, m.teachers([me]), pool, direct, subs)
     lift = ranking.responsiveness(m.teachers([me]), today_days())[0]
     at = {pid: i for i, pid in enumerate(pool.ids)}
     assert direct[at["t0"]] < 1e-6 and paths[at["t0"]] > 0.01    # recycling reaches robots through t1
