@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 # The teacher's best candidates a path may run through, and what a path's product of
-# probabilities counts: 3 and 0.5 gain nDCG@10 on all four dev sets under grouped
-# cross-validation, where full weight loses among the sample (docs/quality.md, "Partners of
-# partners").
+# probabilities counts: under grouped cross-validation 3 and 0.5 lift the real set's nDCG@10
+# from 0.849 to 0.864 alone and from 0.820 to 0.837 among the sample, where full weight loses
+# among the sample (docs/quality.md, "Partners of partners").
 BRIDGES = 3
 BRIDGE_WEIGHT = 0.5
 
