@@ -26,8 +26,8 @@ C = 0.1          # inverse L2 strength; 0.01-10 moved nDCG@10 by under 0.02 on t
 # The generated set measures its generator, so the real set's cross-validated nDCG@10 sets its
 # weight: of 0, 0.05, 0.1, 0.15 and 0.25, a twentieth gives the real set's highest, alone and
 # among the 2,000-teacher sample, and no other beats it on any fold assignment (docs/quality.md,
-# "Fitting without fooling ourselves"); it is within noise of the real set alone, and keeps
-# more of the generated set.
+# "Fitting without fooling ourselves"). On the real set it is within noise of a fit on that set
+# alone, and it keeps more of the generated set's figures.
 SET_WEIGHTS = {"evaldev": 0.05}
 # The share of a partner-model fit that ranks pairs among a background (the rest scores the sets
 # alone). Under 3 random grouped fold assignments, with the generated set at a quarter, 0.7
