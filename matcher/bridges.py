@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.features import take_hubs
+
 # The teacher's best candidates a path may run through, and what a path's product of
 # probabilities counts: under grouped cross-validation 3 and 0.5 lift the real set's nDCG@10
 # from 0.849 to 0.864 alone and from 0.820 to 0.837 among the sample, where full weight loses
@@ -46,7 +48,7 @@ def linked(scorer, pool, prob: np.ndarray, hubs: dict[str, np.ndarray],
     of them (rows) with every teacher of the pool. `hubs` are the pool's (`Scorer.hubs`): the
     linked teachers are pool teachers, so both sides reuse them."""
     at = best(prob, n)
-    feats, link_prob = scorer.score(pool.take(at), pool, {k: v[at] for k, v in hubs.items()}, hubs)
+    feats, link_prob = scorer.score(pool.take(at), pool, take_hubs(pool, hubs, at), hubs)
     return Links(at, feats), link_prob
 
 

@@ -143,17 +143,21 @@ class Teachers:
             vecs=np.array(vecs, np.float32).reshape(len(vecs), dim),
             owner=np.array(owner, np.int64), kind=np.array(kind, np.int8))
 
+    def rows_of(self, at) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, their owner in `take(at)`) of the teachers at positions `at`, in that order."""
+        pos = np.full(len(self), -1, np.int64)
+        pos[np.asarray(at, np.int64)] = np.arange(len(at))
+        rows = np.flatnonzero(pos[self.owner] >= 0)
+        rows = rows[np.argsort(pos[self.owner[rows]], kind="stable")]
+        return rows, pos[self.owner[rows]]
+
     def take(self, at) -> "Teachers":
         """The teachers at positions `at` (sorted or not), with their rows."""
         at = np.asarray(at, np.int64)
-        pos = np.full(len(self), -1, np.int64)
-        pos[at] = np.arange(len(at))
-        rows = np.flatnonzero(pos[self.owner] >= 0)
-        rows = rows[np.argsort(pos[self.owner[rows]], kind="stable")]
+        rows, owner = self.rows_of(at)
         return Teachers([self.ids[i] for i in at], self.country[at], self.stype[at], self.tlang[at],
                         self.langs[at], self.subjects[at], self.ages[at], self.active[at], self.rate[at],
-                        self.received[at], self.answered[at], self.vecs[rows], pos[self.owner[rows]],
-                        self.kind[rows])
+                        self.received[at], self.answered[at], self.vecs[rows], owner, self.kind[rows])
 
 
 def compatible(a: Teachers, b: Teachers, allow_same_country: bool = False) -> np.ndarray:
@@ -223,6 +227,23 @@ def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
     return out
 
 
+def topic_rows(t: Teachers) -> np.ndarray:
+    """The rows that say what each teacher wants to do together: its idea rows, or its profile
+    row where it has none."""
+    idea = t.kind == IDEA
+    has_idea = np.zeros(len(t), bool)
+    has_idea[t.owner[idea]] = True
+    return np.flatnonzero(idea | ((t.kind == PROFILE) & ~has_idea[t.owner]))
+
+
+def take_hubs(t: Teachers, hubs: dict[str, np.ndarray], at) -> dict[str, np.ndarray]:
+    """`Scorer.hubs` of `t` for the teachers `t.take(at)` holds: per teacher, and per row for
+    the keys that start with "rows_"."""
+    at = np.asarray(at, np.int64)
+    rows = t.rows_of(at)[0] if any(k.startswith("rows_") for k in hubs) else None
+    return {k: v[rows] if k.startswith("rows_") else v[at] for k, v in hubs.items()}
+
+
 # -- pair features ----------------------------------------------------------------------------
 
 # The partner model's features. `pair_features` also gives `profile_hub`, which only the search
@@ -231,7 +252,8 @@ def hubness(t: Teachers, ref: Teachers) -> dict[str, np.ndarray]:
 # "Choosing the features").
 FEATURES = ("profile", "idea", "idea_hub", "interests", "interests_hub",
             "subjects", "subjects_jaccard", "ages", "same_text_lang", "same_school_type",
-            "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_lang_z")
+            "profile_hub_same_lang", "idea_hub_same_lang", "interests_hub_same_lang", "profile_lang_z",
+            "idea_lang_z")
 # Features computed beside the shipped models' own, which a model file may still read.
 OTHER_FEATURES = ("profile_lang", "text_lang")
 
@@ -247,7 +269,9 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
       side's hubness;
     - profile_lang: the cosine of the two profile rows made `language_neutral`; `profile_lang_z`
       the same as a z-score on each side, less its mean cosine to the reference and over their
-      spread, the two sides added;
+      spread, the two sides added; `idea_lang_z` the same for the best pair of `topic_rows`,
+      each row in its own units ("rows_lang", "rows_mean", "rows_sd"; `profile_lang_z` where a
+      side has no rows measured, as in an index too small to measure them in);
     - subjects, ages: the share of a's plus the share of b's subjects (pupil ages) the other has;
     - same_text_lang: their texts are in the same language (same-language texts score higher
       cosines with the same meaning; the model learns how much to discount);
@@ -271,7 +295,32 @@ def pair_features(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
         f[name + "_hub_same_lang"] = f[name + "_hub"] * f["same_text_lang"]
     f["profile_lang"] = (hub_a["lang"] @ hub_b["lang"].T).astype(np.float64)
     f["profile_lang_z"] = in_units(f["profile_lang"], hub_a, 0) + in_units(f["profile_lang"], hub_b, 1)
+    f["idea_lang_z"] = (best_topic_z(a, b, hub_a, hub_b) if "rows_lang" in hub_a and "rows_lang" in hub_b
+                        else f["profile_lang_z"])
     return f
+
+
+def best_topic_z(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
+                 hub_b: dict[str, np.ndarray]) -> np.ndarray:
+    """(len(a), len(b)) the best pair of `topic_rows` by their language-neutral cosine read as a
+    z-score on each side, in that row's own units, the two added. A teacher's ideas spread
+    differently: a narrow one close to few others says more at the same cosine than a broad
+    one close to many; 0 where a side has no rows."""
+    out = np.zeros((len(a), len(b)))
+    ra, rb = topic_rows(a), topic_rows(b)
+    if not len(ra) or not len(rb):
+        return out
+    cos = hub_a["rows_lang"][ra] @ hub_b["rows_lang"][rb].T
+    z = ((cos - hub_a["rows_mean"][ra, None]) / hub_a["rows_sd"][ra, None]
+         + (cos - hub_b["rows_mean"][None, rb]) / hub_b["rows_sd"][None, rb])
+    oa, sa = np.unique(a.owner[ra], return_index=True)
+    ob, sb = np.unique(b.owner[rb], return_index=True)
+    if len(sb) < len(rb):
+        z = np.maximum.reduceat(z, sb, axis=1)
+    if len(sa) < len(ra):
+        z = np.maximum.reduceat(z, sa, axis=0)
+    out[np.ix_(oa, ob)] = z
+    return out
 
 
 def in_units(cos: np.ndarray, hubs: dict[str, np.ndarray], axis: int) -> np.ndarray:

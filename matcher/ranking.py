@@ -14,7 +14,7 @@ import numpy as np
 from matcher import model as learned
 from matcher.backends.base import SearchBackend
 from matcher.backends.types import CandidateFilter, Record
-from matcher.features import Teachers, hubness, pair_features, today_days
+from matcher.features import IDEA, INTERESTS, PROFILE, Teachers, hubness, pair_features, today_days
 from matcher.neutral import (LanguageSpace, SpreadReference, language_neutral, language_space, neutral_profiles,
                              neutral_spread, spread_reference, without_directions)
 from models import Profile
@@ -37,7 +37,7 @@ MIN_REFERENCE = 100
 # How much of the index's mean row a vector query leaves out (docs/quality.md, Candidates).
 CENTRING = 0.7
 # What `Scorer.hubs` keeps per teacher: its hubness per unit kind and the mean and spread of its
-# language-neutral cosines to the reference.
+# language-neutral cosines to the reference; then the mean and spread of each idea row's.
 CACHED = ("profile", "idea", "interests", "lang_mean", "lang_sd")
 
 
@@ -106,29 +106,53 @@ class Scorer:
     def hubs(self, t: Teachers) -> dict[str, np.ndarray]:
         """Hubness of every teacher in `t` and the spread of its language-neutral cosines
         (`neutral_spread`), from the cache where known, and its language-neutral profile row
-        under "lang". The rows are read before the cache may be emptied, so a full cache, or
-        another thread forgetting a teacher, never loses a row this call needs."""
+        under "lang"; per row of `t`, its language-neutral copy under "rows_lang" and, for idea
+        and profile rows, the mean and spread of its cosines under "rows_mean" and "rows_sd".
+        The rows are read before the cache may be emptied, so a full cache, or another thread
+        forgetting a teacher, never loses a row this call needs."""
         self.reference()
         with self._lock:
             ref, space, wide = self._ref, self._space, self._spread
             rows = [self._hubs.get(pid) for pid in t.ids]
         if self.small_index() or space is None:
             return typical_hubs(self.model, len(t), self.backend.dim)
-        lang = neutral_profiles(t, space)
-        missing = [i for i, row in enumerate(rows) if row is None]
+        topic = np.flatnonzero(t.kind != INTERESTS)
+        rows_lang = np.zeros_like(t.vecs)
+        rows_lang[topic] = language_neutral(t.vecs[topic], space)
+        lang = np.zeros((len(t), t.vecs.shape[1]), np.float32)
+        prof = np.flatnonzero(t.kind == PROFILE)
+        lang[t.owner[prof]] = rows_lang[prof]
+        ideas = np.flatnonzero(t.kind == IDEA)
+        count = np.bincount(t.owner[ideas], minlength=len(t))
+        size = len(CACHED) + 2 * count
+        missing = [i for i, row in enumerate(rows) if row is None or len(row) != size[i]]
         if missing:
-            fresh = hubness(t.take(missing) if len(missing) < len(t) else t, ref)
-            fresh["lang_mean"], fresh["lang_sd"] = neutral_spread(lang[missing], [t.ids[i] for i in missing], wide)
+            some = t.take(missing) if len(missing) < len(t) else t
+            fresh = hubness(some, ref)
+            fresh["lang_mean"], fresh["lang_sd"] = neutral_spread(lang[missing], some.ids, wide)
+            r = np.flatnonzero(some.kind == IDEA)
+            mean, sd = neutral_spread(rows_lang[t.rows_of(missing)[0][r]], [some.ids[o] for o in some.owner[r]], wide)
+            ends = np.cumsum(count[missing])
             with self._lock:
                 over = len(self._hubs) + len(missing) - HUB_CACHE
                 if over > 0:    # dicts keep insertion order: the first keys are the oldest
                     for pid in list(itertools.islice(self._hubs, max(over, HUB_CACHE // 4))):
                         del self._hubs[pid]
                 for at, i in enumerate(missing):
-                    rows[i] = tuple(float(fresh[k][at]) for k in CACHED)
+                    own = slice(ends[at] - count[i], ends[at])
+                    rows[i] = np.concatenate([[fresh[k][at] for k in CACHED], mean[own], sd[own]])
                     self._hubs[t.ids[i]] = rows[i]
-        out = np.array(rows, np.float64).reshape(len(t), len(CACHED))
-        return {**{k: out[:, j] for j, k in enumerate(CACHED)}, "lang": lang}
+        # Each teacher's cached row is its CACHED values, then its idea rows' means, then their spreads.
+        flat = np.concatenate(rows) if rows else np.zeros(0)
+        start = np.cumsum(size) - size
+        out = flat[start[:, None] + np.arange(len(CACHED))].reshape(len(t), len(CACHED))
+        hubs = {k: out[:, j] for j, k in enumerate(CACHED)}
+        rows_mean, rows_sd = np.full(len(t.vecs), np.nan), np.full(len(t.vecs), np.nan)
+        owner = t.owner[ideas]
+        at = start[owner] + len(CACHED) + np.arange(len(ideas)) - (np.cumsum(count) - count)[owner]
+        rows_mean[ideas], rows_sd[ideas] = flat[at], flat[at + count[owner]]
+        rows_mean[prof], rows_sd[prof] = hubs["lang_mean"][t.owner[prof]], hubs["lang_sd"][t.owner[prof]]
+        return {**hubs, "lang": lang, "rows_lang": rows_lang, "rows_mean": rows_mean, "rows_sd": rows_sd}
 
     def text_rows(self, texts: np.ndarray) -> np.ndarray:
         """(n, dim) search texts' own vectors made `language_neutral`, as `text_lang` compares

@@ -343,3 +343,56 @@ def test_the_small_index_weights_are_fitted_on_the_features_a_small_index_comput
         assert np.allclose(q.cands.feats[name], c.feats[name]), name
     moved = as_in_small_index(Query("p000", {}, c), other).cands.feats
     assert not np.allclose(moved["idea_hub"], c.feats["idea_hub"])
+
+
+def test_each_idea_row_is_read_in_its_own_units(matcher, monkeypatch):
+    """`idea_lang_z` is the best pair of idea rows (a profile row where a teacher has none) by
+    their language-neutral cosine as z-scores, each row's mean and spread measured on the
+    language reference with its own teacher left out; a teacher with two ideas keeps both."""
+    from matcher.backends.types import CandidateFilter
+    from matcher.features import IDEA, PROFILE, topic_rows
+    from matcher.neutral import language_neutral
+    monkeypatch.setattr(ranking, "LANG_REFERENCE", 40)
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 5)
+    ids = ranking.spread(matcher.backend.filter_ids(CandidateFilter(open_only=False), 20_000), 40)
+    matcher.scorer.reference()
+    recs = matcher.backend.get_many(ids)
+    wide = Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim)
+    space, ref = matcher.scorer._space, neutral_profiles(wide, matcher.scorer._space)
+    mine = matcher.backend.get_many(["p012", "p011", "p001", "p000"])
+    t = Teachers.from_records([mine[i] for i in ("p012", "p011", "p001", "p000")], ThemeEmbedder.dim)
+    assert [int((t.kind[t.owner == i] == IDEA).sum()) for i in range(4)] == [2, 0, 1, 1]
+    hubs = matcher.scorer.hubs(t)
+    rows = language_neutral(t.vecs, space)
+    topic = topic_rows(t)
+    assert set(t.kind[topic]) == {IDEA, PROFILE} and (t.owner[topic[t.kind[topic] == PROFILE]] == 1).all()
+    for r in topic:
+        sims = ref @ rows[r]
+        own = ids.index(t.ids[t.owner[r]]) if t.ids[t.owner[r]] in ids else None
+        sims = sims if own is None else np.delete(sims, own)
+        assert abs(hubs["rows_mean"][r] - sims.mean()) < 1e-5 and abs(hubs["rows_sd"][r] - sims.std()) < 1e-4
+    z = pair_features(t, t, hubs, hubs)["idea_lang_z"]
+    for i in range(4):
+        for j in range(4):
+            pairs = [(ra, rb) for ra in topic[t.owner[topic] == i] for rb in topic[t.owner[topic] == j]]
+            best = max((rows[a] @ rows[b] - hubs["rows_mean"][a]) / hubs["rows_sd"][a]
+                       + (rows[a] @ rows[b] - hubs["rows_mean"][b]) / hubs["rows_sd"][b] for a, b in pairs)
+            assert abs(z[i, j] - best) < 1e-3, (i, j)
+    again = matcher.scorer.hubs(t)                  # from the cache: the same units
+    assert np.allclose(again["rows_mean"][topic], hubs["rows_mean"][topic])
+
+
+def test_a_slice_of_hubs_is_the_hubs_of_the_slice(matcher, monkeypatch):
+    """`take_hubs` gives the teachers at some positions, in any order, what `Scorer.hubs` gives
+    them alone: per teacher and per row."""
+    from matcher.features import take_hubs
+    monkeypatch.setattr(ranking, "MIN_REFERENCE", 5)
+    t = Teachers.from_records(list(matcher.backend.get_many([f"p{i:03d}" for i in range(13)]).values()),
+                              ThemeEmbedder.dim)
+    at = [12, 0, 6, 11]
+    got, alone = take_hubs(t, matcher.scorer.hubs(t), at), matcher.scorer.hubs(t.take(at))
+    assert set(got) == set(alone) and "rows_sd" in got
+    for k in got:
+        assert got[k].shape == alone[k].shape and np.allclose(got[k], alone[k], equal_nan=True), k
+    feats = pair_features(t.take(at), t, got, matcher.scorer.hubs(t))
+    assert np.allclose(feats["idea_lang_z"], pair_features(t, t, *[matcher.scorer.hubs(t)] * 2)["idea_lang_z"][at])

@@ -48,7 +48,7 @@ class Cohort:
         ok &= self.school[at, None] != self.school[None, :]
         ok &= self.open[at, None] & self.open[None, :]
         ok[np.arange(i1 - i0), at] = False
-        hubs_a = {k: v[at] for k, v in self.hubs.items()}
+        hubs_a = features.take_hubs(self.teachers, self.hubs, at)
         prob = self.scorer.probability(features.pair_features(a, self.teachers, hubs_a, self.hubs))
         return ok, np.where(ok, prob, 0.0)
 
@@ -59,8 +59,8 @@ class Cohort:
         a, b = self.teachers.take(np.array([i])), self.teachers.take(js)
         ok = features.compatible(a, b)[0]
         ok &= (self.school[js] != self.school[i]) & self.open[js] & self.open[i] & (js != i)
-        hubs_a = {k: v[[i]] for k, v in self.hubs.items()}
-        hubs_b = {k: v[js] for k, v in self.hubs.items()}
+        hubs_a = features.take_hubs(self.teachers, self.hubs, [i])
+        hubs_b = features.take_hubs(self.teachers, self.hubs, js)
         prob = self.scorer.probability(features.pair_features(a, b, hubs_a, hubs_b))[0]
         return np.where(ok, prob, 0.0)
 
