@@ -179,15 +179,21 @@ def max_sims(a: Teachers, b: Teachers, kind: int) -> np.ndarray:
     ra, rb = np.flatnonzero(a.kind == kind), np.flatnonzero(b.kind == kind)
     if not len(ra) or not len(rb):
         return out
-    sims = a.vecs[ra] @ b.vecs[rb].T
-    oa, sa = np.unique(a.owner[ra], return_index=True)
-    ob, sb = np.unique(b.owner[rb], return_index=True)
-    if len(sb) < len(rb):
-        sims = np.maximum.reduceat(sims, sb, axis=1)
-    if len(sa) < len(ra):
-        sims = np.maximum.reduceat(sims, sa, axis=0)
+    oa, ob, sims = best_by_owner(a.vecs[ra] @ b.vecs[rb].T, a.owner[ra], b.owner[rb])
     out[np.ix_(oa, ob)] = sims
     return out
+
+
+def best_by_owner(values: np.ndarray, owner_a: np.ndarray, owner_b: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(teachers along the rows, teachers along the columns, the best value of each pair of them)
+    of `values` between rows owned by `owner_a` and rows owned by `owner_b` (both non-decreasing)."""
+    oa, sa = np.unique(owner_a, return_index=True)
+    ob, sb = np.unique(owner_b, return_index=True)
+    if len(sb) < len(owner_b):
+        values = np.maximum.reduceat(values, sb, axis=1)
+    if len(sa) < len(owner_a):
+        values = np.maximum.reduceat(values, sa, axis=0)
+    return oa, ob, values
 
 
 KINDS = {"idea": IDEA, "interests": INTERESTS, "profile": PROFILE}
@@ -311,14 +317,10 @@ def best_topic_z(a: Teachers, b: Teachers, hub_a: dict[str, np.ndarray],
     if not len(ra) or not len(rb):
         return out
     cos = hub_a["rows_lang"][ra] @ hub_b["rows_lang"][rb].T
-    z = ((cos - hub_a["rows_mean"][ra, None]) / hub_a["rows_sd"][ra, None]
-         + (cos - hub_b["rows_mean"][None, rb]) / hub_b["rows_sd"][None, rb])
-    oa, sa = np.unique(a.owner[ra], return_index=True)
-    ob, sb = np.unique(b.owner[rb], return_index=True)
-    if len(sb) < len(rb):
-        z = np.maximum.reduceat(z, sb, axis=1)
-    if len(sa) < len(ra):
-        z = np.maximum.reduceat(z, sa, axis=0)
+    ma, sa, mb, sb = hub_a["rows_mean"][ra], hub_a["rows_sd"][ra], hub_b["rows_mean"][rb], hub_b["rows_sd"][rb]
+    z = (cos - ma[:, None]) / sa[:, None]
+    z += (cos - mb[None, :]) / sb[None, :]
+    oa, ob, z = best_by_owner(z, a.owner[ra], b.owner[rb])
     out[np.ix_(oa, ob)] = z
     return out
 

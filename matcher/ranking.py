@@ -147,7 +147,8 @@ class Scorer:
         start = np.cumsum(size) - size
         out = flat[start[:, None] + np.arange(len(CACHED))].reshape(len(t), len(CACHED))
         hubs = {k: out[:, j] for j, k in enumerate(CACHED)}
-        rows_mean, rows_sd = np.full(len(t.vecs), np.nan), np.full(len(t.vecs), np.nan)
+        # float32, as the rows: `best_topic_z` works on matrices of row pairs.
+        rows_mean, rows_sd = np.full(len(t.vecs), np.nan, np.float32), np.full(len(t.vecs), np.nan, np.float32)
         owner = t.owner[ideas]
         at = start[owner] + len(CACHED) + np.arange(len(ideas)) - (np.cumsum(count) - count)[owner]
         rows_mean[ideas], rows_sd[ideas] = flat[at], flat[at + count[owner]]
