@@ -294,17 +294,23 @@ def test_language_directions_come_from_a_wider_spread_than_the_hubness_reference
     assert np.allclose(matcher.scorer._space.basis, space.basis)
 
 
-def test_each_teachers_spread_is_measured_on_the_wider_spread(matcher, monkeypatch):
-    """`profile_lang_z`'s mean and spread come from every teacher the language directions are
-    measured on, not from the hubness reference alone, each teacher's own cosine left out."""
+def _language_reference(matcher, monkeypatch) -> tuple[list[str], Teachers]:
+    """The 40 teachers the language directions and spreads are measured on, with the reference
+    drawn (`LANG_REFERENCE` 40, `MIN_REFERENCE` 5)."""
     from matcher.backends.types import CandidateFilter
     monkeypatch.setattr(ranking, "LANG_REFERENCE", 40)
-    monkeypatch.setattr(ranking, "HUB_REFERENCE", 10)
     monkeypatch.setattr(ranking, "MIN_REFERENCE", 5)
     ids = ranking.spread(matcher.backend.filter_ids(CandidateFilter(open_only=False), 20_000), 40)
     matcher.scorer.reference()
     recs = matcher.backend.get_many(ids)
-    wide = Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim)
+    return ids, Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim)
+
+
+def test_each_teachers_spread_is_measured_on_the_wider_spread(matcher, monkeypatch):
+    """`profile_lang_z`'s mean and spread come from every teacher the language directions are
+    measured on, not from the hubness reference alone, each teacher's own cosine left out."""
+    monkeypatch.setattr(ranking, "HUB_REFERENCE", 10)
+    ids, wide = _language_reference(matcher, monkeypatch)
     rows = neutral_profiles(wide, matcher.scorer._space)
     t = wide.take([0, 1, 2])
     measured = matcher.scorer.hubs(t)
@@ -349,15 +355,9 @@ def test_each_idea_row_is_read_in_its_own_units(matcher, monkeypatch):
     """`idea_lang_z` is the best pair of idea rows (a profile row where a teacher has none) by
     their language-neutral cosine as z-scores, each row's mean and spread measured on the
     language reference with its own teacher left out; a teacher with two ideas keeps both."""
-    from matcher.backends.types import CandidateFilter
     from matcher.features import IDEA, PROFILE, topic_rows
     from matcher.neutral import language_neutral
-    monkeypatch.setattr(ranking, "LANG_REFERENCE", 40)
-    monkeypatch.setattr(ranking, "MIN_REFERENCE", 5)
-    ids = ranking.spread(matcher.backend.filter_ids(CandidateFilter(open_only=False), 20_000), 40)
-    matcher.scorer.reference()
-    recs = matcher.backend.get_many(ids)
-    wide = Teachers.from_records([recs[i] for i in ids], ThemeEmbedder.dim)
+    ids, wide = _language_reference(matcher, monkeypatch)
     space, ref = matcher.scorer._space, neutral_profiles(wide, matcher.scorer._space)
     mine = matcher.backend.get_many(["p012", "p011", "p001", "p000"])
     t = Teachers.from_records([mine[i] for i in ("p012", "p011", "p001", "p000")], ThemeEmbedder.dim)
