@@ -116,9 +116,9 @@ class Scorer:
             rows = [self._hubs.get(pid) for pid in t.ids]
         if self.small_index() or space is None:
             return typical_hubs(self.model, len(t), self.backend.dim)
-        topic = np.flatnonzero(t.kind != INTERESTS)
+        measured = np.flatnonzero(t.kind != INTERESTS)      # idea and profile rows
         rows_lang = np.zeros_like(t.vecs)
-        rows_lang[topic] = language_neutral(t.vecs[topic], space)
+        rows_lang[measured] = language_neutral(t.vecs[measured], space)
         lang = np.zeros((len(t), t.vecs.shape[1]), np.float32)
         prof = np.flatnonzero(t.kind == PROFILE)
         lang[t.owner[prof]] = rows_lang[prof]
