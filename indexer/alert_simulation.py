@@ -51,7 +51,7 @@ class Figures:
     searches_run: int = 0              # saved searches run past their bound, over every arrival
     search_alerts: int = 0
     search_reach: int = 0              # exhaustive: (saved search, arrival) pairs whose results hold it
-    search_missed: int = 0             # of those, skipped by the bound
+    search_missed: int = 0             # of those, not run (the bound, or MAX_SEARCH_RUNS)
 
     def table(self) -> str:
         p = lambda a, b: f"{a / b:.3f}" if b else "-"  # noqa: E731
@@ -71,7 +71,7 @@ class Figures:
                      ("saved-search alerts per arrival", p(self.search_alerts, self.arrivals))]
             if self.search_reach:
                 rows += [("exhaustive: saved searches whose results hold the newcomer", str(self.search_reach)),
-                         ("of those, skipped by the bound", str(self.search_missed))]
+                         ("of those, not run (the bound or the cap)", str(self.search_missed))]
         return "| figure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
 
 

@@ -31,13 +31,14 @@ Saved searches are found the same way round: the backend keeps each one's filter
 filter (on OpenSearch, a percolator query), so one `percolate` call names the saved searches
 whose filters the newcomer passes. The text is multilingual, so it is not part of the standing
 filter; each search keeps what its last run took to enter its pool and its first k (`bound`),
-and runs only when the newcomer could (`bounded_out`).
+and runs only when the newcomer could (`placements`), at most `MAX_SEARCH_RUNS` an arrival.
 """
 from __future__ import annotations
 
 import json
+import sys
 import time
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -61,6 +62,7 @@ SLACK = 0.98
 PER_ARRIVAL = 4
 FLOOR = 0.4
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
+MAX_SEARCH_RUNS = 10  # saved searches run per arriving profile, likeliest first
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
 IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop (digests only)
 
@@ -274,23 +276,28 @@ def erase_profile(matcher, store: AlertStore, profile_id: str) -> None:
 def reach_searches(matcher, store: AlertStore, me: Record, now: float, probes: dict[str, Bound],
                    ran: set[str]) -> list[Alert]:
     """Alerts for the saved searches whose filters the newcomer passes and whose own results,
-    run now, hold it; best scores first. Fills `probes` with the new bounds of the searches whose
-    filters it passes, and `ran` with the ids of those it ran."""
+    run now, hold it; best scores first. The searches run likeliest first (fewest stored
+    candidates ahead of the newcomer, `placements`), at most `MAX_SEARCH_RUNS` of them. Fills
+    `probes` with the new bounds of the searches whose filters it passes, and `ran` with the ids
+    of those it ran."""
     if not store.standing_synced:
         sync_standing(matcher, store)
     passed = matcher.backend.percolate(me)
     found = store.searches(ids=sorted(passed))
-    out_of_reach = bounded_out(matcher, me, found)
+    placed = placements(matcher, me, found)
     hits: list[tuple[float, SavedSearch, list[dict]]] = []
-    for s in found:
-        if s.id in out_of_reach:
-            if out_of_reach[s.id] is not None:
-                probes[s.id] = (s.probe, out_of_reach[s.id], s.join_at, s.reach_vec, s.reach_kw)
-            continue
+    runs = 0
+    for s in sorted(found, key=lambda s: placed[s.id].ahead if s.id in placed else -1):
+        at = placed.get(s.id)
         req = SearchRequest.model_validate(s.request)
+        if runs >= MAX_SEARCH_RUNS or (at is not None and at.ahead >= req.offset + req.k):
+            if at is not None and at.scores is not None:     # it joins the stored candidates
+                probes[s.id] = (s.probe, at.scores, s.join_at, s.reach_vec, s.reach_kw)
+            continue
         results, c = run_search(matcher, req)
         probes[s.id] = bound(c)
         ran.add(s.id)
+        runs += 1
         hit = next((x for x in results.results if x.profile.id == me.profile.id), None)
         if hit is not None:
             hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))
@@ -335,16 +342,22 @@ def save_search(matcher, store: AlertStore, owner: str, request: dict, frequency
     return store.save_search(owner, request, frequency, max_per_digest, limits)
 
 
-def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> dict[str, bytes | None]:
-    """The saved searches whose first k results cannot hold the newcomer, by their last run's
-    bound, each with its stored candidates' scores and the newcomer's (None where the newcomer
-    stays out of its pool). The search expands its text towards its `search.FEEDBACK` nearest
-    profiles, so a newcomer at least as near as the last of them changes the search: it runs.
-    Otherwise it is skipped when the newcomer stays out of its pool (`outside`), or when, its
-    model probability and BM25 raised to 1 / `SLACK` of what they are, k or more of the stored
-    candidates would still be fused ahead of it by more than that (`place`; ranks move between
-    runs as scores do). Such a newcomer joins the stored candidates, as it may have joined the
-    search's; once they number more than twice the pool size, the search runs afresh."""
+class Placed(NamedTuple):
+    """Where a newcomer stands in a saved search, by the search's last run (`placements`)."""
+    ahead: int              # stored candidates fused ahead of it; -1 where it changes the search
+    scores: bytes | None    # the stored candidates' scores with its own added; None if it stays out
+
+
+def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Placed]:
+    """Where the newcomer stands in each saved search with a stored bound; a search whose
+    first k it cannot reach gets `ahead` >= its offset + k. The search expands its text
+    towards its `search.FEEDBACK` nearest profiles, so a newcomer at least as near as the last
+    of them changes the search (`ahead` -1). A newcomer that stays out of the search's pool
+    (`outside`) is never ahead. Otherwise `ahead` counts the stored candidates that its model
+    probability and BM25, raised to 1 / `SLACK` of what they are, would still leave fused ahead
+    of it by more than that (`place`; ranks move between runs as scores do), and the newcomer
+    joins the stored candidates, as it may have joined the search's pool; once they number
+    more than twice the pool size, the search has no bound and runs afresh."""
     dim = matcher.backend.dim
     known = [s for s in found if s.probe is not None and len(s.probe) == 8 * dim and s.scores is not None
              and s.reach_vec is not None and len(s.scores) // 8 <= 2 * matcher.pool_size]
@@ -356,15 +369,14 @@ def bounded_out(matcher, me: Record, found: list[SavedSearch]) -> dict[str, byte
     enters = matcher.reach_scores(me, matcher.scorer.centred(q))
     prob = search.probabilities(matcher, q, raw, matcher.teachers([me]))
     bm25 = matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known])
-    out: dict[str, bytes | None] = {}
+    out: dict[str, Placed] = {}
     for s, n, e, p, kw in zip(known, near, enters, prob, bm25):
         if n >= s.join_at:
-            continue
-        if outside(e, kw, s.reach_vec, s.reach_kw):
-            out[s.id] = None
-            continue
-        req = SearchRequest.model_validate(s.request)
-        scores = np.frombuffer(s.scores, np.float32).reshape(-1, 2)
-        if place(scores, p / SLACK, kw / SLACK, SLACK) >= req.offset + req.k:
-            out[s.id] = s.scores + np.array([p, kw], np.float32).tobytes()
+            out[s.id] = Placed(-1, None)
+        elif outside(e, kw, s.reach_vec, s.reach_kw):
+            out[s.id] = Placed(sys.maxsize, None)
+        else:
+            scores = np.frombuffer(s.scores, np.float32).reshape(-1, 2)
+            out[s.id] = Placed(place(scores, p / SLACK, kw / SLACK, SLACK),
+                               s.scores + np.array([p, kw], np.float32).tobytes())
     return out

@@ -119,7 +119,7 @@ def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeyp
         st = AlertStore(tmp_path / f"alerts-{bounded}")
         with monkeypatch.context() as mp:
             if not bounded:
-                mp.setattr(match, "bounded_out", lambda *a: {})
+                mp.setattr(match, "placements", lambda *a: {})
             ran = _count_runs(mp)
             ids = [st.save_search("nss", {"text": t, "k": k}, "daily", 5).id for t in texts]
             for d in arrivals:
@@ -129,6 +129,23 @@ def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeyp
         st.close()
     assert got[True] == got[False] and got[True]
     assert runs[True] < runs[False]
+
+
+def test_an_arrival_runs_at_most_max_search_runs_saved_searches_likeliest_first(make_matcher, store, monkeypatch):
+    """Over the cap, the searches with the fewest stored candidates ahead of the newcomer run;
+    one left out keeps its bound, with the newcomer among its stored candidates."""
+    m = _robots_world(make_matcher)
+    texts = ("robots", "poetry", "water")              # topics: none names a teacher's idea
+    ids = [match.save_search(m, store, "nss", {"text": t, "k": 3}, "daily", 5).id for t in texts]
+    ahead = dict(zip(ids, (2, 0, 1)))
+    joined = {i: store.search(i).scores + np.array([0.5, 0.0], np.float32).tobytes() for i in ids}
+    monkeypatch.setattr(match, "placements", lambda m, me, found: {
+        s.id: match.Placed(ahead[s.id], joined[s.id]) for s in found})
+    monkeypatch.setattr(match, "MAX_SEARCH_RUNS", 2)
+    ran = _count_runs(monkeypatch)
+    _add(m, store, profile("r9", "GR", "robots and poetry"))
+    assert ran == ["poetry", "water"]
+    assert store.search(ids[0]).scores == joined[ids[0]]
 
 
 def test_a_newcomers_place_is_the_one_the_search_gives_it(make_matcher):
