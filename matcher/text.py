@@ -12,19 +12,46 @@ DetectorFactory.seed = 0  # langdetect is random by default; we want the same an
 # langdetect reports some codes we normalise to ISO 639-1.
 _ALIASES = {"zh-cn": "zh", "zh-tw": "zh"}
 
+# langdetect has no profile for some languages of eTwinning's countries and names another one:
+# Georgian and Armenian come out as Estonian, Azerbaijani as Turkish, Serbian Cyrillic as
+# Macedonian or Bulgarian, Icelandic as Norwegian, Maltese as Croatian, Albanian or Swedish.
+# A text mostly in the Georgian or Armenian script is in that language.
+_SCRIPTS = {"ka": ((0x10A0, 0x10FF), (0x1C90, 0x1CBF), (0x2D00, 0x2D2F)),
+            "hy": ((0x0530, 0x058F), (0xFB13, 0xFB17))}
+# Letters that only that language writes, and the answers of langdetect they correct, besides no
+# confident answer (None: any but English, where the letter is likelier a name's).
+_LETTERS = {"az": ("əƏ", {"tr"}), "sr": ("ђћЂЋ", {"bg", "mk", "ru", "uk"}),
+            "is": ("þðÞÐ", {"no", "sv", "da", "nl", "de", "af", "fi", "et"}), "mt": ("ħĦ", None)}
+
+
+def _script(text: str) -> str | None:
+    """Georgian ("ka") or Armenian ("hy"), when most of the letters of `text` are in its script."""
+    letters = [ord(ch) for ch in text if ch.isalpha()]
+    for lang, ranges in _SCRIPTS.items():
+        if 2 * sum(any(a <= c <= b for a, b in ranges) for c in letters) > len(letters) > 0:
+            return lang
+    return None
+
 
 @lru_cache(maxsize=65536)
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of `text`, or None when langdetect has no confident answer."""
+    """ISO 639-1 code of `text`: by its script, its letters or langdetect; None when none of
+    them tells."""
     if len(text.strip()) < 3:
         return None
+    script = _script(text)
+    if script is not None:
+        return script
     try:
         best = detect_langs(text)[0]
+        lang = _ALIASES.get(best.lang, best.lang) if best.prob >= 0.5 else None
     except LangDetectException:
-        return None
-    if best.prob < 0.5:
-        return None
-    return _ALIASES.get(best.lang, best.lang)
+        lang = None
+    for code, (letters, mistaken) in _LETTERS.items():
+        wrong = lang is None or (lang in mistaken if mistaken is not None else lang != "en")
+        if wrong and any(ch in text for ch in letters):
+            return code
+    return lang
 
 
 def annotate_languages(profile: Profile) -> Profile:

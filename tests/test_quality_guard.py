@@ -15,8 +15,8 @@ from matcher.evaluation import score
 
 DATA = Path(__file__).resolve().parent.parent / "indexer" / "data"
 DEV = DATA / "projects-dev"
-COMMITTED = {"ndcg@10": 0.878, "xrecall@10": 0.960, "pool_recall": 1.000}
-COMMITTED_AMONG_SAMPLE = {"ndcg@10": 0.849, "xrecall@10": 0.930, "pool_recall": 0.998}
+COMMITTED = {"ndcg@10": 0.875, "xrecall@10": 0.962, "pool_recall": 1.000}
+COMMITTED_AMONG_SAMPLE = {"ndcg@10": 0.851, "xrecall@10": 0.936, "pool_recall": 0.998}
 SLACK = 0.02
 
 
