@@ -14,9 +14,10 @@ is written through `matcher.alerts.match.upsert`, one at a time, as it would arr
 - with `searches` = N, N saved searches (k as above, no filters): one per group for the first
   eight words of its first member's first idea (a title would name that teacher, and searches
   that name a teacher always run), then the same of other indexed teachers in file order. It
-  counts the saved searches each arrival runs past their bound and their alerts, and with
-  `exhaustive` runs every saved search after each arrival, to count the ones whose results hold
-  the newcomer but that the bound skipped.
+  counts the saved searches each arrival runs (those without a bound, or whose text the newcomer
+  expands) and their alerts, and with `exhaustive` runs every saved search after each arrival,
+  to count the ones whose results hold the newcomer but that were not alerted, and the alerts
+  whose search does not hold it.
 """
 from __future__ import annotations
 
@@ -48,10 +49,11 @@ class Figures:
     queries: int = 0                   # ranked partner lists the matching asked for
     ms: list[float] = field(default_factory=list)
     saved: int = 0                     # saved searches, when simulated
-    searches_run: int = 0              # saved searches run past their bound, over every arrival
+    searches_run: int = 0              # saved searches run (no bound, or changed by the newcomer)
     search_alerts: int = 0
     search_reach: int = 0              # exhaustive: (saved search, arrival) pairs whose results hold it
-    search_missed: int = 0             # of those, not run (the bound, or MAX_SEARCH_RUNS)
+    search_missed: int = 0             # of those, not alerted (the bound, or either cap)
+    search_wrong: int = 0              # exhaustive: saved-search alerts whose results do not hold it
 
     def table(self) -> str:
         p = lambda a, b: f"{a / b:.3f}" if b else "-"  # noqa: E731
@@ -71,7 +73,8 @@ class Figures:
                      ("saved-search alerts per arrival", p(self.search_alerts, self.arrivals))]
             if self.search_reach:
                 rows += [("exhaustive: saved searches whose results hold the newcomer", str(self.search_reach)),
-                         ("of those, not run (the bound or the cap)", str(self.search_missed))]
+                         ("of those, not alerted (the bound or a cap)", str(self.search_missed)),
+                         ("saved-search alerts whose results do not hold the newcomer", str(self.search_wrong))]
         return "| figure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
 
 
@@ -139,10 +142,10 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
                 req = {"text": " ".join(p.ideas[0].text.split()[:8]), "k": k}
                 match.save_search(m, store, "simulation", req, "weekly", 5)
                 fig.saved += 1
-    ran: set[str] = set()                       # the saved searches the latest arrival ran
+    alerted: set[str] = set()                   # the saved searches the latest arrival alerted
 
     def seen(found: list, run: set[str]) -> None:
-        ran.clear(), ran.update(run)
+        alerted.clear(), alerted.update(a.recipient for a in found if a.kind == "search")
         fig.searches_run += len(run)
         fig.search_alerts += sum(a.kind == "search" for a in found)
 
@@ -168,9 +171,10 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
             pool = set(match.reachable(m, store, me, m.hard_filter(me.profile, None)))
             fig.cheap_reach += len(reach & pool)
             for s in store.searches():
-                if any(r.profile.id == pid for r in m.search(SearchRequest.model_validate(s.request)).results):
-                    fig.search_reach += 1
-                    fig.search_missed += s.id not in ran
+                held = any(r.profile.id == pid for r in m.search(SearchRequest.model_validate(s.request)).results)
+                fig.search_reach += held
+                fig.search_missed += held and s.id not in alerted
+                fig.search_wrong += not held and s.id in alerted
         if progress:
             progress(1)
     fig.queries = counting.lists

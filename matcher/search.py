@@ -230,22 +230,25 @@ def ranked(m: "Matcher", req: SearchRequest, flt: CandidateFilter) -> tuple[Resu
     page = order[req.offset:req.offset + req.k]
     recs = m.backend.get_many([c.pool.ids[i] for i in page] + ([c.named_id] if c.named_id else []))
     named = recs.get(c.named_id) if c.named_id else None
-    results = []
-    for i in page:
-        r = recs.get(c.pool.ids[i])
-        if r is None:  # erased since the pool was read
-            continue
-        reasons = filter_reasons(r.profile, req.filters, req.lang)
-        if named is not None and r.profile.id != named.profile.id:
-            reasons.extend(similar_idea(named, r, req.lang))
-        rows = [j for j, u in enumerate(r.units) if u != "profile"]
-        if rows:
-            sims = r.vectors[rows] @ c.q
-            best = rows[int(np.argmax(sims))]
-            reasons.insert(0, reason("matches_search", req.lang, idea=unit_label(r.profile, r.units[best]),
-                                     unit=r.units[best], similarity=round(float(sims.max()), 4)))
-        results.append(Result(profile=r.profile.public(), score=round(float(keys[i]), 6), reasons=reasons))
+    results = [result(recs[c.pool.ids[i]], c.q, float(keys[i]), req, named)
+               for i in page if c.pool.ids[i] in recs]       # not erased since the pool was read
     return ResultList(results=results, total=len(order)), c
+
+
+def result(r, q: np.ndarray, key: float, req: SearchRequest, named=None) -> Result:
+    """One result of a search with text: the profile of record `r`, its fused key and why it
+    matches: the unit nearest to the expanded text `q`, the filters and, when the text names a
+    teacher (`named`), the idea it shares with that teacher."""
+    reasons = filter_reasons(r.profile, req.filters, req.lang)
+    if named is not None and r.profile.id != named.profile.id:
+        reasons.extend(similar_idea(named, r, req.lang))
+    rows = [j for j, u in enumerate(r.units) if u != "profile"]
+    if rows:
+        sims = r.vectors[rows] @ q
+        best = rows[int(np.argmax(sims))]
+        reasons.insert(0, reason("matches_search", req.lang, idea=unit_label(r.profile, r.units[best]),
+                                 unit=r.units[best], similarity=round(float(sims.max()), 4)))
+    return Result(profile=r.profile.public(), score=round(key, 6), reasons=reasons)
 
 
 def probabilities(m: "Matcher", qs: np.ndarray, raws: np.ndarray, me: Teachers) -> np.ndarray:

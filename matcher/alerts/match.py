@@ -30,8 +30,9 @@ the slower (p95 41 against 22 ms) and its top 250 would name the subscribers onl
 Saved searches are found the same way round: the backend keeps each one's filters as a standing
 filter (on OpenSearch, a percolator query), so one `percolate` call names the saved searches
 whose filters the newcomer passes. The text is multilingual, so it is not part of the standing
-filter; each search keeps what its last run took to enter its pool and its first k (`bound`),
-and runs only when the newcomer could (`placements`), at most `MAX_SEARCH_RUNS` an arrival.
+filter; each search keeps its last run's candidates with their scores (`bound`), among which
+the newcomer's own scores place it on the search's page or off it (`placements`). A search runs
+only where no stored figure can tell (`reach_searches`), at most `MAX_SEARCH_RUNS` an arrival.
 """
 from __future__ import annotations
 
@@ -56,14 +57,16 @@ from models import Profile, ResultList, SearchRequest
 # 0.6 % a week) and partners leave; it is refreshed whenever the subscriber is confirmed.
 SLACK = 0.98
 # Teachers alerted per arriving profile, best fits first, none under FLOOR x the first one's fit.
-# A floor that high lets a fourth alert out only where the newcomer fits it nearly as well: on the
-# real-project set among the sample this alerts 0.851 of the members against 0.837 with a cap
-# of 3, at 2.88 alerts an arrival on average (floors of 0.43-0.45 alike; 0.4 goes over 3).
+# A fourth goes out only where the newcomer fits it nearly as well: on the real-project set among
+# the sample, 0.851 of the members alerted against 0.837 with a cap of 3, at 2.88 an arrival.
 PER_ARRIVAL = 4
 FLOOR = 0.45
 MAX_CONFIRM = 10      # confirming partner queries per arriving profile
-MAX_SEARCH_RUNS = 10  # saved searches run per arriving profile, likeliest first
+MAX_SEARCH_RUNS = 10  # saved searches run per arriving profile
 PER_ARRIVAL_SEARCHES = 10  # saved searches alerted per arriving profile, best scores first
+# A saved search runs for a newcomer placed on its page by a cosine less than EDGE over the least
+# that entered its pool: that least rises as newcomers enter (runs left out some 0.0001 over it).
+EDGE = 0.001
 IGNORE_STEP = 10      # unacknowledged alerts after which instant webhooks stop (digests only)
 
 
@@ -275,30 +278,36 @@ def erase_profile(matcher, store: AlertStore, profile_id: str) -> None:
 
 def reach_searches(matcher, store: AlertStore, me: Record, now: float, probes: dict[str, Bound],
                    ran: set[str]) -> list[Alert]:
-    """Alerts for the saved searches whose filters the newcomer passes and whose own results,
-    run now, hold it; best scores first. The searches run likeliest first (fewest stored
-    candidates ahead of the newcomer, `placements`), at most `MAX_SEARCH_RUNS` of them. Fills
-    `probes` with the new bounds of the searches whose filters it passes, and `ran` with the ids
-    of those it ran."""
+    """Alerts for the saved searches whose filters the newcomer passes and whose first page
+    holds it, best scores first. The newcomer's place among a search's stored candidates decides
+    (`placements`); a search without a bound, or whose place only a run can tell, runs (those
+    with a bound first, at most `MAX_SEARCH_RUNS`). Fills `probes` with the new bounds of the
+    searches whose filters it passes, and `ran` with the ids of those it ran."""
     if not store.standing_synced:
         sync_standing(matcher, store)
     passed = matcher.backend.percolate(me)
     found = store.searches(ids=sorted(passed))
     placed = placements(matcher, me, found)
     hits: list[tuple[float, SavedSearch, list[dict]]] = []
-    runs = 0
-    for s in sorted(found, key=lambda s: placed[s.id].ahead if s.id in placed else -1):
+    for s in sorted(found, key=lambda s: s.id not in placed):      # those it may enter run first
         at = placed.get(s.id)
         req = SearchRequest.model_validate(s.request)
-        if runs >= MAX_SEARCH_RUNS or (at is not None and at.ahead >= req.offset + req.k):
-            if at is not None and at.scores is not None:     # it joins the stored candidates
+        end = req.offset + req.k
+        if at is None or at.ahead < 0 or (at.edge and at.ahead < end):
+            if len(ran) >= MAX_SEARCH_RUNS:     # left for the next arrival that passes it to run
+                if at is not None:
+                    probes[s.id] = NO_BOUND
+                continue
+            results, c = run_search(matcher, req)
+            probes[s.id] = bound(c)
+            ran.add(s.id)
+            hit = next((x for x in results.results if x.profile.id == me.profile.id), None)
+        else:
+            if at.scores is not None:                        # it joins the stored candidates
                 probes[s.id] = (s.probe, at.scores, s.join_at, s.reach_vec, s.reach_kw)
-            continue
-        results, c = run_search(matcher, req)
-        probes[s.id] = bound(c)
-        ran.add(s.id)
-        runs += 1
-        hit = next((x for x in results.results if x.profile.id == me.profile.id), None)
+            page = req.offset <= at.ahead < end
+            q = np.frombuffer(s.probe, np.float32)[:matcher.backend.dim]
+            hit = search.result(me, q, at.key, req) if page else None
         if hit is not None:
             hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))
     hits.sort(key=lambda h: -h[0])
@@ -317,14 +326,19 @@ def bound(c: search.SearchCandidates | None) -> Bound:
     return vectors.tobytes(), scores.tobytes(), c.join, c.reach.vector, c.reach.keyword
 
 
-def place(scores: np.ndarray, prob: float, bm25: float, slack: float = 1.0) -> int:
-    """The place a newcomer with the search model's `prob` and BM25 `bm25` would take in a search
-    whose candidates scored `scores` (`bound`'s pairs), were it one of them: the number fused
-    ahead of it (`search.fusion`, BM25 over the best of all, the newcomer's too) by more than
-    1 / `slack`, ties its way. Its scores are compared as stored, in float32."""
+def fused_keys(scores: np.ndarray, prob: float, bm25: float) -> np.ndarray:
+    """The fused keys (`search.fusion`) of a newcomer with the search model's `prob` and BM25
+    `bm25`, first, then of a search's stored candidates `scores` (`bound`'s pairs, float32), as
+    one search over them all gives them: BM25 over the best of all, ties the newcomer's way."""
     both = np.vstack([np.array([[prob, bm25]], np.float32), scores]).astype(np.float64)
-    keys = search.fusion(both[:, 0], both[:, 1] / (both[:, 1].max() or 1.0))
-    return int((slack * keys[1:] > keys[0]).sum())
+    return search.fusion(both[:, 0], both[:, 1] / (both[:, 1].max() or 1.0))
+
+
+def place(scores: np.ndarray, prob: float, bm25: float) -> tuple[int, float]:
+    """The place a newcomer would take among a search's stored candidates (`fused_keys`): the
+    number fused ahead of it, and its own key."""
+    keys = fused_keys(scores, prob, bm25)
+    return int((keys[1:] > keys[0]).sum()), float(keys[0])
 
 
 def run_search(matcher, req: SearchRequest) -> tuple[ResultList, search.SearchCandidates | None]:
@@ -344,20 +358,23 @@ def save_search(matcher, store: AlertStore, owner: str, request: dict, frequency
 
 class Placed(NamedTuple):
     """Where a newcomer stands in a saved search, by the search's last run (`placements`)."""
-    ahead: int              # stored candidates fused ahead of it; -1 where it changes the search
+    ahead: int              # stored candidates fused ahead of it; -1 where only a run can tell
     scores: bytes | None    # the stored candidates' scores with its own added; None if it stays out
+    key: float = 0.0        # its fused key among them, the score its result would show
+    edge: bool = False      # it enters the pool by a cosine less than EDGE over the least
 
 
 def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Placed]:
-    """Where the newcomer stands in each saved search with a stored bound; a search whose
-    first k it cannot reach gets `ahead` >= its offset + k. The search expands its text
-    towards its `search.FEEDBACK` nearest profiles, so a newcomer at least as near as the last
-    of them changes the search (`ahead` -1). A newcomer that stays out of the search's pool
-    (`outside`) is never ahead. Otherwise `ahead` counts the stored candidates that its model
-    probability and BM25, raised to 1 / `SLACK` of what they are, would still leave fused ahead
-    of it by more than that (`place`; ranks move between runs as scores do), and the newcomer
-    joins the stored candidates, as it may have joined the search's pool; once they number
-    more than twice the pool size, the search has no bound and runs afresh."""
+    """Where the newcomer stands in each saved search with a stored bound. Only a run can tell
+    (`ahead` -1) where the newcomer changes the search: it is at least as near to the text as
+    the last of the `search.FEEDBACK` profiles that expand it. A newcomer under both legs' least
+    stays out (`ahead` maxsize). One that enters the pool gets the number of stored candidates
+    its model probability and BM25 leave fused ahead of it (`place`), its key, and joins the
+    stored candidates; its BM25 counts only where the keyword leg takes it, as in the search.
+    One that enters by a cosine less than `EDGE` over the least that entered, without a keyword
+    match that enters, is at the edge: on the page only if the search, run, takes it in. Once
+    the stored candidates number more than twice the pool size, the search has no bound and
+    runs afresh."""
     dim = matcher.backend.dim
     known = [s for s in found if s.probe is not None and len(s.probe) == 8 * dim and s.scores is not None
              and s.reach_vec is not None and len(s.scores) // 8 <= 2 * matcher.pool_size]
@@ -371,12 +388,13 @@ def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Place
     bm25 = matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known])
     out: dict[str, Placed] = {}
     for s, n, e, p, kw in zip(known, near, enters, prob, bm25):
+        kw = kw if kw > 0.0 and kw >= s.reach_kw else 0.0      # a keyword leg's miss has none
         if n >= s.join_at:
             out[s.id] = Placed(-1, None)
-        elif outside(e, kw, s.reach_vec, s.reach_kw):
+        elif not kw and e < s.reach_vec:
             out[s.id] = Placed(sys.maxsize, None)
         else:
-            scores = np.frombuffer(s.scores, np.float32).reshape(-1, 2)
-            out[s.id] = Placed(place(scores, p / SLACK, kw / SLACK, SLACK),
-                               s.scores + np.array([p, kw], np.float32).tobytes())
+            ahead, key = place(np.frombuffer(s.scores, np.float32).reshape(-1, 2), p, kw)
+            out[s.id] = Placed(ahead, s.scores + np.array([p, kw], np.float32).tobytes(), key,
+                               not kw and e < s.reach_vec + EDGE)
     return out

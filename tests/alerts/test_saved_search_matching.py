@@ -1,5 +1,5 @@
-"""Saved searches and arrivals: which saved searches a new profile reaches, and that the bound
-that skips searches changes no alert."""
+"""Saved searches and arrivals: which saved searches a new profile reaches, and that deciding by
+the bound, without running the searches, changes no alert."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -11,7 +11,7 @@ from matcher import search
 from matcher.alerts import match
 from matcher.alerts.store import AlertStore
 from matcher.backends.types import CandidateFilter
-from models import Profile
+from models import Profile, SearchRequest
 from tests.fakes import profile
 
 
@@ -59,32 +59,47 @@ def test_the_bound_gives_a_newcomer_the_probability_its_search_gives(make_matche
     assert np.allclose(got, c.prob, atol=1e-6)
 
 
-def test_a_saved_search_runs_only_for_a_newcomer_within_its_bound(make_matcher, store, monkeypatch):
-    m = _robots_world(make_matcher)
-    s = store.save_search("nss", {"text": "robots", "k": 3}, "daily", 5)
+def _club_world(make_matcher):
+    """Six teachers on robots, whose texts are nearer to "robots" than any newcomer's below (no
+    newcomer joins the search's feedback), and four on other themes."""
+    return make_matcher([profile(f"r{i}", c, "robots") for i, c in enumerate(("PT", "RO", "DE", "FR", "ES", "AT"))]
+                        + [profile(f"o{i}", c, x) for i, (c, x) in enumerate(zip(("BE", "CZ", "SE", "FI"),
+                                                                               ("history", "poetry", "water", "music")))])
+
+
+def test_a_saved_search_with_a_bound_places_newcomers_as_its_own_run_does(make_matcher, store, monkeypatch):
+    """Once a search has run, a newcomer's place among its stored candidates decides without
+    running it: the newcomers its own page holds are alerted, with the score and reasons the
+    page gives them, and each newcomer joins the stored candidates."""
+    m = _club_world(make_matcher)
+    s = match.save_search(m, store, "nss", {"text": "robots", "k": 8}, "daily", 5)
+    rows = len(store.search(s.id).scores) // 8
     ran = _count_runs(monkeypatch)
-    _add(m, store, profile("m1", "IT", "music"))           # no bound stored yet: the search runs
-    kept = store.search(s.id)
-    assert ran == ["robots"] and kept.probe is not None and kept.scores is not None
-    rows = len(kept.scores) // 8
-    _add(m, store, profile("m2", "PL", "poetry"), profile("m3", "HR", "water"))
-    assert len(ran) == 1                                     # far below the 3rd result, no word shared
-    assert len(store.search(s.id).scores) // 8 == rows + 2   # each skipped newcomer joins its candidates
-    _add(m, store, profile("r9", "GR", "Robotsklubben"))     # the theme, in a word BM25 does not match
-    assert len(ran) == 2
+    arrivals = [profile("n1", "GR", "robots club"), profile("n2", "HR", "poetry"),
+                profile("n3", "IT", "coding and robotics"), profile("n4", "PL", "water")]
+    for d in arrivals:
+        _add(m, store, d)
+        got = {a.newcomer: a for a in store.alerts("search", s.id)}
+        shown = {r.profile.id: r for r in search.ranked(m, SearchRequest(text="robots", k=8), CandidateFilter())[0].results}
+        assert (d["id"] in got) == (d["id"] in shown)
+        if d["id"] in got:
+            # the stored BM25 scores keep the index statistics of the moment each was stored
+            assert got[d["id"]].score == pytest.approx(shown[d["id"]].score, abs=0.01)
+            assert got[d["id"]].reasons == [x.model_dump() for x in shown[d["id"]].reasons]
+    assert sorted(got) == ["n1", "n3"]
+    assert len(ran) == len(arrivals)                         # the checks above, none by an arrival
+    assert len(store.search(s.id).scores) // 8 == rows + len(arrivals)
 
 
-def test_a_shared_keyword_runs_the_search_whatever_the_vector_says(make_matcher, store, monkeypatch):
-    m = _robots_world(make_matcher)
-    s = store.save_search("nss", {"text": "robots", "k": 3}, "daily", 5)
-    _add(m, store, profile("m1", "IT", "music"))
-    assert store.search(s.id).probe is not None
+def test_a_shared_keyword_places_a_newcomer_whatever_the_vector_says(make_matcher, store, monkeypatch):
+    m = _club_world(make_matcher)
+    s = match.save_search(m, store, "nss", {"text": "robots", "k": 8}, "daily", 5)
     monkeypatch.setattr(search, "probabilities", lambda m, qs, raws, me: np.zeros(len(qs)))
     ran = _count_runs(monkeypatch)
     _add(m, store, profile("m2", "PL", "poetry"))
-    assert ran == []
     _add(m, store, profile("m4", "HR", "music", interests=["robots club"]))
-    assert ran == ["robots"]
+    assert ran == []
+    assert [a.newcomer for a in store.alerts("search", s.id)] == ["m4"]
 
 
 def test_a_newcomer_that_joins_a_searchs_feedback_runs_it(make_matcher, store, monkeypatch):
@@ -131,21 +146,23 @@ def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeyp
     assert runs[True] < runs[False]
 
 
-def test_an_arrival_runs_at_most_max_search_runs_saved_searches_likeliest_first(make_matcher, store, monkeypatch):
-    """Over the cap, the searches with the fewest stored candidates ahead of the newcomer run;
-    one left out keeps its bound, with the newcomer among its stored candidates."""
+def test_an_arrival_runs_at_most_max_search_runs_saved_searches(make_matcher, store, monkeypatch):
+    """Over the cap, a search the newcomer changes is left with no bound, so the next arrival
+    that passes its filters runs it."""
     m = _robots_world(make_matcher)
     texts = ("robots", "poetry", "water")              # topics: none names a teacher's idea
     ids = [match.save_search(m, store, "nss", {"text": t, "k": 3}, "daily", 5).id for t in texts]
-    ahead = dict(zip(ids, (2, 0, 1)))
-    joined = {i: store.search(i).scores + np.array([0.5, 0.0], np.float32).tobytes() for i in ids}
-    monkeypatch.setattr(match, "placements", lambda m, me, found: {
-        s.id: match.Placed(ahead[s.id], joined[s.id]) for s in found})
-    monkeypatch.setattr(match, "MAX_SEARCH_RUNS", 2)
+    with monkeypatch.context() as mp:
+        mp.setattr(match, "placements", lambda m, me, found: {s.id: match.Placed(-1, None) for s in found})
+        mp.setattr(match, "MAX_SEARCH_RUNS", 2)
+        ran = _count_runs(mp)
+        _add(m, store, profile("r9", "GR", "robots and poetry"))
+    assert len(ran) == 2
+    left = [i for i, t in zip(ids, texts) if t not in ran]
+    assert [store.search(i).probe for i in left] == [None]
     ran = _count_runs(monkeypatch)
-    _add(m, store, profile("r9", "GR", "robots and poetry"))
-    assert ran == ["poetry", "water"]
-    assert store.search(ids[0]).scores == joined[ids[0]]
+    _add(m, store, profile("m2", "PL", "music"))
+    assert ran == [texts[ids.index(left[0])]]
 
 
 def test_a_newcomers_place_is_the_one_the_search_gives_it(make_matcher):
@@ -160,16 +177,17 @@ def test_a_newcomers_place_is_the_one_the_search_gives_it(make_matcher):
             first = [i, *(j for j in range(len(c.pool)) if j != i)]
             keys = search.fused(SimpleNamespace(prob=c.prob[first], feats={"bm25": c.feats["bm25"][first]}, named=None))
             scores = np.stack([c.prob[first[1:]], raw[first[1:]]], axis=1).astype(np.float32)
-            assert match.place(scores, float(c.prob[i]), float(raw[i])) == int((keys[1:] > keys[0]).sum())
+            ahead = int((keys[1:] > keys[0]).sum())
+            assert match.place(scores, float(c.prob[i]), float(raw[i])) == (ahead, keys[0])
 
 
 def test_a_strong_keyword_places_a_newcomer_the_model_puts_last():
     scores = np.array([[0.9 - 0.1 * i, 0.0] for i in range(6)], np.float32)   # no candidate shares a word
-    assert match.place(scores, 0.01, 0.0) == 6
-    assert match.place(scores, 0.01, 2.5) == 0               # the only keyword match comes first
+    assert match.place(scores, 0.01, 0.0)[0] == 6
+    assert match.place(scores, 0.01, 2.5)[0] == 0               # the only keyword match comes first
     strong = np.array([[0.9 - 0.1 * i, 4.0 * (i < 3)] for i in range(6)], np.float32)
-    assert match.place(strong, 0.01, 1.9) == 6               # under half the best BM25 counts for nothing
-    assert match.place(strong, 0.01, 9.0) == 0               # the best BM25 of all: the others' fall to under half
+    assert match.place(strong, 0.01, 1.9)[0] == 6               # under half the best BM25 counts for nothing
+    assert match.place(strong, 0.01, 9.0)[0] == 0               # the best BM25 of all: the others' fall to under half
 
 
 def test_a_search_whose_stored_candidates_grew_past_twice_the_pool_runs(make_matcher, store, monkeypatch):
@@ -185,23 +203,37 @@ def test_a_search_whose_stored_candidates_grew_past_twice_the_pool_runs(make_mat
     assert ran == ["robots"] and len(store.search(s.id).scores) < len(grown)
 
 
-def test_a_candidate_fused_ahead_by_less_than_the_slack_does_not_count():
-    scores = np.array([[0.5, 0.0], [0.3, 0.0]], np.float32)
-    assert match.place(scores, 0.2, 0.0) == 2
-    # third in the model's order: 1 / 63 against the second's 1 / 62, 1.6 % ahead
-    assert match.place(scores, 0.2, 0.0, slack=0.98) == 1
-    assert match.place(scores, 0.2, 0.0, slack=0.99) == 2
-
-
-def test_a_newcomer_outside_a_searchs_pool_neither_runs_it_nor_joins_its_candidates(make_matcher, store, monkeypatch):
+def test_a_newcomer_outside_a_searchs_pool_is_not_alerted_and_does_not_join_its_candidates(make_matcher, store, monkeypatch):
     m = _robots_world(make_matcher)
     m.pool_size = 2                                          # each leg is full: entering takes a score
     s = match.save_search(m, store, "nss", {"text": "robots", "k": 3}, "daily", 5)
     kept = store.search(s.id)
     assert kept.reach_vec > -1.0 and kept.reach_kw > 0.0
-    monkeypatch.setattr(match, "place", lambda *a: 0)       # the fused place alone would run it
+    never = 2.0                                              # no newcomer joins its feedback
+    store.commit_arrival("x", [], probes={s.id: (kept.probe, kept.scores, never, kept.reach_vec, kept.reach_kw)})
+    first = lambda scores, prob, bm25: np.r_[1.0, np.zeros(len(scores))]     # noqa: E731
+    monkeypatch.setattr(match, "fused_keys", first)         # the fused place alone would alert it
     ran = _count_runs(monkeypatch)
     _add(m, store, profile("m2", "PL", "water"))
-    assert ran == [] and store.search(s.id).scores == kept.scores
+    assert store.alerts("search", s.id) == [] and store.search(s.id).scores == kept.scores
     _add(m, store, profile("r9", "GR", "robots"))
-    assert ran == ["robots"]
+    assert [a.newcomer for a in store.alerts("search", s.id)] == ["r9"] and ran == []
+
+
+def test_a_newcomer_at_the_edge_of_a_searchs_pool_runs_it(make_matcher, store, monkeypatch):
+    """The least cosine that entered the pool rises as newcomers enter it: placed on the page
+    within `EDGE` over it, only the run can tell whether the newcomer is in."""
+    m = _robots_world(make_matcher)
+    m.pool_size = 2
+    s = match.save_search(m, store, "nss", {"text": "robots", "k": 3}, "daily", 5)
+    kept = store.search(s.id)
+    never = 2.0                                              # no newcomer joins its feedback
+    store.commit_arrival("x", [], probes={s.id: (kept.probe, kept.scores, never, kept.reach_vec, kept.reach_kw)})
+    monkeypatch.setattr(m.backend, "keyword_scores", lambda me, texts: [0.0] * len(texts))
+    first = lambda scores, prob, bm25: np.r_[1.0, np.zeros(len(scores))]     # noqa: E731
+    monkeypatch.setattr(match, "fused_keys", first)         # placed first: on the page if in the pool
+    ran = _count_runs(monkeypatch)
+    for pid, over in (("m2", 2 * match.EDGE), ("m3", match.EDGE / 2)):
+        monkeypatch.setattr(m, "reach_scores", lambda me, queries, over=over: np.full(len(queries), kept.reach_vec + over))
+        _add(m, store, profile(pid, "PL", "water"))
+        assert ran == ([] if pid == "m2" else ["robots"])
