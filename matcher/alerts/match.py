@@ -327,10 +327,10 @@ def bound(c: search.SearchCandidates | None) -> Bound:
 
 
 def fused_keys(scores: np.ndarray, prob: float, bm25: float) -> np.ndarray:
-    """The fused keys (`search.fusion`) of a newcomer with the search model's `prob` and BM25
-    `bm25`, first, then of a search's stored candidates `scores` (`bound`'s pairs, float32), as
-    one search over them all gives them: BM25 over the best of all, ties the newcomer's way."""
-    both = np.vstack([np.array([[prob, bm25]], np.float32), scores]).astype(np.float64)
+    """The fused keys (`search.fusion`) of a search's stored candidates `scores` (`bound`'s pairs,
+    float32), then last of a newcomer with the search model's `prob` and BM25 `bm25`, as one
+    search over them all gives them: BM25 over the best of all, ties against the newcomer."""
+    both = np.vstack([scores, np.array([[prob, bm25]], np.float32)]).astype(np.float64)
     return search.fusion(both[:, 0], both[:, 1] / (both[:, 1].max() or 1.0))
 
 
@@ -338,7 +338,7 @@ def place(scores: np.ndarray, prob: float, bm25: float) -> tuple[int, float]:
     """The place a newcomer would take among a search's stored candidates (`fused_keys`): the
     number fused ahead of it, and its own key."""
     keys = fused_keys(scores, prob, bm25)
-    return int((keys[1:] > keys[0]).sum()), float(keys[0])
+    return int((keys[:-1] > keys[-1]).sum()), float(keys[-1])
 
 
 def run_search(matcher, req: SearchRequest) -> tuple[ResultList, search.SearchCandidates | None]:

@@ -167,18 +167,25 @@ def test_an_arrival_runs_at_most_max_search_runs_saved_searches(make_matcher, st
 
 def test_a_newcomers_place_is_the_one_the_search_gives_it(make_matcher):
     """`place` puts a candidate, taken out of a search's candidates and given back its scores,
-    where the search's fused order has it when it comes first among equals, the BM25 scores
+    where the search's fused order has it when it comes last among equals, the BM25 scores
     rescaled when it has the best."""
     m = _robots_world(make_matcher)
     for text in ("robots", "robots and poetry", "history"):
         c = search.candidates(m, text, CandidateFilter())
         raw = c.feats["bm25"] * c.kw_best
         for i in range(len(c.pool)):
-            first = [i, *(j for j in range(len(c.pool)) if j != i)]
-            keys = search.fused(SimpleNamespace(prob=c.prob[first], feats={"bm25": c.feats["bm25"][first]}, named=None))
-            scores = np.stack([c.prob[first[1:]], raw[first[1:]]], axis=1).astype(np.float32)
-            ahead = int((keys[1:] > keys[0]).sum())
-            assert match.place(scores, float(c.prob[i]), float(raw[i])) == (ahead, keys[0])
+            last = [*(j for j in range(len(c.pool)) if j != i), i]
+            keys = search.fused(SimpleNamespace(prob=c.prob[last], feats={"bm25": c.feats["bm25"][last]}, named=None))
+            scores = np.stack([c.prob[last[:-1]], raw[last[:-1]]], axis=1).astype(np.float32)
+            ahead = int((keys[:-1] > keys[-1]).sum())
+            assert match.place(scores, float(c.prob[i]), float(raw[i])) == (ahead, keys[-1])
+
+
+def test_a_newcomer_tied_with_stored_candidates_is_placed_after_them():
+    """Probabilities that tie (they saturate at 1 on tight clusters) leave the newcomer behind
+    the stored candidates it ties, as far back as a run could put it."""
+    scores = np.array([[1.0, 0.0]] * 12, np.float32)
+    assert match.place(scores, 1.0, 0.0)[0] == 12
 
 
 def test_a_strong_keyword_places_a_newcomer_the_model_puts_last():
@@ -211,7 +218,7 @@ def test_a_newcomer_outside_a_searchs_pool_is_not_alerted_and_does_not_join_its_
     assert kept.reach_vec > -1.0 and kept.reach_kw > 0.0
     never = 2.0                                              # no newcomer joins its feedback
     store.commit_arrival("x", [], probes={s.id: (kept.probe, kept.scores, never, kept.reach_vec, kept.reach_kw)})
-    first = lambda scores, prob, bm25: np.r_[1.0, np.zeros(len(scores))]     # noqa: E731
+    first = lambda scores, prob, bm25: np.r_[np.zeros(len(scores)), 1.0]     # noqa: E731
     monkeypatch.setattr(match, "fused_keys", first)         # the fused place alone would alert it
     ran = _count_runs(monkeypatch)
     _add(m, store, profile("m2", "PL", "water"))
@@ -230,7 +237,7 @@ def test_a_newcomer_at_the_edge_of_a_searchs_pool_runs_it(make_matcher, store, m
     never = 2.0                                              # no newcomer joins its feedback
     store.commit_arrival("x", [], probes={s.id: (kept.probe, kept.scores, never, kept.reach_vec, kept.reach_kw)})
     monkeypatch.setattr(m.backend, "keyword_scores", lambda me, texts: [0.0] * len(texts))
-    first = lambda scores, prob, bm25: np.r_[1.0, np.zeros(len(scores))]     # noqa: E731
+    first = lambda scores, prob, bm25: np.r_[np.zeros(len(scores)), 1.0]     # noqa: E731
     monkeypatch.setattr(match, "fused_keys", first)         # placed first: on the page if in the pool
     ran = _count_runs(monkeypatch)
     for pid, over in (("m2", 2 * match.EDGE), ("m3", match.EDGE / 2)):
