@@ -19,10 +19,10 @@ With `--saved-searches N`, N saved searches join the subscribers: texts are the 
 words of real teachers' ideas (projects-dev, ~30 languages), filters are drawn as
 bench/standing.py draws an NSS's. Each arrival then also percolates them, places the newcomer
 among the stored candidates of each one whose filters it passes (the bound,
-matcher/alerts/match.py), and runs those without a bound or whose text it expands. The synthetic
-vectors are tighter than e5's, so the search model's probabilities saturate: this measures the
-cost of the check and of the runs, not which alerts real texts raise (`twinmatch alerts
-simulate --searches N` measures that).
+matcher/alerts/match.py), and runs those without a bound, whose text it expands, or on whose
+page it is placed at the edge of the pool. The synthetic vectors are tighter than e5's, so the
+search model's probabilities saturate: this measures the cost of the check and of the runs, not
+which alerts real texts raise (`twinmatch alerts simulate --searches N` measures that).
 """
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ is written through `matcher.alerts.match.upsert`, one at a time, as it would arr
 - with `searches` = N, N saved searches (k as above, no filters): one per group for the first
   eight words of its first member's first idea (a title would name that teacher, and searches
   that name a teacher always run), then the same of other indexed teachers in file order. It
-  counts the saved searches each arrival runs (those without a bound, or whose text the newcomer
-  expands) and their alerts, and with `exhaustive` runs every saved search after each arrival,
+  counts the saved searches each arrival runs (those whose stored figures cannot tell:
+  matcher/alerts/match.py) and their alerts, and with `exhaustive` runs every saved search after each arrival,
   to count the ones whose results hold the newcomer but that were not alerted, and the alerts
   whose search does not hold it.
 """
@@ -49,7 +49,7 @@ class Figures:
     queries: int = 0                   # ranked partner lists the matching asked for
     ms: list[float] = field(default_factory=list)
     saved: int = 0                     # saved searches, when simulated
-    searches_run: int = 0              # saved searches run (no bound, or changed by the newcomer)
+    searches_run: int = 0              # saved searches run (their stored figures cannot tell)
     search_alerts: int = 0
     search_reach: int = 0              # exhaustive: (saved search, arrival) pairs whose results hold it
     search_missed: int = 0             # of those, not alerted (the bound, or either cap)
