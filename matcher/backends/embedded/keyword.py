@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -33,6 +35,8 @@ MAX_DF_SHARE = 0.1    # a long query drops words in more than this share of docu
 MIN_COMMON_DF = 100   # this many), as Lucene's MoreLikeThis does with maxDocFreqPct: at 1M profiles
                       # they take a fifth to a third of a partner query's BM25 time, and quality
                       # holds without them (docs/quality.md, bench/ANALYSIS.md)
+ANALYSED_TEXTS = 10_000  # texts whose analysed terms are kept: each arrival scores the newcomer
+                         # for every saved search its filters pass, whose texts do not change
 
 
 def _field_for(lang: str | None) -> str:
@@ -98,6 +102,7 @@ class KeywordIndex:
             self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         self.analyzers = {name: _analyzer(name) for name in _FIELDS}
         self.analyzers["text_all"] = self.analyzers["text_other"]
+        self._analysed = functools.lru_cache(maxsize=ANALYSED_TEXTS)(self._analyse)
         for name in _FIELDS:
             self.index.register_tokenizer(name, self.analyzers[name])
         self._writer = None
@@ -243,6 +248,13 @@ class KeywordIndex:
                only: set[str] | None = None) -> tuple[list[tuple[str, str]], bool]:
         """The (field, term) pairs a query for `text` asks for (in the fields of `only`, when
         given), and whether it is a long one."""
+        by_field, long_query = self._analysed(text, lang)
+        return [(field, term) for field, terms in by_field if only is None or field in only
+                for term in terms], long_query
+
+    def _analyse(self, text: str, lang: str | None) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], bool]:
+        """Each field's terms for `text`, and whether it is a long query (`_terms` keeps the
+        last `ANALYSED_TEXTS`; interned terms keep an entry near 4 kB)."""
         words = list(dict.fromkeys(_WORD.findall(text.lower())))
         if len(words) > MAX_QUERY_WORDS:  # a whole profile: its longest words carry its topic
             words = sorted(words, key=len, reverse=True)[:MAX_QUERY_WORDS]
@@ -257,8 +269,8 @@ class KeywordIndex:
             fields = sorted({_field_for(lang or detect_language(text)), "text_all"} - {"text_other"})
         else:
             fields = _FIELDS
-        return [(field, term) for field in fields if only is None or field in only for word in words
-                for term in self.analyzers[field].analyze(word)], long_query
+        return tuple((field, tuple(sys.intern(t) for word in words for t in self.analyzers[field].analyze(word)))
+                     for field in fields), long_query
 
     def _query(self, searcher, text: str, lang: str | None = None, only: set[str] | None = None):
         """The flat OR of term queries `search` runs for `text` (in the fields of `only`); None
@@ -290,8 +302,11 @@ class KeywordIndex:
         only = tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, "id", p.id), 0.0)
         out = []
         for text, lang in zip(texts, langs or [None] * len(texts)):
-            query, terms = self._query(searcher, text, lang, only=fields)
-            if query is None or not any(t in have for t in terms):
+            if not any(t in have for t in self._terms(text, lang, only=fields)[0]):
+                out.append(0.0)
+                continue
+            query, _ = self._query(searcher, text, lang, only=fields)
+            if query is None:
                 out.append(0.0)
                 continue
             hits = searcher.search(tantivy.Query.boolean_query(
