@@ -53,8 +53,9 @@ from models import Profile  # noqa: E402
 
 
 def _record(d: dict, rng, dim: int) -> Record:
-    """A profile with vectors drawn as build_index draws them (clustered by first subject)."""
-    p = Profile.model_validate(d)
+    """A profile with vectors drawn as build_index draws them (clustered by first subject), its
+    ideas' languages detected as a write through the service detects them."""
+    p = text.annotate_languages(Profile.model_validate(d))
     units = [name for name, _ in text.units(p)]
     key = p.subjects[0] if p.subjects else "none"
     c = np.random.default_rng(zlib.crc32(key.encode())).normal(size=dim)

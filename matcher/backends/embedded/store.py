@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS deleted (id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS standing (key TEXT PRIMARY KEY, filter TEXT NOT NULL);
 """
+_STANDING_CHANGED = ("INSERT INTO meta (key, value) VALUES ('standing_seq', '1') ON CONFLICT(key) "
+                     "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 _CHUNK = 500   # ids per `IN (...)` query, below SQLite's limit on parameters
 ROW = "id, doc, received, answered"   # the columns `changes` yields, in this order
 
@@ -216,16 +218,23 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def put_standing(self, key: str, flt: str) -> None:
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO standing (key, filter) VALUES (?, ?)", (key, flt))
+        with self._lock, transaction(self._db) as db:
+            db.execute("INSERT OR REPLACE INTO standing (key, filter) VALUES (?, ?)", (key, flt))
+            db.execute(_STANDING_CHANGED)
 
     def drop_standing(self, keys: list[str]) -> None:
         with self._lock, transaction(self._db) as db:
             db.executemany("DELETE FROM standing WHERE key = ?", [(k,) for k in keys])
+            db.execute(_STANDING_CHANGED)
 
     def standing(self) -> list[tuple[str, str]]:
         with self.reading() as db:
             return db.execute("SELECT key, filter FROM standing").fetchall()
+
+    def standing_changed(self) -> str:
+        """How many times the standing filters have changed, as a token: read it before
+        `standing()`, and the rows are at least that new."""
+        return self.get_meta("standing_seq") or "0"
 
     def empty_wal(self) -> bool:
         """Checkpoint the WAL into the database file and truncate it; False while a reader
