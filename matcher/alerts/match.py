@@ -369,26 +369,26 @@ def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Place
     (`ahead` -1) where the newcomer changes the search: it is at least as near to the text as
     the last of the `search.FEEDBACK` profiles that expand it. A newcomer under both legs' least
     stays out (`ahead` maxsize). One that enters the pool gets the number of stored candidates
-    its model probability and BM25 leave fused ahead of it (`place`), its key, and joins the
-    stored candidates; its BM25 counts only where the keyword leg takes it, as in the search.
-    One that enters by a cosine less than `EDGE` over the least that entered, without a keyword
-    match that enters, is at the edge: on the page only if the search, run, takes it in. Once
-    the stored candidates number more than twice the pool size, the search has no bound and
-    runs afresh."""
-    dim = matcher.backend.dim
-    known = [s for s in found if s.probe is not None and len(s.probe) == 8 * dim and s.scores is not None
-             and s.reach_vec is not None and len(s.scores) // 8 <= 2 * matcher.pool_size]
+    its search-model probability (computed for these alone) and BM25 leave fused ahead of it
+    (`place`), its key, and joins the stored candidates; its BM25 counts only where the keyword
+    leg takes it, as in the search. One that enters by a cosine less than `EDGE` over the least
+    that entered, without a keyword match that enters, is at the edge: on the page only if the
+    search, run, takes it in. Past twice the pool size in stored candidates, a search runs afresh."""
+    known = [s for s in found if s.probe is not None and len(s.probe) == 8 * matcher.backend.dim
+             and s.scores is not None and s.reach_vec is not None and len(s.scores) // 8 <= 2 * matcher.pool_size]
     if not known:
         return {}
-    vectors = np.stack([np.frombuffer(s.probe, np.float32) for s in known])
-    q, raw = vectors[:, :dim], vectors[:, dim:]
+    q, raw = np.hsplit(np.stack([np.frombuffer(s.probe, np.float32) for s in known]), 2)
     near = (raw @ me.vectors.T).max(axis=1) if len(me.vectors) else np.full(len(known), -1.0)
     enters = matcher.reach_scores(me, matcher.scorer.centred(q))
-    prob = search.probabilities(matcher, q, raw, matcher.teachers([me]))
-    bm25 = matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known])
+    bm25 = [kw if kw > 0.0 and kw >= s.reach_kw else 0.0 for s, kw in    # a keyword leg's miss has none
+            zip(known, matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known]))]
+    inside = [i for i, s in enumerate(known) if near[i] < s.join_at and (bm25[i] or enters[i] >= s.reach_vec)]
+    prob = np.zeros(len(known))         # the search model's, where the newcomer enters the pool
+    if inside:
+        prob[inside] = search.probabilities(matcher, q[inside], raw[inside], matcher.teachers([me]))
     out: dict[str, Placed] = {}
     for s, n, e, p, kw in zip(known, near, enters, prob, bm25):
-        kw = kw if kw > 0.0 and kw >= s.reach_kw else 0.0      # a keyword leg's miss has none
         if n >= s.join_at:
             out[s.id] = Placed(-1, None)
         elif not kw and e < s.reach_vec:
