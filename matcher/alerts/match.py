@@ -289,7 +289,8 @@ def reach_searches(matcher, store: AlertStore, me: Record, now: float, probes: d
     found = store.searches(ids=sorted(passed))
     placed = placements(matcher, me, found)
     hits: list[tuple[float, SavedSearch, list[dict]]] = []
-    for s in sorted(found, key=lambda s: s.id not in placed):      # those it may enter run first
+    out = {sid for sid, at in placed.items() if at.ahead == sys.maxsize}    # most: nothing to do
+    for s in sorted((s for s in found if s.id not in out), key=lambda s: s.id not in placed):  # bound first
         at = placed.get(s.id)
         req = SearchRequest.model_validate(s.request)
         end = req.offset + req.k
@@ -310,10 +311,9 @@ def reach_searches(matcher, store: AlertStore, me: Record, now: float, probes: d
             hit = search.result(me, q, at.key, req) if page else None
         if hit is not None:
             hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))
-    hits.sort(key=lambda h: -h[0])
     pid = me.profile.id
     return [Alert(alert_id("search", s.id, pid), "search", s.id, s.owner, pid, score, reasons, now)
-            for score, s, reasons in hits[:PER_ARRIVAL_SEARCHES]]
+            for score, s, reasons in sorted(hits, key=lambda h: -h[0])[:PER_ARRIVAL_SEARCHES]]
 
 
 def bound(c: search.SearchCandidates | None) -> Bound:

@@ -249,12 +249,12 @@ class KeywordIndex:
         """The (field, term) pairs a query for `text` asks for (in the fields of `only`, when
         given), and whether it is a long one."""
         by_field, long_query = self._analysed(text, lang)
-        return [(field, term) for field, terms in by_field if only is None or field in only
-                for term in terms], long_query
+        fields = by_field if only is None else [f for f in by_field if f in only]
+        return [(field, term) for field in fields for term in by_field[field]], long_query
 
-    def _analyse(self, text: str, lang: str | None) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], bool]:
+    def _analyse(self, text: str, lang: str | None) -> tuple[dict[str, tuple[str, ...]], bool]:
         """Each field's terms for `text`, and whether it is a long query (`_terms` keeps the
-        last `ANALYSED_TEXTS`; interned terms keep an entry near 4 kB)."""
+        last `ANALYSED_TEXTS`; interned terms keep an entry near 3 kB)."""
         words = list(dict.fromkeys(_WORD.findall(text.lower())))
         if len(words) > MAX_QUERY_WORDS:  # a whole profile: its longest words carry its topic
             words = sorted(words, key=len, reverse=True)[:MAX_QUERY_WORDS]
@@ -269,8 +269,8 @@ class KeywordIndex:
             fields = sorted({_field_for(lang or detect_language(text)), "text_all"} - {"text_other"})
         else:
             fields = _FIELDS
-        return tuple((field, tuple(sys.intern(t) for word in words for t in self.analyzers[field].analyze(word)))
-                     for field in fields), long_query
+        return {field: tuple(sys.intern(t) for word in words for t in self.analyzers[field].analyze(word))
+                for field in fields}, long_query
 
     def _query(self, searcher, text: str, lang: str | None = None, only: set[str] | None = None):
         """The flat OR of term queries `search` runs for `text` (in the fields of `only`); None
