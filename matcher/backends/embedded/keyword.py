@@ -272,10 +272,9 @@ class KeywordIndex:
         return {field: tuple(sys.intern(t) for word in words for t in self.analyzers[field].analyze(word))
                 for field in fields}, long_query
 
-    def _query(self, searcher, text: str, lang: str | None = None, only: set[str] | None = None):
-        """The flat OR of term queries `search` runs for `text` (in the fields of `only`); None
+    def _query(self, searcher, terms: list[tuple[str, str]], long_query: bool):
+        """The flat OR of term queries `search` runs for the terms `_terms` gives a text; None
         without a term."""
-        terms, long_query = self._terms(text, lang, only)
         if long_query:
             # Words nearly every profile uses ('students', 'project') carry little of the topic but
             # have the longest posting lists.
@@ -302,10 +301,11 @@ class KeywordIndex:
         only = tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, "id", p.id), 0.0)
         out = []
         for text, lang in zip(texts, langs or [None] * len(texts)):
-            if not any(t in have for t in self._terms(text, lang, only=fields)[0]):
+            terms, long_query = self._terms(text, lang, only=fields)
+            if not any(t in have for t in terms):
                 out.append(0.0)
                 continue
-            query, _ = self._query(searcher, text, lang, only=fields)
+            query, _ = self._query(searcher, terms, long_query)
             if query is None:
                 out.append(0.0)
                 continue
@@ -317,7 +317,7 @@ class KeywordIndex:
     def search(self, text: str, flt: CandidateFilter, k: int, lang: str | None = None) -> list[tuple[str, float]]:
         """Top-k (profile id, BM25) for `text` among profiles that pass `flt`."""
         searcher = self.index.searcher()
-        query, _ = self._query(searcher, text, lang)
+        query, _ = self._query(searcher, *self._terms(text, lang))
         if query is None:
             return []
         filters = self._filter(flt)
