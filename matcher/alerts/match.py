@@ -311,8 +311,7 @@ def reach_searches(matcher, store: AlertStore, me: Record, now: float, probes: d
             hit = search.result(me, q, at.key, req) if page else None
         if hit is not None:
             hits.append((hit.score, s, [x.model_dump() for x in hit.reasons]))
-    pid = me.profile.id
-    return [Alert(alert_id("search", s.id, pid), "search", s.id, s.owner, pid, score, reasons, now)
+    return [Alert(alert_id("search", s.id, me.profile.id), "search", s.id, s.owner, me.profile.id, score, reasons, now)
             for score, s, reasons in sorted(hits, key=lambda h: -h[0])[:PER_ARRIVAL_SEARCHES]]
 
 
@@ -383,15 +382,16 @@ def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Place
     enters = matcher.reach_scores(me, matcher.scorer.centred(q))
     bm25 = [kw if kw > 0.0 and kw >= s.reach_kw else 0.0 for s, kw in    # a keyword leg's miss has none
             zip(known, matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known]))]
-    inside = [i for i, s in enumerate(known) if near[i] < s.join_at and (bm25[i] or enters[i] >= s.reach_vec)]
+    entered = [bool(kw) or e >= s.reach_vec for s, kw, e in zip(known, bm25, enters)]
+    inside = [i for i, s in enumerate(known) if entered[i] and near[i] < s.join_at]
     prob = np.zeros(len(known))         # the search model's, where the newcomer enters the pool
     if inside:
         prob[inside] = search.probabilities(matcher, q[inside], raw[inside], matcher.teachers([me]))
     out: dict[str, Placed] = {}
-    for s, n, e, p, kw in zip(known, near, enters, prob, bm25):
+    for s, n, ent, e, p, kw in zip(known, near, entered, enters, prob, bm25):
         if n >= s.join_at:
             out[s.id] = Placed(-1, None)
-        elif not kw and e < s.reach_vec:
+        elif not ent:
             out[s.id] = Placed(sys.maxsize, None)
         else:
             ahead, key = place(np.frombuffer(s.scores, np.float32).reshape(-1, 2), p, kw)
