@@ -20,7 +20,7 @@ With `--saved-searches N`, N saved searches join the subscribers: texts are the 
 words of real teachers' ideas (projects-dev, ~30 languages), filters are drawn as
 bench/standing.py draws an NSS's. Each arrival then also percolates them, places the newcomer
 among the stored candidates of each one whose filters it passes (the bound,
-matcher/alerts/match.py), and runs those without a bound, whose text it expands, or on whose
+matcher/alerts/saved_searches.py), and runs those without a bound, whose text it expands, or on whose
 page it is placed at the edge of the pool. The synthetic vectors are tighter than e5's, so the
 search model's probabilities saturate: this measures the cost of the check and of the runs, not
 which alerts real texts raise (`twinmatch alerts simulate --searches N` measures that).
@@ -47,7 +47,7 @@ from bench.standing import filters  # noqa: E402
 from indexer.alert_simulation import CountingMatcher  # noqa: E402
 from indexer.sample import generate  # noqa: E402
 from matcher import text  # noqa: E402
-from matcher.alerts import match, subscribers  # noqa: E402
+from matcher.alerts import match, saved_searches, subscribers  # noqa: E402
 from matcher.alerts.store import AlertStore  # noqa: E402
 from matcher.backends.types import Record  # noqa: E402
 from models import Profile  # noqa: E402
@@ -81,7 +81,7 @@ def with_languages(m, ids: list[str]) -> set[str]:
     return {r.profile.id for r in fixed}
 
 
-def saved_searches(n: int, seed: int) -> list[dict]:
+def search_requests(n: int, seed: int) -> list[dict]:
     """Saved-search requests: real teachers' first idea words, NSS-like filters."""
     dev = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = [" ".join(i["text"].split()[:8]) for p in dev for i in p.get("ideas", [])]
@@ -143,17 +143,17 @@ def main() -> None:
     print(f"subscribers' vector queries read into memory: {1000 * (time.perf_counter() - t):.0f} ms "
           "(once a process; then only what changes)")
     if args.saved_searches and not store.searches():
-        for req in saved_searches(args.saved_searches, args.seed):
+        for req in search_requests(args.saved_searches, args.seed):
             match.save_search(m, store, "bench", req, "daily", 5)
     checks: list[float] = []
-    check = match.placements
+    check = saved_searches.placements
 
     def timed(*a):
         t = time.perf_counter()
         out = check(*a)
         checks.append(1000 * (time.perf_counter() - t))
         return out
-    match.placements = timed
+    saved_searches.placements = timed
     ran: list[int] = []                 # saved searches each arrival ran
     found: list[int] = []               # saved searches each arrival alerted
     counting = CountingMatcher(m)

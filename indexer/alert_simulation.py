@@ -15,9 +15,9 @@ is written through `matcher.alerts.match.upsert`, one at a time, as it would arr
   eight words of its first member's first idea (a title would name that teacher, and searches
   that name a teacher always run), then the same of other indexed teachers in file order. It
   counts the saved searches each arrival runs (those whose stored figures cannot tell:
-  matcher/alerts/match.py) and their alerts, and with `exhaustive` runs every saved search after each arrival,
-  to count the ones whose results hold the newcomer but that were not alerted, and the alerts
-  whose search does not hold it.
+  matcher/alerts/saved_searches.py) and their alerts, and with `exhaustive` runs every saved
+  search after each arrival, to count the ones whose results hold the newcomer but that were
+  not alerted, and the alerts whose search does not hold it.
 """
 from __future__ import annotations
 

@@ -121,7 +121,7 @@ class SearchCandidates:
     prob: np.ndarray
     named: np.ndarray | None = None    # partner probability, as a share of the named teacher's best
     named_id: str | None = None
-    # What a saved search's alert bound keeps (matcher/alerts/match.py): the text's own vector,
+    # What a saved search's alert bound keeps (matcher/alerts/saved_searches.py): the text's own vector,
     # the cosine to it a profile needs to join the feedback, the keyword leg's best BM25 score,
     # and what it took to enter the pool.
     raw: np.ndarray | None = None

@@ -13,7 +13,7 @@ from api.forward import writes
 from api.routes.profiles import ProfileId
 from api.security import get_principal, presented_key, require, teacher_of
 from matcher.alerts import digest, match
-from matcher.alerts.match import standing_filter
+from matcher.alerts.saved_searches import standing_filter
 from matcher.alerts.store import Alert, SavedSearch, Subscription
 from matcher.errors import AccessDenied
 from models import MAX_QUERY_TEXT, Filters, ProfilePublic, Reason, SearchRequest, json_int

@@ -94,7 +94,7 @@ class SavedSearch:
     max_per_digest: int
     created: float
     acked: float
-    # The bound of its alert check, from its last run (matcher/alerts/match.py): the text's
+    # The bound of its alert check, from its last run (matcher/alerts/saved_searches.py): the text's
     # expanded and own vectors as float32 bytes, its candidates' model probabilities and BM25
     # scores as float32 pairs, the cosine that joins its feedback, and the least cosine and BM25
     # that entered its pool. None for a search that names a teacher.

@@ -53,7 +53,7 @@ class SearchBackend(ABC):
                        langs: list[str | None] | None = None) -> list[float]:
         """The stored `record`'s BM25 for each text, as `keyword_search(text, lang=...)` scores
         it; 0 where they share no analysed term. The alert checks use it to skip saved searches
-        and subscribers whose results a newcomer cannot enter (matcher/alerts/match.py)."""
+        and subscribers whose results a newcomer cannot enter (matcher/alerts/match.py, saved_searches.py)."""
 
     def passing(self, ids: list[str], flt: CandidateFilter) -> list[str]:
         """The stored `ids` that pass `flt`, in `ids` order. This default fetches the records."""

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matcher import search
-from matcher.alerts import match
+from matcher.alerts import match, saved_searches
 from matcher.alerts.store import AlertStore
 from matcher.backends.types import CandidateFilter
 from models import Profile, SearchRequest
@@ -134,7 +134,7 @@ def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeyp
         st = AlertStore(tmp_path / f"alerts-{bounded}")
         with monkeypatch.context() as mp:
             if not bounded:
-                mp.setattr(match, "placements", lambda *a: {})
+                mp.setattr(saved_searches, "placements", lambda *a: {})
             ran = _count_runs(mp)
             ids = [st.save_search("nss", {"text": t, "k": k}, "daily", 5).id for t in texts]
             for d in arrivals:
@@ -153,8 +153,9 @@ def test_an_arrival_runs_at_most_max_search_runs_saved_searches(make_matcher, st
     texts = ("robots", "poetry", "water")              # topics: none names a teacher's idea
     ids = [match.save_search(m, store, "nss", {"text": t, "k": 3}, "daily", 5).id for t in texts]
     with monkeypatch.context() as mp:
-        mp.setattr(match, "placements", lambda m, me, found: {s.id: match.Placed(-1, None) for s in found})
-        mp.setattr(match, "MAX_SEARCH_RUNS", 2)
+        mp.setattr(saved_searches, "placements",
+                   lambda m, me, found: {s.id: saved_searches.Placed(-1, None) for s in found})
+        mp.setattr(saved_searches, "MAX_SEARCH_RUNS", 2)
         ran = _count_runs(mp)
         _add(m, store, profile("r9", "GR", "robots and poetry"))
     assert len(ran) == 2
@@ -178,23 +179,23 @@ def test_a_newcomers_place_is_the_one_the_search_gives_it(make_matcher):
             keys = search.fused(SimpleNamespace(prob=c.prob[last], feats={"bm25": c.feats["bm25"][last]}, named=None))
             scores = np.stack([c.prob[last[:-1]], raw[last[:-1]]], axis=1).astype(np.float32)
             ahead = int((keys[:-1] > keys[-1]).sum())
-            assert match.place(scores, float(c.prob[i]), float(raw[i])) == (ahead, keys[-1])
+            assert saved_searches.place(scores, float(c.prob[i]), float(raw[i])) == (ahead, keys[-1])
 
 
 def test_a_newcomer_tied_with_stored_candidates_is_placed_after_them():
     """Probabilities that tie (they saturate at 1 on tight clusters) leave the newcomer behind
     the stored candidates it ties, as far back as a run could put it."""
     scores = np.array([[1.0, 0.0]] * 12, np.float32)
-    assert match.place(scores, 1.0, 0.0)[0] == 12
+    assert saved_searches.place(scores, 1.0, 0.0)[0] == 12
 
 
 def test_a_strong_keyword_places_a_newcomer_the_model_puts_last():
     scores = np.array([[0.9 - 0.1 * i, 0.0] for i in range(6)], np.float32)   # no candidate shares a word
-    assert match.place(scores, 0.01, 0.0)[0] == 6
-    assert match.place(scores, 0.01, 2.5)[0] == 0               # the only keyword match comes first
+    assert saved_searches.place(scores, 0.01, 0.0)[0] == 6
+    assert saved_searches.place(scores, 0.01, 2.5)[0] == 0  # the only keyword match comes first
     strong = np.array([[0.9 - 0.1 * i, 4.0 * (i < 3)] for i in range(6)], np.float32)
-    assert match.place(strong, 0.01, 1.9)[0] == 6               # under half the best BM25 counts for nothing
-    assert match.place(strong, 0.01, 9.0)[0] == 0               # the best BM25 of all: the others' fall to under half
+    assert saved_searches.place(strong, 0.01, 1.9)[0] == 6  # under half the best BM25 counts for nothing
+    assert saved_searches.place(strong, 0.01, 9.0)[0] == 0  # the best BM25 of all: the others' fall to under half
 
 
 def test_a_search_whose_stored_candidates_grew_past_twice_the_pool_runs(make_matcher, store, monkeypatch):
@@ -219,7 +220,7 @@ def test_a_newcomer_outside_a_searchs_pool_is_not_alerted_and_does_not_join_its_
     never = 2.0                                              # no newcomer joins its feedback
     store.commit_arrival("x", [], probes={s.id: (kept.probe, kept.scores, never, kept.reach_vec, kept.reach_kw)})
     first = lambda scores, prob, bm25: np.r_[np.zeros(len(scores)), 1.0]     # noqa: E731
-    monkeypatch.setattr(match, "fused_keys", first)         # the fused place alone would alert it
+    monkeypatch.setattr(saved_searches, "fused_keys", first)         # the fused place alone would alert it
     ran = _count_runs(monkeypatch)
     _add(m, store, profile("m2", "PL", "water"))
     assert store.alerts("search", s.id) == [] and store.search(s.id).scores == kept.scores
@@ -238,9 +239,9 @@ def test_a_newcomer_at_the_edge_of_a_searchs_pool_runs_it(make_matcher, store, m
     store.commit_arrival("x", [], probes={s.id: (kept.probe, kept.scores, never, kept.reach_vec, kept.reach_kw)})
     monkeypatch.setattr(m.backend, "keyword_scores", lambda me, texts: [0.0] * len(texts))
     first = lambda scores, prob, bm25: np.r_[np.zeros(len(scores)), 1.0]     # noqa: E731
-    monkeypatch.setattr(match, "fused_keys", first)         # placed first: on the page if in the pool
+    monkeypatch.setattr(saved_searches, "fused_keys", first)         # placed first: on the page if in the pool
     ran = _count_runs(monkeypatch)
-    for pid, over in (("m2", 2 * match.EDGE), ("m3", match.EDGE / 2)):
+    for pid, over in (("m2", 2 * saved_searches.EDGE), ("m3", saved_searches.EDGE / 2)):
         monkeypatch.setattr(m, "reach_scores", lambda me, queries, over=over: np.full(len(queries), kept.reach_vec + over))
         _add(m, store, profile(pid, "PL", "water"))
         assert ran == ([] if pid == "m2" else ["robots"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from indexer.alert_simulation import simulate
-from matcher.alerts import match
+from matcher.alerts import saved_searches
 from tests.fakes import profile
 
 THEMES = ("recycling", "music", "robots", "history", "poetry", "water")
@@ -29,7 +29,7 @@ def _dataset(tmp_path):
 
 
 def test_the_bound_skips_searches_and_misses_none(make_matcher, store, tmp_path, monkeypatch):
-    monkeypatch.setattr(match, "MAX_SEARCH_RUNS", 10**6)     # the bound alone decides
+    monkeypatch.setattr(saved_searches, "MAX_SEARCH_RUNS", 10**6)     # the bound alone decides
     m = make_matcher([])
     fig = simulate(m, store, _dataset(tmp_path), k=3, exhaustive=True, searches=12)
     assert fig.arrivals == 6 and fig.saved == 12
