@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import bridges, constraints, model as learned
-from matcher.backends.types import CandidateFilter, Reach
+from matcher.backends.types import Candidate, CandidateFilter, Reach
 from matcher.features import PROFILE_UNIT, Teachers, compatible, query_teacher, search_features
 from matcher.reasons import reason, similar_idea
 from matcher.text import unit_label
@@ -137,13 +137,19 @@ def search_query(m: "Matcher", req: SearchRequest) -> constraints.Query:
     return constraints.for_search(req.filters)
 
 
+def nearest(m: "Matcher", q: np.ndarray, exclude_ids: list[str] | None = None) -> list[Candidate]:
+    """The `MARGIN_OF` profiles nearest to the text's vector `q`, whatever the filters, never the
+    excluded ones: the first `FEEDBACK` expand the text."""
+    return m.backend.vector_search(q[None, :], CandidateFilter(open_only=False, exclude_ids=exclude_ids or []),
+                                   MARGIN_OF)
+
+
 def expand(m: "Matcher", q: np.ndarray, exclude_ids: list[str] | None = None) -> tuple[np.ndarray, float, float]:
     """The text's vector moved towards the profiles nearest to it (pseudo-relevance feedback:
     a few words become a query that reads like a whole profile, as partner queries compare;
     never the excluded ones), how far its nearest profile stands out from its 50 nearest (its
     margin), and the cosine a profile needs to join the feedback (-1 while fewer are stored)."""
-    near = m.backend.vector_search(q[None, :], CandidateFilter(open_only=False, exclude_ids=exclude_ids or []),
-                                   MARGIN_OF)
+    near = nearest(m, q, exclude_ids)
     join = near[FEEDBACK - 1].score if len(near) >= FEEDBACK else -1.0
     if not near:
         return q, 0.0, join

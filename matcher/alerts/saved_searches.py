@@ -125,10 +125,21 @@ class Placed(NamedTuple):
     edge: bool = False      # it enters the pool by a cosine less than EDGE over the least
 
 
+def expands(matcher, me: Record, s: SavedSearch, raw: np.ndarray) -> bool:
+    """Whether the newcomer is one of the `search.FEEDBACK` profiles that expand saved search
+    `s`'s text (own vector `raw`), as the search finds them. At scale a graph's walk finds a
+    text's nearest profiles, approximately: a newcomer nearer to the text than the last of them
+    need not be among them (at 30,000 synthetic profiles, 3 of 25 were), and then the search
+    does not see it either."""
+    asker = s.request.get("profile_id")
+    return me.profile.id in {c.id for c in search.nearest(matcher, raw, [asker] if asker else None)[:search.FEEDBACK]}
+
+
 def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Placed]:
     """Where the newcomer stands in each saved search with a stored bound. Only a run can tell
-    (`ahead` -1) where the newcomer changes the search: it is at least as near to the text as
-    the last of the `search.FEEDBACK` profiles that expand it. A newcomer under both legs' least
+    (`ahead` -1) where the newcomer changes the search: it is one of the profiles that expand
+    the text (`expands`, asked where it is at least as near to the text as the last of them
+    was when the search last ran). A newcomer under both legs' least
     stays out (`ahead` maxsize). One that enters the pool gets the number of stored candidates
     its search-model probability (computed for these alone) and BM25 leave fused ahead of it
     (`place`), its key, and joins the stored candidates; its BM25 counts only where the keyword
@@ -145,13 +156,14 @@ def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Place
     bm25 = [kw if kw > 0.0 and kw >= s.reach_kw else 0.0 for s, kw in    # a keyword leg's miss has none
             zip(known, matcher.backend.keyword_scores(me, [s.request.get("text", "") for s in known]))]
     entered = [bool(kw) or e >= s.reach_vec for s, kw, e in zip(known, bm25, enters)]
-    inside = [i for i, s in enumerate(known) if entered[i] and near[i] < s.join_at]
+    joins = {i for i, s in enumerate(known) if near[i] >= s.join_at and expands(matcher, me, s, raw[i])}
+    inside = [i for i in range(len(known)) if entered[i] and i not in joins]
     prob = np.zeros(len(known))         # the search model's, where the newcomer enters the pool
     if inside:
         prob[inside] = search.probabilities(matcher, q[inside], raw[inside], matcher.teachers([me]))
     out: dict[str, Placed] = {}
-    for s, n, ent, e, p, kw in zip(known, near, entered, enters, prob, bm25):
-        if n >= s.join_at:
+    for i, (s, ent, e, p, kw) in enumerate(zip(known, entered, enters, prob, bm25)):
+        if i in joins:
             out[s.id] = Placed(-1, None)
         elif not ent:
             out[s.id] = Placed(sys.maxsize, None)

@@ -119,6 +119,27 @@ def test_a_newcomer_that_joins_a_searchs_feedback_runs_it(make_matcher, store, m
     assert ran == ["robots"]
 
 
+def test_a_newcomer_the_nearest_profile_search_does_not_return_is_placed_without_a_run(make_matcher, store,
+                                                                                       monkeypatch):
+    """Nearer to the text than the fifth profile that expands it, a newcomer changes nothing where
+    the backend's nearest-profile search (a graph's walk, at scale) does not return it among the
+    five: the search does not see it either, so its stored place decides, as the run would."""
+    others = ("music", "history", "poetry", "water", "recycling", "music")
+    m = make_matcher([profile(f"r{i}", c, f"robots and {x}")
+                      for i, (c, x) in enumerate(zip(("PT", "RO", "DE", "FR", "ES", "AT"), others))]
+                     + [profile("h1", "BE", "history")])
+    s = match.save_search(m, store, "nss", {"text": "robots", "k": 3}, "daily", 5)
+    real, asked = search.nearest, []
+    monkeypatch.setattr(search, "nearest", lambda m, q, exclude_ids=None: asked.append(q) or [
+        c for c in real(m, q, exclude_ids) if c.id != "r9"])
+    ran = _count_runs(monkeypatch)
+    _add(m, store, profile("r9", "GR", "robots"))
+    assert ran == [] and len(asked) == 1
+    page = search.ranked(m, SearchRequest(text="robots", k=3), CandidateFilter())[0].results
+    assert [a.newcomer for a in store.alerts("search", s.id)] == [r.profile.id for r in page if r.profile.id == "r9"]
+    assert any(r.profile.id == "r9" for r in page)           # on the page: the check alerted it
+
+
 @pytest.mark.parametrize("k,pool", [(1, None), (2, None), (3, None), (2, 8)])
 def test_the_bound_changes_no_saved_search_alert(make_matcher, tmp_path, monkeypatch, k, pool):
     """The same arrivals, matched with the bound and by running every saved search, raise the
