@@ -129,8 +129,8 @@ def expands(matcher, me: Record, s: SavedSearch, raw: np.ndarray) -> bool:
     """Whether the newcomer is one of the `search.FEEDBACK` profiles that expand saved search
     `s`'s text (own vector `raw`), as the search finds them. At scale a graph's walk finds a
     text's nearest profiles, approximately: a newcomer nearer to the text than the last of them
-    need not be among them (at 30,000 synthetic profiles, 3 of 25 were), and then the search
-    does not see it either."""
+    need not be among them (in bench/alerts.py at 100,000 profiles, none of 49 was), and then
+    the search does not see it either."""
     asker = s.request.get("profile_id")
     return me.profile.id in {c.id for c in search.nearest(matcher, raw, [asker] if asker else None)[:search.FEEDBACK]}
 
@@ -139,8 +139,8 @@ def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Place
     """Where the newcomer stands in each saved search with a stored bound. Only a run can tell
     (`ahead` -1) where the newcomer changes the search: it is one of the profiles that expand
     the text (`expands`, asked where it is at least as near to the text as the last of them
-    was when the search last ran). A newcomer under both legs' least
-    stays out (`ahead` maxsize). One that enters the pool gets the number of stored candidates
+    was when the search last ran). A newcomer under both legs' least stays out (`ahead`
+    maxsize). One that enters the pool gets the number of stored candidates
     its search-model probability (computed for these alone) and BM25 leave fused ahead of it
     (`place`), its key, and joins the stored candidates; its BM25 counts only where the keyword
     leg takes it, as in the search. One that enters by a cosine less than `EDGE` over the least
