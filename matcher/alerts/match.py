@@ -27,7 +27,7 @@ would cost one partner query per subscriber; instead:
 An arrival thus costs N's keyword leg, not its vector leg: at 1M profiles the vector leg is
 the slower (p95 41 against 22 ms) and its top 250 would name the subscribers only roughly.
 
-Saved searches are found the other way round, in matcher/alerts/saved_searches.py: one
+Saved searches are found the same way round, in matcher/alerts/saved_searches.py: one
 `percolate` call names those whose filters N passes, and each one's stored candidates place N.
 """
 from __future__ import annotations
