@@ -131,8 +131,8 @@ def expands(matcher, me: Record, s: SavedSearch, raw: np.ndarray) -> bool:
     text's nearest profiles, approximately: a newcomer nearer to the text than the last of them
     need not be among them (in bench/alerts.py at 100,000 profiles, none of 49 was), and then
     the search does not see it either."""
-    asker = s.request.get("profile_id")
-    return me.profile.id in {c.id for c in search.nearest(matcher, raw, [asker] if asker else None)[:search.FEEDBACK]}
+    excluded = search.search_query(matcher, SearchRequest.model_validate(s.request)).filter().exclude_ids
+    return me.profile.id in {c.id for c in search.nearest(matcher, raw, excluded)[:search.FEEDBACK]}
 
 
 def placements(matcher, me: Record, found: list[SavedSearch]) -> dict[str, Placed]:
