@@ -168,7 +168,7 @@ def simulate(m, store: AlertStore, dataset: Path, background: Path | None = None
             fig.exhaustive_reach += len(reach)
             fig.exhaustive_true += len(reach & set(members))
             me = m.record(pid)
-            pool = set(match.reachable(m, store, me, m.hard_filter(me.profile, None)))
+            pool = set(match.reachable(m, store, me, m.keyword_leg(me, m.hard_filter(me.profile, None))))
             fig.cheap_reach += len(reach & pool)
             for s in store.searches():
                 held = any(r.profile.id == pid for r in m.search(SearchRequest.model_validate(s.request)).results)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import Future
 from typing import Callable
 
 import numpy as np
@@ -121,7 +122,10 @@ def arrival(matcher, store: AlertStore,
         standing[pid] = measure(matcher, pid, own.k)[2]
     probes: dict[str, Bound] = {}
     ran: set[str] = set()
-    alerts = reach_teachers(matcher, store, me, now, standing) + reach_searches(matcher, store, me, now, probes, ran)
+    flt = matcher.hard_filter(me.profile, None)
+    by_keyword = matcher.keyword_leg(me, flt)   # on another core while the saved searches are checked
+    found = reach_searches(matcher, store, me, now, probes, ran)
+    alerts = reach_teachers(matcher, store, me, now, standing, flt, by_keyword) + found
     push = set()
     for a in alerts:
         rec = store.subscription(a.recipient) if a.kind == "profile" else store.search(a.recipient)
@@ -174,22 +178,22 @@ def out_of_pool(matcher, me: Record, pool: Teachers, subs: list[Subscription]) -
             if outside(near[at[s.profile_id]], kw, s.reach_vec, s.reach_kw)}
 
 
-def reachable(matcher, store: AlertStore, me: Record, flt: CandidateFilter) -> list[str]:
+def reachable(matcher, store: AlertStore, me: Record, by_keyword: Future) -> list[str]:
     """The teachers an arrival checks: the subscribers whose own vector leg the newcomer enters
-    (`SubscriberQueries`), and the newcomer's keyword leg's matches under its hard filter `flt`
-    (the subscribers among them are those whose keyword leg it is likeliest to enter)."""
-    by_keyword = matcher.keyword_leg(me, flt)
+    (`SubscriberQueries`), and the matches of the newcomer's keyword leg (`Matcher.keyword_leg`
+    under its hard filter; the subscribers among them are those whose keyword leg it is likeliest
+    to enter)."""
     entered = subscriber_queries(store).entered(matcher, store, me)
     return list(dict.fromkeys([*entered, *(c.id for c in by_keyword.result())]))
 
 
-def reach_teachers(matcher, store: AlertStore, me: Record, now: float,
-                   standing: dict[str, Standing]) -> list[Alert]:
-    """Alerts for subscribed teachers about the newcomer `me`; fills `standing` with the figures
-    of the lists it read. Lists are ranked, not explained: only an alert's own pair gets its reasons."""
+def reach_teachers(matcher, store: AlertStore, me: Record, now: float, standing: dict[str, Standing],
+                   flt: CandidateFilter, by_keyword: Future) -> list[Alert]:
+    """Alerts for subscribed teachers about the newcomer `me`, whose hard filter is `flt` and whose
+    keyword leg `by_keyword` runs; fills `standing` with the figures of the lists it read. Lists
+    are ranked, not explained: only an alert's own pair gets its reasons."""
     pid = me.profile.id
-    flt = matcher.hard_filter(me.profile, None)
-    subs = store.subscriptions(ids=reachable(matcher, store, me, flt))
+    subs = store.subscriptions(ids=reachable(matcher, store, me, by_keyword))
     subs.pop(pid, None)
     if not subs:
         return []
