@@ -29,6 +29,7 @@ the slower (p95 41 against 22 ms) and its top 250 would name the subscribers onl
 
 Saved searches are found the same way round, in matcher/alerts/saved_searches.py: one
 `percolate` call names those whose filters N passes, and each one's stored candidates place N.
+They are checked while N's keyword leg runs on another thread.
 """
 from __future__ import annotations
 
