@@ -2,6 +2,7 @@
 the bound, without running the searches, changes no alert."""
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -266,3 +267,27 @@ def test_a_newcomer_at_the_edge_of_a_searchs_pool_runs_it(make_matcher, store, m
         monkeypatch.setattr(m, "reach_scores", lambda me, queries, over=over: np.full(len(queries), kept.reach_vec + over))
         _add(m, store, profile(pid, "PL", "water"))
         assert ran == ([] if pid == "m2" else ["robots"])
+
+
+def test_the_saved_searches_are_checked_while_the_newcomers_keyword_leg_runs(world, store, monkeypatch):
+    """The keyword leg runs on another thread from the start of an arrival, so the two take the
+    longer of their times, not the sum; the subscribers then read its matches as before."""
+    match.subscribe(world, store, "pt1", "k1", "daily", 5, 10)
+    s = match.save_search(world, store, "nss", {"text": "recycling", "k": 10}, "daily", 5)
+    checking = threading.Event()
+    overlapped = []
+    keyword_search, reach = world.backend.keyword_search, match.reach_searches
+
+    def slow_leg(*a, **kw):
+        overlapped.append(checking.wait(timeout=5))     # False if the check waits for this leg
+        return keyword_search(*a, **kw)
+
+    def check(*a, **kw):
+        checking.set()
+        return reach(*a, **kw)
+    monkeypatch.setattr(world.backend, "keyword_search", slow_leg)
+    monkeypatch.setattr(match, "reach_searches", check)
+    _add(world, store, profile("pl1", "PL", "recycling"))
+    assert overlapped[0] is True
+    assert [a.newcomer for a in store.alerts("profile", "pt1")] == ["pl1"]
+    assert [a.newcomer for a in store.alerts("search", s.id)] == ["pl1"]
