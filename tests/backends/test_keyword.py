@@ -89,6 +89,39 @@ def test_filters_still_apply_and_add_nothing_to_the_score(index):
         assert score == pytest.approx(unfiltered[pid], rel=1e-5)
 
 
+def test_scores_sum_each_shared_terms_bm25_as_a_search_for_each_text_scores_it(index):
+    """One explanation of the shared terms gives every text's BM25 for a document: whole
+    profiles (long queries, common words left out), short texts in any language, a word twice."""
+    ix, profiles = index
+    texts = [text.keyword_text(p) for p in profiles[100:140]]
+    langs = [text.main_language(p) for p in profiles[100:140]]
+    texts += ["recycling plastic waste", "robótica e programação", "music music", "the", "  ?! ", ""]
+    langs += [None] * 6
+    compared = 0
+    for me in profiles[:40]:
+        got = ix.scores(texts, me, langs)
+        want = [dict(ix.search(t, CandidateFilter(open_only=False), 400, lang)).get(me.id, 0.0)
+                for t, lang in zip(texts, langs)]
+        assert got == pytest.approx(want, rel=1e-5), me.id
+        searcher = ix.index.searcher()
+        fields = {f for f, _ in keyword._texts(me)}
+        assert ix._scores_one_by_one(searcher, texts, me.id, langs, fields) == pytest.approx(want, rel=1e-5)
+        compared += sum(w > 0 for w in want)
+    assert compared >= 200  # the texts really matched documents
+
+
+def test_scores_fall_back_to_a_search_per_text_when_the_document_lacks_a_term(index):
+    """A profile whose stored document differs (a term it no longer has) is scored one text at
+    a time, as before: the stored document's BM25."""
+    ix, profiles = index
+    me = profiles[3]
+    changed = me.model_copy(update={"interests": [*me.interests, "zzyzxquux"]})
+    texts = [text.keyword_text(p) for p in profiles[200:220]] + ["zzyzxquux recycling"]
+    want = [dict(ix.search(t, CandidateFilter(open_only=False), 400, None)).get(me.id, 0.0) for t in texts]
+    assert ix.scores(texts, changed) == pytest.approx(want, rel=1e-5)
+    assert ix._term_scores(ix.index.searcher(), me.id, [("text_all", "zzyzxquux")]) is None
+
+
 class _CountingWriter:
     """The tantivy writer, counting commits (its methods cannot be patched)."""
 

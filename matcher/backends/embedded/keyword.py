@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import re
 import shutil
 import sys
@@ -10,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import tantivy
 
 from matcher.backends.types import CandidateFilter
@@ -291,25 +293,54 @@ class KeywordIndex:
     def scores(self, texts: list[str], p: Profile, langs: list[str | None] | None = None) -> list[float]:
         """Profile `p`'s BM25 for each text (in its language of `langs`), as `search` scores it;
         0 where they share no term.
-        Only the fields `p` has terms in can score, so each text is analysed for those alone, and
-        only a text that shares a term with `p` is searched for."""
+        A flat OR of terms scores a document with the sum of its terms' BM25, each independent of
+        the others, so each term `p` shares with any text is scored once, in one `explain` of
+        their union for `p`'s document, and each text sums its own: one tantivy call for all
+        the texts, against one search each (bench/alerts.py at 1M: ~0.9 against ~4 ms for 42)."""
         have: set[tuple[str, str]] = set()
         for field, body in _texts(p):
             have.update((field, t) for t in self.analyzers[field].analyze(body))
         fields = {f for f, _ in have}
         searcher = self.index.searcher()
-        only = tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, "id", p.id), 0.0)
-        out = []
+        wanted: list[list[tuple[str, str]]] = []
         for text, lang in zip(texts, langs or [None] * len(texts)):
             terms, long_query = self._terms(text, lang, only=fields)
-            if not any(t in have for t in terms):
-                out.append(0.0)
-                continue
-            query, _ = self._query(searcher, terms, long_query)
-            if query is None:
-                out.append(0.0)
-                continue
-            hits = searcher.search(tantivy.Query.boolean_query(
+            shared = [t for t in terms if t in have]
+            if shared and long_query:   # the words a long query leaves out, as `_query` leaves them
+                shared = [t for t in self._query(searcher, terms, long_query)[1] if t in have]
+            wanted.append(shared)
+        per = self._term_scores(searcher, p.id, sorted({t for w in wanted for t in w}))
+        if per is None:
+            return self._scores_one_by_one(searcher, texts, p.id, langs, fields)
+        return [float(sum((per[t] for t in w), np.float32(0.0))) for w in wanted]    # in float32, as tantivy adds
+
+    def _term_scores(self, searcher, pid: str, terms: list[tuple[str, str]]) -> dict | None:
+        """Each term's BM25 for document `pid`, from one explanation of their union (which
+        lists the matching clauses in order); None where a term is not in the document."""
+        if not terms:
+            return {}
+        Q = tantivy.Query
+        hit = searcher.search(Q.term_query(self.schema, "id", pid), limit=1, count=False).hits
+        if not hit:
+            return {t: 0.0 for t in terms}
+        union = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(self.schema, f, t)) for f, t in terms])
+        try:
+            got = json.loads(union.explain(searcher, hit[0][1]).to_json())
+        except ValueError:      # the document has none of them
+            return None
+        parts = got["details"] if got.get("description", "").startswith("BooleanClause") else [got]
+        if len(parts) != len(terms):
+            return None
+        return {t: np.float32(d["value"]) for t, d in zip(terms, parts)}
+
+    def _scores_one_by_one(self, searcher, texts: list[str], pid: str, langs: list[str | None] | None,
+                           fields: set[str]) -> list[float]:
+        """`scores` as one search per text, limited to `pid`'s document."""
+        only = tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, "id", pid), 0.0)
+        out = []
+        for text, lang in zip(texts, langs or [None] * len(texts)):
+            query, _ = self._query(searcher, *self._terms(text, lang, only=fields))
+            hits = [] if query is None else searcher.search(tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)]), limit=1, count=False).hits
             out.append(float(hits[0][0]) if hits else 0.0)
         return out
