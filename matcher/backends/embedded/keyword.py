@@ -274,21 +274,28 @@ class KeywordIndex:
         return {field: tuple(sys.intern(t) for word in words for t in self.analyzers[field].analyze(word))
                 for field in fields}, long_query
 
-    def _query(self, searcher, terms: list[tuple[str, str]], long_query: bool):
-        """The flat OR of term queries `search` runs for the terms `_terms` gives a text; None
-        without a term."""
-        if long_query:
-            # Words nearly every profile uses ('students', 'project') carry little of the topic but
-            # have the longest posting lists.
-            cap = max(MAX_DF_SHARE * searcher.num_docs, MIN_COMMON_DF)
-            terms = [t for t in terms if searcher.doc_freq(*t) <= cap] or terms
-        if not terms:
-            return None, terms
-        # One flat OR of term queries, the same terms and scores the query parser's nested
-        # per-word clauses give; tantivy prunes a flat union of terms (block-max WAND), which
-        # makes a whole-profile query ~1.7x faster (tests/backends/test_keyword.py pins equality).
+    @staticmethod
+    def _kept(searcher, terms: list[tuple[str, str]], long_query: bool) -> list[tuple[str, str]]:
+        """The terms a query for `terms` keeps: a long one leaves out words nearly every profile
+        uses ('students', 'project'), which carry little of the topic but have the longest
+        posting lists, unless it has no other."""
+        if not long_query:
+            return terms
+        cap = max(MAX_DF_SHARE * searcher.num_docs, MIN_COMMON_DF)
+        return [t for t in terms if searcher.doc_freq(*t) <= cap] or terms
+
+    def _union(self, terms: list[tuple[str, str]]) -> tantivy.Query:
+        """One flat OR of term queries: the same terms and scores the query parser's nested
+        per-word clauses give; tantivy prunes a flat union of terms (block-max WAND), which makes
+        a whole-profile query ~1.7x faster (tests/backends/test_keyword.py pins equality)."""
         return tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, term)) for field, term in terms]), terms
+            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, term)) for field, term in terms])
+
+    def _query(self, searcher, terms: list[tuple[str, str]], long_query: bool):
+        """The query `search` runs for the terms `_terms` gives a text, and the terms it keeps;
+        None without a term."""
+        terms = self._kept(searcher, terms, long_query)
+        return (self._union(terms) if terms else None), terms
 
     def scores(self, texts: list[str], p: Profile, langs: list[str | None] | None = None) -> list[float]:
         """Profile `p`'s BM25 for each text (in its language of `langs`), as `search` scores it;
@@ -306,9 +313,7 @@ class KeywordIndex:
         for text, lang in zip(texts, langs or [None] * len(texts)):
             terms, long_query = self._terms(text, lang, only=fields)
             shared = [t for t in terms if t in have]
-            if shared and long_query:   # the words a long query leaves out, as `_query` leaves them
-                shared = [t for t in self._query(searcher, terms, long_query)[1] if t in have]
-            wanted.append(shared)
+            wanted.append([t for t in self._kept(searcher, terms, long_query) if t in have] if shared else [])
         per = self._term_scores(searcher, p.id, sorted({t for w in wanted for t in w}))
         if per is None:
             return self._scores_one_by_one(searcher, texts, p.id, langs, fields)
@@ -319,13 +324,11 @@ class KeywordIndex:
         lists the matching clauses in order); None where a term is not in the document."""
         if not terms:
             return {}
-        Q = tantivy.Query
-        hit = searcher.search(Q.term_query(self.schema, "id", pid), limit=1, count=False).hits
+        hit = searcher.search(tantivy.Query.term_query(self.schema, "id", pid), limit=1, count=False).hits
         if not hit:
             return {t: 0.0 for t in terms}
-        union = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(self.schema, f, t)) for f, t in terms])
         try:
-            got = json.loads(union.explain(searcher, hit[0][1]).to_json())
+            got = json.loads(self._union(terms).explain(searcher, hit[0][1]).to_json())
         except ValueError:      # the document has none of them
             return None
         parts = got["details"] if got.get("description", "").startswith("BooleanClause") else [got]
