@@ -11,7 +11,8 @@ import tantivy
 
 from matcher import text
 from matcher.backends.embedded import keyword
-from matcher.backends.embedded.keyword import _FIELDS, _WORD, LONG_QUERY_WORDS, MAX_QUERY_WORDS, KeywordIndex, _field_for
+from matcher.backends.embedded.keyword import (_FIELDS, _WORD, LONG_QUERY_WORDS, MAX_QUERY_WORDS, KeywordIndex,
+                                               _field_for)
 from matcher.backends.types import CandidateFilter
 from models import Profile
 
@@ -111,8 +112,8 @@ def test_scores_sum_each_shared_terms_bm25_as_a_search_for_each_text_scores_it(i
 
 
 def test_scores_fall_back_to_a_search_per_text_when_the_document_lacks_a_term(index):
-    """A profile whose stored document differs (a term it no longer has) is scored one text at
-    a time, as before: the stored document's BM25."""
+    """A profile whose stored document differs (a term it no longer has) is scored with one
+    search per text: the stored document's BM25."""
     ix, profiles = index
     me = profiles[3]
     changed = me.model_copy(update={"interests": [*me.interests, "zzyzxquux"]})
