@@ -158,7 +158,8 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_list)
     q = a.add_parser("digest", help="each recipient's digest of a period, for the portal's mailer")
     q.add_argument("--since", default="7d", help="period: 30m, 24h, 7d, 2w")
-    q.add_argument("--lang", help="language of the digest (en, pt, es, fr, de, it, ro, pl)")
+    q.add_argument("--lang", help="language of the digest: any of the reasons' 37 (pt, pt-BR, lt, ...); "
+                                  "others get English, and the digest says which it is in")
     q.add_argument("--format", choices=("json", "html"), default="json")
     q.set_defaults(func=cmd_digest)
     q = a.add_parser("deliver", help="match queued arrivals, then one pass over due webhooks")

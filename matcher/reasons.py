@@ -48,6 +48,12 @@ def locale(lang: str) -> Locale | None:
     return _locale(lang)
 
 
+def rtl(lang: str) -> bool:
+    """Whether `lang` is written right to left (CLDR's character order)."""
+    loc = locale(lang)
+    return bool(loc) and loc.character_order == "right-to-left"
+
+
 def language_name(code: str, lang: str) -> str:
     """The name of language `code` in language `lang` ("en" in "pt" -> "inglês"), else in English."""
     for loc in (_locale(lang), _locale("en")):

@@ -8,26 +8,23 @@ in `withheld`, not shown. Building a digest changes nothing, so a mailer may bui
 from __future__ import annotations
 
 import html
+import json
 import time
+from pathlib import Path
 
 from matcher.alerts.match import IGNORE_STEP
 from matcher.alerts.store import Alert, AlertStore
-from matcher.reasons import reason
+from matcher.reasons import catalog_language, reason, rtl
 
-_TEXT = {
-    "en": ("New partners for you", "New profiles matching your saved search", "and {n} more"),
-    "pt": ("Novos parceiros para si", "Novos perfis para a sua pesquisa guardada", "e mais {n}"),
-    "es": ("Nuevos socios para ti", "Nuevos perfiles para tu búsqueda guardada", "y {n} más"),
-    "fr": ("Nouveaux partenaires pour vous", "Nouveaux profils pour votre recherche enregistrée", "et {n} de plus"),
-    "de": ("Neue Partner für Sie", "Neue Profile zu Ihrer gespeicherten Suche", "und {n} weitere"),
-    "it": ("Nuovi partner per te", "Nuovi profili per la tua ricerca salvata", "e altri {n}"),
-    "ro": ("Parteneri noi pentru dumneavoastră", "Profiluri noi pentru căutarea salvată", "și încă {n}"),
-    "pl": ("Nowi partnerzy dla Ciebie", "Nowe profile do zapisanego wyszukiwania", "i {n} więcej"),
-}
+# Each catalog language's headings and "and {n} more" (matcher/reasons.py serves the reasons).
+_TEXT = json.loads(Path(__file__).with_name("digest_text.json").read_text(encoding="utf-8"))
 
 
 def text(lang: str | None) -> tuple[str, str, str]:
-    return _TEXT.get((lang or "en").lower()[:2], _TEXT["en"])
+    """The headings for a teacher's and a saved search's digest, and "and {n} more", in `lang`'s
+    catalog language (`reasons.catalog_language`: "pt-BR" -> pt, one without a catalog -> en)."""
+    t = _TEXT[catalog_language(lang)]
+    return t["profile"], t["search"], t["more"]
 
 
 def cap(max_per_digest: int, ignored: int) -> int:
@@ -54,7 +51,7 @@ def build(matcher, store: AlertStore, since: float, lang: str | None = None, now
         best = sorted(alerts, key=lambda a: -a.score)
         shown = [_entry(matcher, a, lang) for a in best[:n]]
         shown = [e for e in shown if e is not None]
-        out.append({"recipient": {"kind": kind, "id": rid, "owner": owner}, "lang": lang or "en",
+        out.append({"recipient": {"kind": kind, "id": rid, "owner": owner}, "lang": catalog_language(lang),
                     "alerts": shown, "withheld": len(best) - len(best[:n])})
     return out
 
@@ -73,8 +70,9 @@ def to_html(digests: list[dict]) -> str:
     for d in digests:
         own, search, more = text(d["lang"])
         r = d["recipient"]
+        direction = ' dir="rtl"' if rtl(d["lang"]) else ""
         parts.append(f'<section class="twinmatch-digest" data-kind="{r["kind"]}" '
-                     f'data-recipient="{html.escape(r["id"])}" lang="{html.escape(d["lang"])}">')
+                     f'data-recipient="{html.escape(r["id"])}" lang="{html.escape(d["lang"])}"{direction}>')
         parts.append(f"<h2>{html.escape(own if r['kind'] == 'profile' else search)}</h2><ul>")
         for a in d["alerts"]:
             p = a["partner"]

@@ -7,7 +7,7 @@ from collections import Counter
 from matcher.campaign import texts
 from matcher.campaign.result import CampaignResult
 from matcher.campaign.table import listed_mean, profiles_of, teacher
-from matcher.reasons import join, reason
+from matcher.reasons import join, reason, rtl
 from models import Profile
 
 CSS = """body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222}
@@ -153,7 +153,7 @@ def render(result: CampaignResult | dict, profiles: dict[str, Profile] | None = 
     countries = heatmap([(m.a_country, m.b_country) for m in res.matches])
     groups = f"<h2>{_esc(t('h.groups'))}</h2>{_groups(res, profiles, lang)}" if res.groups else ""
     unmatched = f"<h2>{_esc(t('h.unmatched'))}</h2>{_unmatched(res, profiles, lang)}" if res.unmatched else ""
-    return f"""<!doctype html><html lang="{lang}" dir="{'rtl' if texts.rtl(lang) else 'ltr'}"><head><meta charset="utf-8">
+    return f"""<!doctype html><html lang="{lang}" dir="{'rtl' if rtl(lang) else 'ltr'}"><head><meta charset="utf-8">
 <title>{_esc(heading)}</title><style>{CSS}</style></head><body><h1>{_esc(heading)}</h1>
 <p>{' · '.join(_esc(x) for x in setup)}</p><div>{kpi}</div>
 {groups}<h2>{_esc(t('h.matches'))}</h2>{_matches(res, profiles, lang)}

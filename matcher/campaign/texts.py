@@ -56,8 +56,3 @@ def ages(ranges, lang: str) -> str:
 def number(x: float, lang: str, digits: int = 3) -> str:
     """A score as `lang` writes decimals (0.412 in English, 0,412 in Portuguese)."""
     return format_decimal(x, format="0." + "0" * digits, locale=reasons.locale(lang) or "en")
-
-
-def rtl(lang: str) -> bool:
-    loc = reasons.locale(lang)
-    return bool(loc) and loc.character_order == "right-to-left"

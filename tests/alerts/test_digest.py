@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from matcher import reasons
 from matcher.alerts import digest
 from matcher.alerts.match import IGNORE_STEP
 from matcher.alerts.store import Alert, alert_id
@@ -54,3 +55,29 @@ def test_html_escapes_what_teachers_wrote(world, store):
                      "reasons": [{"message": "<b>"}]}]}
     out = digest.to_html([d])
     assert "<script>" not in out and "&lt;script&gt;" in out and "A &amp; B" in out and "&lt;b&gt;" in out
+
+
+def test_every_reason_language_has_the_digests_own_words():
+    assert set(digest._TEXT) == set(reasons.LANGUAGES)
+    english = digest.text("en")
+    for lang in reasons.LANGUAGES:
+        own, search, more = digest.text(lang)
+        assert own.strip() and search.strip() and more.count("{n}") == 1, lang
+        if lang != "en":
+            assert own != english[0] and search != english[1] and more != english[2], lang
+
+
+def test_a_digest_names_the_language_it_is_written_in(world, store):
+    store.subscribe("pt1", "k1", "weekly", 1, 10, None)
+    now = time.time()
+    _alerts(store, "pt1", ["de1", "ro1"], now)
+    for asked, written, heading in [("lt", "lt", "Nauji partneriai jums"), ("pt-BR", "pt", "Novos parceiros para si"),
+                                    ("xx", "en", "New partners for you"), (None, "en", "New partners for you")]:
+        [d] = digest.build(world, store, since=now - 60, lang=asked)
+        assert d["lang"] == written, asked
+        assert d["alerts"][0]["reasons"][0]["message"] == reasons.reason("shared_languages", written,
+                                                                         languages=["en"]).message
+        html = digest.to_html([d])
+        assert f'lang="{written}">' in html and heading in html and digest.text(written)[2].format(n=1) in html
+    [d] = digest.build(world, store, since=now - 60, lang="ar")
+    assert 'lang="ar" dir="rtl"' in digest.to_html([d]) and digest.text("ar")[0] in digest.to_html([d])
