@@ -39,6 +39,7 @@ def localize(reasons: list[dict], lang: str | None) -> list[dict]:
 def build(matcher, store: AlertStore, since: float, lang: str | None = None, now: float | None = None) -> list[dict]:
     """One digest per recipient with alerts created since `since` (Unix seconds)."""
     now = time.time() if now is None else now
+    lang = catalog_language(lang)       # the language the digests are written in, and say they are
     out = []
     recipients = [("profile", s.profile_id, s.owner, s.max_per_digest, s.acked)
                   for s in store.subscriptions().values()]
@@ -51,7 +52,7 @@ def build(matcher, store: AlertStore, since: float, lang: str | None = None, now
         best = sorted(alerts, key=lambda a: -a.score)
         shown = [_entry(matcher, a, lang) for a in best[:n]]
         shown = [e for e in shown if e is not None]
-        out.append({"recipient": {"kind": kind, "id": rid, "owner": owner}, "lang": catalog_language(lang),
+        out.append({"recipient": {"kind": kind, "id": rid, "owner": owner}, "lang": lang,
                     "alerts": shown, "withheld": len(best) - len(best[:n])})
     return out
 
